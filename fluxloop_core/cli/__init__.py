@@ -1,0 +1,1 @@
+"""The plain `fluxloop` command line: thin handlers over fluxloop_core services."""

@@ -1,0 +1,97 @@
+"""Errors a user can fix.
+
+Every mistake a user can make (bad YAML, unknown key, missing file, bad target, broken
+recording line, wrong type) is raised as a subclass of :class:`UserError`. Front ends render
+it as one paragraph — where, what, and the fix — and the plain CLI exits with code 2.
+Anything else is a bug in FluxLoop and is allowed to show a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UserError(Exception):
+    """A mistake in the user's input, carrying where it is and how to fix it."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        key: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.key = key
+        self.hint = hint
+
+    @property
+    def location(self) -> str:
+        """``file:line:column`` as far as it is known, or an empty string."""
+        if self.file is None:
+            return ""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def render(self) -> str:
+        """The one-paragraph form shown to users: ``file:line:col: key: message. hint``."""
+        parts = []
+        if self.location:
+            parts.append(f"{self.location}:")
+        if self.key:
+            parts.append(f"{self.key}:")
+        parts.append(self.message.rstrip())
+        text = " ".join(parts)
+        if self.hint:
+            if not text.endswith((".", "?", "!", ":")):
+                text += "."
+            text += f" {self.hint.strip()}"
+        return text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class ConfigError(UserError):
+    """setting.yaml (or a file it names) is malformed, mistyped or inconsistent."""
+
+
+class ProjectNotFoundError(UserError):
+    """No project could be found for ``--project`` or from the current folder."""
+
+
+class RecordingError(UserError):
+    """A recording file is missing or a line in it is broken."""
+
+
+class InputsError(UserError):
+    """An inputs file (inputs/generated.yaml) is missing or malformed."""
+
+
+class TargetError(UserError):
+    """A ``module:qualname`` target cannot be imported, found or called."""
+
+
+class ReplayError(UserError):
+    """Recorded arguments cannot be replayed (missing provider, bad override path)."""
+
+
+class GenerationError(UserError):
+    """Input generation cannot proceed (unknown strategy, no key, LLM endpoint failing)."""
+
+
+class UsageError(UserError):
+    """A command-line option or argument is wrong in a way argparse cannot see."""
