@@ -122,9 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=_Formatter,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"fluxloop {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"fluxloop {__version__}")
     parser.set_defaults(_parser=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -146,9 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         ],
     )
     p.add_argument("--name", required=True, help="project name (letters, digits, - and _)")
-    p.add_argument(
-        "--path", default=".", help="folder in which fluxloop/ is created (default: .)"
-    )
+    p.add_argument("--path", default=".", help="folder in which fluxloop/ is created (default: .)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project")
     p = _leaf(
         init,
@@ -182,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
         "show",
         "fluxloop_core.cli.config_cmd:show",
         "print the effective config (defaults filled in, paths resolved)",
-        ["fluxloop config show --project my-agent", "fluxloop config show --config setting.yaml --json"],
+        [
+            "fluxloop config show --project my-agent",
+            "fluxloop config show --config setting.yaml --json",
+        ],
     )
     _add_project(p)
     p.add_argument("--config", metavar="FILE", help="a setting.yaml (default: the project's)")
@@ -207,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
             "fluxloop config set-llm openai sk-local --base-url http://127.0.0.1:8080/v1",
         ],
     )
-    p.add_argument("provider", help="openai, anthropic, or any name for an OpenAI-compatible server")
+    p.add_argument("provider", help="openai, anthropic, or a name for an OpenAI-compatible server")
     p.add_argument("key", help="the API key")
     p.add_argument("--model", help="model name, e.g. gpt-4o-mini")
     p.add_argument("--base-url", help="an OpenAI-compatible endpoint")
@@ -264,9 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rephrase, verbose, concise, error_prone or edge_case (repeatable)",
     )
     p.add_argument("--from-recording", metavar="FILE", help="use a recording's calls as bases")
-    p.add_argument("--mode", choices=["deterministic", "llm"], help="override input_generation.mode")
+    p.add_argument("--mode", choices=["deterministic", "llm"], help="override the config mode")
     p.add_argument("--seed", type=int, help="random seed (same seed, same inputs)")
-    p.add_argument("--output", metavar="PATH", help="where to write (default: inputs/generated.yaml)")
+    p.add_argument("--output", metavar="PATH", help="default: inputs/generated.yaml")
     p.add_argument("--dry-run", action="store_true", help="print the LLM prompts, call nothing")
     p.add_argument("--no-cache", action="store_true", help="bypass the LLM response cache")
     p.add_argument("--strict", action="store_true", help="fail on a broken recording line")
@@ -279,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run experiments",
         [
             "fluxloop run experiment --config setting.yaml",
-            "fluxloop run single examples.simple_agent:run \"Test input\"",
+            'fluxloop run single examples.simple_agent:run "Test input"',
         ],
     )
     p = _leaf(
@@ -315,8 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
         "fluxloop_core.cli.run_cmd:single",
         "call a target once with one input and print the output",
         [
-            "fluxloop run single examples.simple_agent:run \"Test input\"",
-            "fluxloop run single agent:run \"hi\" --working-directory ./my-agent --json",
+            'fluxloop run single examples.simple_agent:run "Test input"',
+            'fluxloop run single agent:run "hi" --working-directory ./my-agent --json',
         ],
     )
     p.add_argument("target", help="module:function or module:Class.method")

@@ -1,0 +1,1 @@
+"""Configuration: setting.yaml models, loading with precise errors, layered environment."""

@@ -1,0 +1,219 @@
+"""The typed shape of setting.yaml.
+
+Every key the seed README documents is here, and nothing else: an unknown key is an error
+(``extra="forbid"``) that the loader turns into "did you mean ...?". Paths are resolved to
+absolute paths by the loader, relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
+"""The deterministic generation strategies, in the order they are documented."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class BaseInput(_Strict):
+    """One hand-written input: the text given to the agent and free-form metadata."""
+
+    input: str = Field(description="the text given to the agent")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="free-form labels")
+
+
+class RunnerConfig(_Strict):
+    """How to find and call the agent."""
+
+    target: str | None = Field(
+        default=None,
+        description='"module.path:function" or "module.path:ClassName.method_name"',
+        examples=["examples.simple_agent:run"],
+    )
+    module_path: str | None = Field(default=None, description="legacy: the module of the target")
+    function_name: str | None = Field(
+        default=None, description="legacy: the function (or Class.method) of the target"
+    )
+    working_directory: Path = Field(
+        default=Path("."), description="put on sys.path and used as the runs' cwd"
+    )
+    python_path: str | None = Field(
+        default=None, description="another Python interpreter to run the agent in"
+    )
+    environment_vars: dict[str, str] = Field(
+        default_factory=dict, description="environment variables set for the runs"
+    )
+    timeout_seconds: float = Field(default=300.0, gt=0, description="per-run time limit")
+    max_retries: int = Field(default=0, ge=0, description="retries after an exception")
+    retry_delay: float = Field(default=1.0, ge=0, description="seconds between retries")
+
+    @field_validator("environment_vars", mode="before")
+    @classmethod
+    def _stringify_env(cls, value: Any) -> Any:
+        # YAML turns `PORT: 5432` into an int; environment values are strings.
+        if isinstance(value, Mapping):
+            return {
+                str(k): ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
+                for k, v in value.items()
+            }
+        return value
+
+    @model_validator(mode="after")
+    def _one_target(self) -> RunnerConfig:
+        legacy = self.module_path is not None or self.function_name is not None
+        if self.target is not None and legacy:
+            raise ValueError(
+                "give either target or module_path + function_name, not both "
+                '(prefer target: "module.path:function")'
+            )
+        if self.target is None:
+            if not (self.module_path and self.function_name):
+                raise ValueError(
+                    'a target is required: set target: "module.path:function" '
+                    "(or the legacy module_path and function_name together)"
+                )
+            self.target = f"{self.module_path}:{self.function_name}"
+            self.module_path = None
+            self.function_name = None
+        module, sep, qualname = self.target.partition(":")
+        if not sep or not module.strip() or not qualname.strip():
+            raise ValueError(
+                f'target {self.target!r} is not "module.path:function" '
+                '(for example "examples.simple_agent:run")'
+            )
+        return self
+
+    @property
+    def resolved_target(self) -> str:
+        """The target as ``module:qualname``; always set once validated."""
+        assert self.target is not None  # guaranteed by _one_target
+        return self.target
+
+
+class ReplayArgsConfig(_Strict):
+    """Replay recorded calls: each run gets a recorded call's kwargs with the input injected."""
+
+    enabled: bool = Field(default=False, description="replay recorded kwargs")
+    recording_file: Path | None = Field(default=None, description="the JSONL recording")
+    callable_providers: dict[str, str] = Field(
+        default_factory=dict,
+        description='recorded callable parameter -> "builtin:collector.send", '
+        '"builtin:collector.error" or "module:function"',
+    )
+    override_param_path: str | None = Field(
+        default=None,
+        description='dot path where the runtime input is written, e.g. "data.content" '
+        'or "messages.0.text"',
+    )
+
+    @field_validator("callable_providers", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @model_validator(mode="after")
+    def _enabled_needs_file(self) -> ReplayArgsConfig:
+        if self.enabled and self.recording_file is None:
+            raise ValueError("replay_args.enabled is true but recording_file is not set")
+        return self
+
+
+class LLMConfig(_Strict):
+    """The model used by ``mode: llm`` generation (any OpenAI-compatible endpoint)."""
+
+    enabled: bool = Field(default=False, description="allow LLM calls")
+    provider: str = Field(default="openai", description="openai, anthropic, or a custom name")
+    model: str = Field(default="gpt-4o-mini", description="model name")
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_tokens: int = Field(default=1024, ge=1)
+    base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint")
+    concurrency: int = Field(default=4, ge=1, description="requests in flight at once")
+    timeout_seconds: float = Field(default=60.0, gt=0, description="per-request time limit")
+    max_retries: int = Field(default=4, ge=0, description="retries on 429, 5xx and timeouts")
+
+
+class InputGenerationConfig(_Strict):
+    """How `fluxloop generate inputs` makes variations."""
+
+    mode: Literal["deterministic", "llm"] = Field(
+        default="deterministic", description="deterministic (offline) or llm"
+    )
+    strategies: list[str] = Field(
+        default_factory=lambda: ["rephrase", "verbose", "concise"],
+        description="variation strategies: " + ", ".join(STRATEGIES),
+    )
+    limit: int | None = Field(default=None, ge=1, description="total number of inputs")
+    seed: int = Field(default=0, description="same seed, same inputs")
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+
+    @field_validator("strategies")
+    @classmethod
+    def _known_strategies(cls, value: list[str]) -> list[str]:
+        unknown = [s for s in value if s not in STRATEGIES]
+        if unknown:
+            raise ValueError(
+                f"unknown strateg{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(unknown)}; valid: {', '.join(STRATEGIES)}"
+            )
+        return value
+
+
+class CollectorConfig(_Strict):
+    """Where the SDK exports traces during runs (optional; `--no-collector` turns it off)."""
+
+    enabled: bool = Field(default=True, description="export when a URL is known")
+    url: str | None = Field(default=None, description="default: FLUXLOOP_COLLECTOR_URL")
+    timeout_seconds: float = Field(default=2.0, gt=0, description="reachability check limit")
+
+
+class ExperimentConfig(_Strict):
+    """The whole of setting.yaml."""
+
+    name: str = Field(min_length=1, description="experiment name, used in output folder names")
+    description: str | None = None
+    runner: RunnerConfig
+    replay_args: ReplayArgsConfig = Field(default_factory=ReplayArgsConfig)
+    base_inputs: list[BaseInput] = Field(default_factory=list)
+    inputs_file: Path | None = Field(
+        default=None, description="inputs/generated.yaml; used instead of base_inputs when set"
+    )
+    iterations: int = Field(default=1, ge=1, description="runs per input")
+    parallel_runs: int = Field(default=1, ge=1, description="runs in flight at once")
+    output_directory: Path = Field(default=Path("experiments"), description="results folder")
+    input_generation: InputGenerationConfig = Field(default_factory=InputGenerationConfig)
+    collector: CollectorConfig = Field(default_factory=CollectorConfig)
+
+    @field_validator("base_inputs", mode="before")
+    @classmethod
+    def _bare_strings(cls, value: Any) -> Any:
+        # `- "Hello"` is as natural as `- input: "Hello"`.
+        if isinstance(value, list):
+            return [{"input": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        if "/" in value or "\\" in value or value in {".", ".."}:
+            raise ValueError("name is used in folder names: no slashes, not '.' or '..'")
+        return value
+
+    def collector_url(self, env: Mapping[str, str]) -> str | None:
+        """The collector URL in effect: the config's, else FLUXLOOP_COLLECTOR_URL."""
+        if not self.collector.enabled:
+            return None
+        return self.collector.url or env.get("FLUXLOOP_COLLECTOR_URL") or None
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The JSON Schema of setting.yaml, for editor completion."""
+    schema = ExperimentConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "FluxLoop setting.yaml"
+    return schema

@@ -1,0 +1,64 @@
+"""Find the project a command is about: ``--project NAME|PATH``, ``--config FILE``, or cwd."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fluxloop_core.config.env import WORKSPACE_DIR_NAME, load_layered_env
+from fluxloop_core.config.loader import LoadedConfig, load_config
+from fluxloop_core.errors import ProjectNotFoundError
+
+CONFIG_FILE_NAME = "setting.yaml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder and its setting.yaml."""
+
+    dir: Path
+    config_path: Path
+
+
+def _project_at(folder: Path) -> Project:
+    return Project(dir=folder.resolve(), config_path=folder.resolve() / CONFIG_FILE_NAME)
+
+
+def find_project(project: str | None, *, cwd: Path | None = None) -> Project:
+    """Resolve ``--project``: a folder path, else a name under ./fluxloop/; without it,
+    the nearest folder from cwd upwards that holds a setting.yaml."""
+    here = (cwd or Path.cwd()).resolve()
+    if project:
+        as_path = Path(project).expanduser()
+        as_path = as_path if as_path.is_absolute() else here / as_path
+        candidates = [as_path, here / WORKSPACE_DIR_NAME / project]
+        for candidate in candidates:
+            if (candidate / CONFIG_FILE_NAME).is_file():
+                return _project_at(candidate)
+        raise ProjectNotFoundError(
+            f"no project {project!r}: neither {candidates[0]} nor {candidates[1]} "
+            f"holds a {CONFIG_FILE_NAME}",
+            hint="Pass a project folder or a name under ./fluxloop/, "
+            f"or create one with `fluxloop init project --name {Path(project).name}`.",
+        )
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE_NAME).is_file():
+            return _project_at(folder)
+    raise ProjectNotFoundError(
+        f"no {CONFIG_FILE_NAME} in {here} or its parents",
+        hint="Run the command inside a project folder, pass --project NAME|PATH or "
+        "--config FILE, or create a project with `fluxloop init project --name my-agent`.",
+    )
+
+
+def open_config(
+    *, config: str | None = None, project: str | None = None, cwd: Path | None = None
+) -> LoadedConfig:
+    """Load the config a command is about: ``--config`` wins, else the project's."""
+    here = (cwd or Path.cwd()).resolve()
+    if config:
+        path = Path(config).expanduser()
+        path = path if path.is_absolute() else here / path
+    else:
+        path = find_project(project, cwd=here).config_path
+    return load_config(path, env=load_layered_env(path.parent))
