@@ -29,13 +29,13 @@ _MARKER = re.compile(r"^<(builtin|callable):([^>]+)>$")
 class RecordedCall(BaseModel):
     """One recorded call: the kwargs a target received, and where the line sits."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    # Unknown fields are ignored so newer SDKs can add some without breaking old readers.
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     version: str = Field(alias="_version")
     iteration: int
     target: str
-    # The pydantic mypy plugin trips over a field named like its own **kwargs.
-    kwargs: dict[str, Any]  # type: ignore[no-redef]
+    kwargs: dict[str, Any]
     timestamp: str
     line_number: int = Field(default=0, exclude=True)
 
