@@ -64,30 +64,37 @@ class RunnerConfig(_Strict):
             }
         return value
 
-    @model_validator(mode="after")
-    def _one_target(self) -> RunnerConfig:
-        legacy = self.module_path is not None or self.function_name is not None
-        if self.target is not None and legacy:
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_to_target(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        legacy = data.get("module_path") is not None or data.get("function_name") is not None
+        if data.get("target") is not None and legacy:
             raise ValueError(
                 "give either target or module_path + function_name, not both "
                 '(prefer target: "module.path:function")'
             )
-        if self.target is None:
-            if not (self.module_path and self.function_name):
+        if data.get("target") is None:
+            if not (data.get("module_path") and data.get("function_name")):
                 raise ValueError(
                     'a target is required: set target: "module.path:function" '
                     "(or the legacy module_path and function_name together)"
                 )
-            self.target = f"{self.module_path}:{self.function_name}"
-            self.module_path = None
-            self.function_name = None
-        module, sep, qualname = self.target.partition(":")
+            data = dict(data)
+            data["target"] = f"{data.pop('module_path')}:{data.pop('function_name')}"
+        return data
+
+    @field_validator("target")
+    @classmethod
+    def _target_shape(cls, value: str | None) -> str | None:
+        module, sep, qualname = (value or "").partition(":")
         if not sep or not module.strip() or not qualname.strip():
             raise ValueError(
-                f'target {self.target!r} is not "module.path:function" '
+                f'target {value!r} is not "module.path:function" '
                 '(for example "examples.simple_agent:run")'
             )
-        return self
+        return value
 
     @property
     def resolved_target(self) -> str:
