@@ -1,0 +1,52 @@
+"""How long `fluxloop --help` takes to start, beside a bare `python -c pass`.
+
+Bar (DESIGN.md): `fluxloop --help` starts in <= 150 ms. Run by hand:
+
+    python benchmarks/startup.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+BAR_MS = 150.0
+
+
+def median_ms(command: Sequence[str], runs: int) -> float:
+    """Median wall time of ``runs`` executions of ``command``, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    script = shutil.which("fluxloop") or str(Path(sys.executable).parent / "fluxloop")
+    rows = [
+        ("python -c pass", [sys.executable, "-c", "pass"]),
+        ("fluxloop --help", [script, "--help"]),
+        ("fluxloop --version", [script, "--version"]),
+    ]
+    print(f"median of {args.runs} runs each")
+    results = {label: median_ms(command, args.runs) for label, command in rows}
+    baseline = results["python -c pass"]
+    for label, ms in results.items():
+        print(f"  {label:<20} {ms:7.1f} ms   (+{ms - baseline:5.1f} ms over python)")
+    verdict = "meets" if results["fluxloop --help"] <= BAR_MS else "MISSES"
+    print(f"fluxloop --help {verdict} the {BAR_MS:.0f} ms bar")
+
+
+if __name__ == "__main__":
+    main()
