@@ -1,0 +1,1 @@
+"""Experiment outputs: summary.json, traces.jsonl, errors.json and artifacts/."""

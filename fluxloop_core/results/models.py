@@ -1,0 +1,119 @@
+"""The shapes of an experiment's files, shared by the runner that writes them and by every
+reader (``status experiments``/``traces``, the TUI).
+
+experiments/<name>_<YYYYMMDD_HHMMSS>/
+    summary.json   ExperimentSummary (the seed's name/date/results plus run details)
+    traces.jsonl   one TraceRecord per line, appended as each run finishes
+    errors.json    a list of RunError for the runs that did not succeed
+    artifacts/     the offline trace cache (SDK spans per run)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SUMMARY_FILE = "summary.json"
+TRACES_FILE = "traces.jsonl"
+ERRORS_FILE = "errors.json"
+ARTIFACTS_DIR = "artifacts"
+
+RunStatus = Literal["success", "error", "timeout"]
+
+
+class _Model(BaseModel):
+    # Readers must accept files written by newer versions, so unknown fields are kept.
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorInfo(_Model):
+    """An exception raised by the agent (or a timeout), with its traceback text."""
+
+    type: str
+    message: str
+    traceback: str | None = None
+
+
+class CallbackCall(_Model):
+    """One call the agent made to a replayed callable (e.g. send_message_callback)."""
+
+    parameter: str
+    provider: str
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    timestamp: str
+
+
+class ReplaySource(_Model):
+    """The recorded call a replayed run was built from."""
+
+    recording_file: str
+    line_number: int
+    iteration: int
+
+
+class TraceRecord(_Model):
+    """One run: a line of traces.jsonl.
+
+    ``run_id`` is ``"<input_index>.<iteration>"``: the same input and iteration always get
+    the same id, which is how ``--resume`` knows what already finished.
+    """
+
+    run_id: str
+    input_index: int
+    iteration: int
+    input: str
+    input_metadata: dict[str, Any] = Field(default_factory=dict)
+    status: RunStatus
+    started_at: str
+    duration_ms: float
+    attempts: int = 1
+    output: Any = None
+    callback_calls: list[CallbackCall] = Field(default_factory=list)
+    spans: list[dict[str, Any]] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    replay_source: ReplaySource | None = None
+
+
+class RunError(_Model):
+    """An entry of errors.json."""
+
+    run_id: str
+    input: str
+    iteration: int
+    status: RunStatus
+    error: ErrorInfo
+
+
+class ResultStats(_Model):
+    """The seed's ``results`` block, plus percentiles and timeouts."""
+
+    total_runs: int
+    successful: int
+    failed: int
+    success_rate: float
+    avg_duration_ms: float
+    p50_duration_ms: float = 0.0
+    p95_duration_ms: float = 0.0
+    timed_out: int = 0
+
+
+class ExperimentSummary(_Model):
+    """summary.json. ``date`` is the start time (the seed's field); ``planned_runs`` is
+    inputs × iterations, which exceeds ``results.total_runs`` when the run was interrupted."""
+
+    name: str
+    date: str
+    results: ResultStats
+    started_at: str
+    finished_at: str | None = None
+    duration_seconds: float = 0.0
+    inputs_count: int
+    iterations: int
+    planned_runs: int
+    parallel_runs: int
+    interrupted: bool = False
+    resumed: bool = False
+    target: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
