@@ -1,0 +1,1 @@
+"""Running experiments: target loading, argument replay, scheduling, results."""

@@ -1,0 +1,69 @@
+"""Progress figures derived from runner events, shared by every renderer."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from fluxloop_core.runner.events import (
+    ExperimentFinished,
+    ExperimentStarted,
+    RunFailed,
+    RunFinished,
+    RunnerEvent,
+)
+
+
+@dataclass
+class ProgressState:
+    """done/total, ok/failed, rate and ETA of one experiment, fed by :meth:`apply`.
+
+    ``recent`` and ``errors`` are bounded so that a 100,000-run experiment costs no more
+    memory here than a 100-run one.
+    """
+
+    total: int = 0
+    done: int = 0
+    ok: int = 0
+    failed: int = 0
+    name: str = ""
+    finished: bool = False
+    interrupted: bool = False
+    started_at: float = field(default_factory=time.monotonic)
+    _done_at_start: int = 0
+    recent: deque[RunFinished | RunFailed] = field(default_factory=lambda: deque(maxlen=50))
+    errors: deque[RunFailed] = field(default_factory=lambda: deque(maxlen=50))
+
+    def apply(self, event: RunnerEvent) -> None:
+        """Fold one event into the figures."""
+        if isinstance(event, ExperimentStarted):
+            self.name = event.name
+            self.total = event.total_runs
+            self.done = self._done_at_start = event.already_done
+            self.started_at = time.monotonic()
+        elif isinstance(event, RunFinished):
+            self.done += 1
+            self.ok += 1
+            self.recent.append(event)
+        elif isinstance(event, RunFailed):
+            self.done += 1
+            self.failed += 1
+            self.recent.append(event)
+            self.errors.append(event)
+        elif isinstance(event, ExperimentFinished):
+            self.finished = True
+            self.interrupted = event.summary.interrupted
+
+    def runs_per_second(self, now: float | None = None) -> float:
+        """Runs finished per second since this experiment (or resume) started."""
+        elapsed = (time.monotonic() if now is None else now) - self.started_at
+        finished_here = self.done - self._done_at_start
+        return finished_here / elapsed if elapsed > 0 else 0.0
+
+    def eta_seconds(self, now: float | None = None) -> float | None:
+        """Seconds left at the current rate; None until a run has finished."""
+        rate = self.runs_per_second(now)
+        if rate <= 0:
+            return None
+        return max(self.total - self.done, 0) / rate
