@@ -346,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _leaf(
         status,
         "experiments",
-        "fluxloop_core.cli.status_cmd:experiments",
+        "fluxloop_core.cli.results_cmd:experiments",
         "list past experiments, newest first",
         ["fluxloop status experiments --project my-agent", "fluxloop status experiments --json"],
     )
@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _leaf(
         status,
         "traces",
-        "fluxloop_core.cli.status_cmd:traces",
+        "fluxloop_core.cli.results_cmd:traces",
         "list the runs of the latest (or a named) experiment",
         [
             "fluxloop status traces --project my-agent",
