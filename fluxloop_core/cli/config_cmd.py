@@ -1,0 +1,210 @@
+"""``fluxloop config show | validate | set-llm | env | schema``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from fluxloop_core.cli.output import console, print_json, print_table
+from fluxloop_core.config.env import KNOWN_VARIABLES, LayeredEnv, load_layered_env, mask_secret
+from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.config.project import find_project, open_config
+from fluxloop_core.errors import ProjectNotFoundError
+
+# Names of environment_vars entries whose values are shown masked by `config show`.
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.IGNORECASE)
+_MIN_SECRET = 4  # shorter values would mask unrelated text
+
+
+def _mask_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host += f":{parts.port}"
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
+
+
+def _redact(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, mask_secret(secret))
+        return _mask_url(value) if "://" in value else value
+    if isinstance(value, dict):
+        return {k: _redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, secrets) for v in value]
+    return value
+
+
+def effective_config(loaded: LoadedConfig) -> dict[str, Any]:
+    """The config with defaults filled in and paths resolved, secrets masked.
+
+    A secret is the value of any secret FluxLoop/LLM variable (wherever it appears, e.g.
+    expanded from ``${OPENAI_API_KEY}``), an ``environment_vars`` value whose name looks
+    like a credential, or the password of a URL.
+    """
+    data = loaded.config.model_dump(
+        mode="json", exclude={"runner": {"module_path", "function_name"}}
+    )
+    env_vars = data["runner"]["environment_vars"]
+    for name, value in env_vars.items():
+        if _SECRET_NAME.search(name) and value:
+            env_vars[name] = mask_secret(value)
+    secrets = sorted(
+        (
+            loaded.env[v.name]
+            for v in KNOWN_VARIABLES
+            if v.secret and len(loaded.env.get(v.name, "")) >= _MIN_SECRET
+        ),
+        key=len,
+        reverse=True,
+    )
+    redacted: dict[str, Any] = _redact(data, secrets)
+    return redacted
+
+
+def show(args: argparse.Namespace) -> int:
+    """Print the effective config as YAML (or JSON with --json)."""
+    import yaml
+
+    loaded = open_config(config=args.config, project=args.project)
+    data = effective_config(loaded)
+    if args.json:
+        print_json(data)
+        return 0
+    collector = loaded.config.collector_url(loaded.env)
+    print(f"# effective config of {loaded.path}")
+    print("# (defaults filled in, paths resolved, secrets masked)")
+    print(f"# collector in effect: {_mask_url(collector) if collector else 'none (offline)'}")
+    print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), end="")
+    return 0
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    if args.config:
+        return Path(args.config).expanduser().absolute()
+    return find_project(args.project).config_path
+
+
+def validate(args: argparse.Namespace) -> int:
+    """List every problem of a config: schema, target, recording, inputs, providers."""
+    from fluxloop_core.validation import validate_project
+
+    path = _config_path(args)
+    problems = validate_project(path)
+    if args.json:
+        print_json(
+            {
+                "config_file": str(path),
+                "ok": not problems,
+                "problems": [p.to_json() for p in problems],
+            }
+        )
+        return 2 if problems else 0
+    for problem in problems:
+        print(problem.render())
+    if problems:
+        count = len(problems)
+        print(f"{count} problem{'s' if count > 1 else ''} in {path}")
+        return 2
+    print(f"ok: {path} is valid (schema, target, recording, inputs)")
+    return 0
+
+
+def set_llm(args: argparse.Namespace) -> int:
+    """Store the provider's key in the project's .env and the LLM settings in setting.yaml."""
+    from fluxloop_core.config.edit import set_llm as edit_set_llm
+
+    project = find_project(args.project)
+    change = edit_set_llm(
+        project.config_path,
+        args.provider,
+        args.key,
+        model=args.model,
+        base_url=args.base_url,
+    )
+    print(f"{change.variable}={mask_secret(args.key)} written to {change.env_file}")
+    print(
+        f"input_generation.llm in {change.config_path}: enabled true, provider "
+        f"{change.provider}, model {change.model}"
+        + (f", base_url {change.base_url}" if change.base_url else "")
+    )
+    if change.shadowed_by_process:
+        console(stderr=True).print(
+            f"warning: {change.variable} is also set in your shell, and that value wins "
+            "over .env files; unset it to use the new key.",
+            markup=False,
+        )
+    if change.mode != "llm":
+        print(
+            f"input_generation.mode is {change.mode}: use `fluxloop generate inputs --mode llm` "
+            "or set mode: llm to generate with the model."
+        )
+    return 0
+
+
+def _env_for(args: argparse.Namespace) -> tuple[LayeredEnv, Path | None]:
+    if args.project:
+        project = find_project(args.project)
+        return load_layered_env(project.dir), project.dir
+    try:
+        project = find_project(None)
+    except ProjectNotFoundError:
+        from fluxloop_core.env_report import workspace_env
+
+        return workspace_env(Path.cwd()), None
+    return load_layered_env(project.dir), project.dir
+
+
+def env(args: argparse.Namespace) -> int:
+    """List every FluxLoop/LLM variable, where it comes from, and (masked) values."""
+    from fluxloop_core.env_report import env_report
+
+    layered, project_dir = _env_for(args)
+    rows = env_report(layered, show_values=args.show_values)
+    files = {
+        "project": str(project_dir) if project_dir else None,
+        "project_env_file": str(layered.project_env_file) if layered.project_env_file else None,
+        "global_env_file": str(layered.global_env_file) if layered.global_env_file else None,
+    }
+    if args.json:
+        print_json(
+            {
+                **files,
+                "variables": [
+                    {
+                        "name": row.name,
+                        "set": row.is_set,
+                        "source": row.source,
+                        "value": row.value,
+                        "secret": row.secret,
+                        "description": row.description,
+                    }
+                    for row in rows
+                ],
+            }
+        )
+        return 0
+    print_table(
+        ["VARIABLE", "SOURCE", "VALUE", "DESCRIPTION"],
+        [[row.name, row.source, row.value, row.description] for row in rows],
+    )
+    print(f"project .env: {files['project_env_file'] or 'none'}")
+    print(f"global .env:  {files['global_env_file'] or 'none'}")
+    if not args.show_values:
+        print("values hidden; --show-values shows them (secrets masked but the last 4)")
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of setting.yaml."""
+    from fluxloop_core.config.models import config_json_schema
+
+    print_json(config_json_schema())
+    return 0
