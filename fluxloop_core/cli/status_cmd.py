@@ -1,0 +1,43 @@
+"""``fluxloop status check``: one ok/warn/fail line per check; exit 2 when any fails."""
+
+from __future__ import annotations
+
+import argparse
+
+from fluxloop_core.cli.output import console, is_tty, print_json
+from fluxloop_core.config.project import open_config
+from fluxloop_core.errors import ConfigError
+from fluxloop_core.status import Check, run_checks
+
+_STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
+
+
+def _print(checks: list[Check]) -> None:
+    width = max(len(check.name) for check in checks)
+    if not is_tty():
+        for check in checks:
+            print(f"{check.level:<4}  {check.name:<{width}}  {check.message}")
+        return
+    from rich.markup import escape
+
+    out = console()
+    for check in checks:
+        style = _STYLE[check.level]
+        out.print(
+            f"[{style}]{check.level:<4}[/{style}]  {check.name:<{width}}  {escape(check.message)}"
+        )
+
+
+def check(args: argparse.Namespace) -> int:
+    """Check config, target, keys, collector, recording, inputs and the last experiment."""
+    try:
+        loaded = open_config(config=getattr(args, "config", None), project=args.project)
+    except ConfigError as error:
+        checks = [Check("config", "fail", error.render())]
+    else:
+        checks = run_checks(loaded)
+    if args.json:
+        print_json([{"name": c.name, "level": c.level, "message": c.message} for c in checks])
+    else:
+        _print(checks)
+    return 2 if any(c.level == "fail" for c in checks) else 0

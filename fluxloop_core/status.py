@@ -1,0 +1,146 @@
+"""``fluxloop status check``: is this project ready to run, and how did it last go?
+
+Each check is ok, warn or fail; a fail means a run would not work (exit 2 in the CLI), a
+warn means something optional is off (an unreachable collector, failed runs last time).
+The TUI shows the same list.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from fluxloop_core.config.env import mask_secret, provider_key_variable, resolve_llm_key
+from fluxloop_core.config.loader import LoadedConfig, parse_yaml
+from fluxloop_core.validation import (
+    Problem,
+    inputs_problems,
+    provider_problems,
+    recorded_calls,
+    target_problems,
+)
+
+Level = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of ``status check``."""
+
+    name: str
+    level: Level
+    message: str
+
+
+def _from_problems(name: str, problems: list[Problem], ok: str) -> Check:
+    if not problems:
+        return Check(name, "ok", ok)
+    text = "; ".join(p.render() for p in problems[:3])
+    if len(problems) > 3:
+        text += f" (and {len(problems) - 3} more: `fluxloop config validate` lists them)"
+    return Check(name, "fail", text)
+
+
+def check_llm_key(loaded: LoadedConfig) -> Check:
+    """The configured provider's key, only when LLM generation is on."""
+    generation = loaded.config.input_generation
+    llm = generation.llm
+    if generation.mode != "llm" and not llm.enabled:
+        return Check("llm key", "ok", "not needed (deterministic generation)")
+    key, variable = resolve_llm_key(llm.provider, loaded.env)
+    if key and variable:
+        source = loaded.env.source(variable)
+        return Check("llm key", "ok", f"{variable} set ({source}, {mask_secret(key)})")
+    wanted = provider_key_variable(llm.provider)
+    fix = f"set {wanted} in .env or run `fluxloop config set-llm {llm.provider} KEY`"
+    if llm.base_url:
+        # A local OpenAI-compatible server may accept requests without a key.
+        return Check("llm key", "warn", f"no key for {llm.provider} at {llm.base_url}; {fix}")
+    return Check("llm key", "fail", f"no key for provider {llm.provider}: {fix}")
+
+
+def check_collector(loaded: LoadedConfig) -> Check:
+    """An HTTP GET to the collector when one is configured and enabled."""
+    config = loaded.config
+    if not config.collector.enabled:
+        return Check("collector", "ok", "disabled (runs stay offline)")
+    url = config.collector_url(loaded.env)
+    if not url:
+        return Check("collector", "ok", "not configured (runs stay offline)")
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=config.collector.timeout_seconds)
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        return Check("collector", "warn", f"{url} unreachable: {reason}")
+    if response.status_code >= 500:
+        return Check("collector", "warn", f"{url} answered HTTP {response.status_code}")
+    return Check("collector", "ok", f"{url} reachable (HTTP {response.status_code})")
+
+
+def check_last_experiment(loaded: LoadedConfig) -> Check:
+    """The newest experiment folder with a summary.json, and its success rate."""
+    from fluxloop_core.results.models import SUMMARY_FILE
+
+    output = loaded.config.output_directory
+    summaries: list[tuple[float, Path]] = []
+    if output.is_dir():
+        for folder in output.iterdir():
+            summary = folder / SUMMARY_FILE
+            if summary.is_file():
+                summaries.append((summary.stat().st_mtime, summary))
+    if not summaries:
+        return Check("last experiment", "ok", "no experiments yet")
+    _, newest = max(summaries)
+    name = newest.parent.name
+    try:
+        data = json.loads(newest.read_text(encoding="utf-8"))
+        results = data["results"]
+        rate = float(results["success_rate"])
+        total = int(results["total_runs"])
+        failed = int(results["failed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Check("last experiment", "warn", f"{name}: unreadable {SUMMARY_FILE}")
+    text = f"{name}: {rate:.0%} success ({total - failed}/{total} runs)"
+    if isinstance(data, dict) and data.get("interrupted"):
+        return Check("last experiment", "warn", text + ", interrupted")
+    return Check("last experiment", "warn" if failed else "ok", text)
+
+
+def run_checks(loaded: LoadedConfig) -> list[Check]:
+    """Every check, in the order shown: config, target, llm key, collector, recording,
+    inputs, last experiment."""
+    _, positions = parse_yaml(loaded.raw_text, loaded.path)
+    config = loaded.config
+    checks = [Check("config", "ok", f"{loaded.path} is valid")]
+    checks.append(
+        _from_problems(
+            "target",
+            target_problems(loaded, positions),
+            f"{config.runner.resolved_target} imports",
+        )
+    )
+    checks.append(check_llm_key(loaded))
+    checks.append(check_collector(loaded))
+    replay = config.replay_args
+    if replay.enabled:
+        calls, problems = recorded_calls(loaded, positions)
+        problems += provider_problems(loaded, positions, calls)
+        checks.append(
+            _from_problems(
+                "recording", problems, f"{len(calls)} recorded calls in {replay.recording_file}"
+            )
+        )
+    else:
+        checks.append(Check("recording", "ok", "not used (replay_args.enabled is false)"))
+    source = (
+        f"inputs_file {config.inputs_file}"
+        if config.inputs_file
+        else f"{len(config.base_inputs)} base inputs"
+    )
+    checks.append(_from_problems("inputs", inputs_problems(loaded, positions), source))
+    checks.append(check_last_experiment(loaded))
+    return checks
