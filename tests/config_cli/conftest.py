@@ -45,3 +45,14 @@ def project(tmp_path: Path) -> Path:
     """A freshly scaffolded workspace project: tmp_path/fluxloop/my-agent."""
     run_fluxloop("init", "project", "--name", "my-agent", cwd=tmp_path)
     return tmp_path / "fluxloop" / "my-agent"
+
+
+PLAIN_AGENT = 'def run(input_text: str) -> str:\n    return f"Processed: {input_text}"\n'
+
+
+@pytest.fixture()
+def plain_project(project: Path) -> Path:
+    """The scaffold with an agent that does not import the SDK, for checks of the core
+    alone (the SDK is tested on its own)."""
+    (project / "examples" / "simple_agent.py").write_text(PLAIN_AGENT)
+    return project

@@ -1,0 +1,180 @@
+"""`fluxloop config validate`: schema, target import, recording, inputs, providers — all
+problems at once, each with its file and line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fluxloop_core.config.loader import load_config
+from fluxloop_core.validation import check_target_importable, validate_project
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+RECORDED = (
+    '{"_version": "1", "iteration": 0, "target": "examples.simple_agent:run", '
+    '"kwargs": {"data": {"content": "hi"}, "custom_callback": "<builtin:collector.send>"}, '
+    '"timestamp": "2025-09-30T00:00:00"}\n'
+)
+
+
+def edit(config: Path, **changes: object) -> None:
+    data = yaml.safe_load(config.read_text())
+    data.update(changes)
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_plain_scaffold_is_valid(plain_project: Path, fluxloop: Runner) -> None:
+    result = fluxloop("config", "validate", "--config", "setting.yaml", cwd=plain_project)
+    assert result.stdout.startswith("ok: ")
+    assert validate_project(plain_project) == []
+
+
+def test_sdk_scaffold_is_valid_as_written(project: Path, fluxloop: Runner) -> None:
+    fluxloop_sdk = pytest.importorskip("fluxloop")
+    if not hasattr(fluxloop_sdk, "agent"):
+        pytest.skip("the SDK does not provide fluxloop.agent yet")
+    fluxloop("config", "validate", "--config", "setting.yaml", cwd=project)
+
+
+def test_every_problem_is_listed_with_its_line(plain_project: Path, fluxloop: Runner) -> None:
+    config = plain_project / "setting.yaml"
+    recorded = RECORDED.replace(":run", ":missing")
+    (plain_project / "recordings" / "args.jsonl").write_text("not json\n" + recorded)
+    (plain_project / "inputs" / "bad.yaml").write_text("inputs:\n  - text: no input key\n")
+    edit(
+        config,
+        runner={"target": "examples.simple_agent:missing"},
+        replay_args={
+            "enabled": True,
+            "recording_file": "recordings/args.jsonl",
+            "override_param_path": "data.nowhere.deep",
+        },
+        inputs_file="inputs/bad.yaml",
+    )
+    result = fluxloop("config", "validate", "--config", "setting.yaml", cwd=plain_project, code=2)
+    lines = result.stdout.strip().splitlines()
+    text = result.stdout
+    assert "runner.target: examples.simple_agent has no attribute 'missing'" in text
+    assert f"{plain_project / 'recordings' / 'args.jsonl'}:1: not valid JSON" in text
+    assert "Missing callable providers for recorded parameters: custom_callback" in text
+    assert "replay_args.override_param_path: path 'data.nowhere.deep' not found" in text
+    assert f"{plain_project / 'inputs' / 'bad.yaml'}:" in text
+    assert lines[-1] == f"5 problems in {config}"
+
+    as_json = fluxloop("config", "validate", "--json", cwd=plain_project, code=2)
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False
+    kinds = [p["kind"] for p in report["problems"]]
+    assert kinds == ["target", "recording", "recording", "recording", "inputs"]
+    target = report["problems"][0]
+    assert target["file"] == str(config) and target["line"] == 3
+
+
+def test_missing_module_says_working_directory(tmp_path: Path, fluxloop: Runner) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        'name: t\nrunner:\n  target: "examples.simple_agent:run"\nbase_inputs: ["x"]\n'
+    )
+    result = fluxloop("config", "validate", "--config", "bad.yaml", cwd=tmp_path, code=2)
+    assert "No module named 'examples'" in result.stdout
+    assert "working_directory" in result.stdout
+    assert "bad.yaml:3:3: runner.target:" in result.stdout
+
+
+def test_class_method_targets(tmp_path: Path) -> None:
+    (tmp_path / "handler.py").write_text(
+        "import sys\n"
+        "print('noise on stdout at import')\n"
+        "class Handler:\n"
+        "    async def handle(self, data): return data\n"
+        "    limit = 3\n"
+    )
+    (tmp_path / "broken.py").write_text("import not_installed_dependency_xyz\n")
+    (tmp_path / "raises.py").write_text("raise RuntimeError('boom at import')\n")
+    config = tmp_path / "setting.yaml"
+
+    def problem(target: str) -> str | None:
+        config.write_text(f'name: t\nrunner:\n  target: "{target}"\nbase_inputs: ["x"]\n')
+        return check_target_importable(load_config(config).config.runner)
+
+    assert problem("handler:Handler.handle") is None
+    assert problem("handler:Handler.missing") == "handler:Handler has no attribute 'missing'"
+    assert problem("handler:Nope.handle") == "handler has no attribute 'Nope'"
+    assert problem("handler:Handler.limit") == "handler:Handler.limit is not callable"
+    dependency = problem("broken:run")
+    assert dependency is not None and "not_installed_dependency_xyz" in dependency
+    assert "install it" in dependency
+    raised = problem("raises:run")
+    assert raised == "importing raises raised RuntimeError: boom at import"
+    # The check ran elsewhere: this process never imported the user's module.
+    assert "handler" not in sys.modules
+
+
+def test_python_path_and_working_directory_problems(tmp_path: Path) -> None:
+    config = tmp_path / "setting.yaml"
+    config.write_text(
+        'name: t\nrunner:\n  target: "a:b"\n  working_directory: nowhere\nbase_inputs: ["x"]\n'
+    )
+    message = check_target_importable(load_config(config).config.runner)
+    assert message is not None and "is not a folder" in message
+    config.write_text(
+        'name: t\nrunner:\n  target: "a:b"\n  python_path: /no/such/python\nbase_inputs: ["x"]\n'
+    )
+    message = check_target_importable(load_config(config).config.runner)
+    assert message == "runner.python_path /no/such/python does not exist"
+
+
+def test_recording_for_another_target_and_unknown_builtin(
+    plain_project: Path, fluxloop: Runner
+) -> None:
+    (plain_project / "recordings" / "args.jsonl").write_text(
+        RECORDED.replace("examples.simple_agent:run", "other.module:fn")
+    )
+    edit(
+        plain_project / "setting.yaml",
+        replay_args={
+            "enabled": True,
+            "recording_file": "recordings/args.jsonl",
+            "callable_providers": {"custom_callback": "builtin:collector.shout"},
+        },
+    )
+    result = fluxloop("config", "validate", cwd=plain_project, code=2)
+    assert "no recorded call for runner.target examples.simple_agent:run" in result.stdout
+    assert "other.module:fn" in result.stdout
+    assert "unknown builtin provider 'builtin:collector.shout'" in result.stdout
+
+
+def test_replay_recording_missing_and_good(plain_project: Path, fluxloop: Runner) -> None:
+    config = plain_project / "setting.yaml"
+    replay = {
+        "enabled": True,
+        "recording_file": "recordings/args.jsonl",
+        "override_param_path": "data.content",
+        "callable_providers": {"custom_callback": "builtin:collector.send"},
+    }
+    edit(config, replay_args=replay)
+    result = fluxloop("config", "validate", cwd=plain_project, code=2)
+    assert "Recording file not found" in result.stdout
+    (plain_project / "recordings" / "args.jsonl").write_text(RECORDED)
+    fluxloop("config", "validate", cwd=plain_project)
+
+
+def test_good_inputs_file_and_empty_inputs(plain_project: Path, fluxloop: Runner) -> None:
+    config = plain_project / "setting.yaml"
+    (plain_project / "inputs" / "generated.yaml").write_text(
+        "inputs:\n  - input: hi\n    metadata: {strategy: rephrase}\n"
+    )
+    edit(config, inputs_file="inputs/generated.yaml")
+    fluxloop("config", "validate", cwd=plain_project)
+    edit(config, inputs_file=None, base_inputs=[])
+    data = yaml.safe_load(config.read_text())
+    del data["inputs_file"]
+    config.write_text(yaml.safe_dump(data))
+    result = fluxloop("config", "validate", cwd=plain_project, code=2)
+    assert "no inputs" in result.stdout
