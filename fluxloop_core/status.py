@@ -131,7 +131,10 @@ def run_checks(loaded: LoadedConfig) -> list[Check]:
         problems += provider_problems(loaded, positions, calls)
         checks.append(
             _from_problems(
-                "recording", problems, f"{len(calls)} recorded calls in {replay.recording_file}"
+                "recording",
+                problems,
+                f"{len(calls)} recorded call{'' if len(calls) == 1 else 's'} "
+                f"in {replay.recording_file}",
             )
         )
     else:
