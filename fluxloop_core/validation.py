@@ -42,7 +42,7 @@ _MARK = "__fluxloop_import_check__:"
 
 # Runs in a child interpreter: import the module, walk the qualname, report one JSON line.
 _IMPORT_CHECK = f"""
-import importlib, json, sys
+import importlib, json, os, sys
 target, folder = sys.argv[1], sys.argv[2]
 sys.path.insert(0, folder)
 module_name, _, qualname = target.partition(":")
@@ -50,7 +50,9 @@ module_name, _, qualname = target.partition(":")
 def report(message):
     sys.__stdout__.write("\\n{_MARK}" + json.dumps(message) + "\\n")
     sys.__stdout__.flush()
-    raise SystemExit(0)
+    # Skip interpreter shutdown: threads or atexit hooks the module started must not
+    # hold the check up (or send anything).
+    os._exit(0)
 
 try:
     obj = importlib.import_module(module_name)

@@ -178,3 +178,15 @@ def test_good_inputs_file_and_empty_inputs(plain_project: Path, fluxloop: Runner
     config.write_text(yaml.safe_dump(data))
     result = fluxloop("config", "validate", cwd=plain_project, code=2)
     assert "no inputs" in result.stdout
+
+
+def test_threads_started_at_import_do_not_hold_the_check(tmp_path: Path) -> None:
+    (tmp_path / "busy.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(600,)).start()\n"
+        "def run(text): return text\n"
+    )
+    config = tmp_path / "setting.yaml"
+    config.write_text('name: t\nrunner:\n  target: "busy:run"\nbase_inputs: ["x"]\n')
+    runner = load_config(config).config.runner
+    assert check_target_importable(runner, timeout=60) is None
