@@ -19,13 +19,14 @@ def _print(checks: list[Check]) -> None:
             print(f"{check.level:<4}  {check.name:<{width}}  {check.message}")
         return
     from rich.markup import escape
+    from rich.table import Table
 
-    out = console()
+    # A table keeps a wrapped message inside its column on narrow terminals.
+    table = Table(box=None, show_header=False, pad_edge=False)
     for check in checks:
         style = _STYLE[check.level]
-        out.print(
-            f"[{style}]{check.level:<4}[/{style}]  {check.name:<{width}}  {escape(check.message)}"
-        )
+        table.add_row(f"[{style}]{check.level}[/{style}]", check.name, escape(check.message))
+    console().print(table)
 
 
 def check(args: argparse.Namespace) -> int:
