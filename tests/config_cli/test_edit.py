@@ -99,3 +99,27 @@ def test_env_edit_refuses_non_utf8(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         set_env_value(env_file, "B", "1")
     assert env_file.read_bytes() == b"A=caf\xe9\n"
+
+
+def test_file_modes_survive_edits(tmp_path: Path) -> None:
+    from fluxloop_core.config.edit import set_llm
+    from fluxloop_core.scaffold import create_project
+
+    project = create_project(tmp_path, "modes")
+    config = project / "setting.yaml"
+
+    def mode(path: Path) -> int:
+        return path.stat().st_mode & 0o777
+
+    assert mode(config) == 0o644
+    assert mode(project / "examples" / "simple_agent.py") == 0o644
+    assert mode(project / ".env") == 0o600  # it will hold keys
+    assert mode(tmp_path / "fluxloop" / ".env") == 0o600
+    (project / ".env").chmod(0o640)
+    config.chmod(0o664)
+    set_llm(config, "openai", "sk-mode-1234")
+    assert mode(config) == 0o664
+    assert mode(project / ".env") == 0o640
+    fresh = tmp_path / "new.env"
+    set_env_value(fresh, "A", "1")
+    assert mode(fresh) == 0o600
