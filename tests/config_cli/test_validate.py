@@ -34,6 +34,12 @@ def test_plain_scaffold_is_valid(plain_project: Path, fluxloop: Runner) -> None:
     result = fluxloop("config", "validate", "--config", "setting.yaml", cwd=plain_project)
     assert result.stdout.startswith("ok: ")
     assert validate_project(plain_project) == []
+    report = json.loads(fluxloop("config", "validate", "--json", cwd=plain_project).stdout)
+    assert report == {
+        "config_file": str(plain_project / "setting.yaml"),
+        "ok": True,
+        "problems": [],
+    }
 
 
 def test_sdk_scaffold_is_valid_as_written(project: Path, fluxloop: Runner) -> None:
