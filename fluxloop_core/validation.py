@@ -39,6 +39,7 @@ ProblemKind = Literal["config", "target", "recording", "inputs"]
 BUILTIN_PROVIDERS: tuple[str, ...] = ("builtin:collector.send", "builtin:collector.error")
 IMPORT_TIMEOUT_SECONDS = 30.0
 _MARK = "__fluxloop_import_check__:"
+_NO_REPORT = object()  # the child died before reporting
 
 # Runs in a child interpreter: import the module, walk the qualname, report one JSON line.
 _IMPORT_CHECK = f"""
@@ -171,9 +172,6 @@ def check_target_importable(
     if report is None:
         return None
     return _explain(target, folder, report)
-
-
-_NO_REPORT = object()
 
 
 def _read_report(stdout: str) -> object:
