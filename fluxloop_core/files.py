@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+PLAIN_FILE_MODE = 0o644
+SECRET_FILE_MODE = 0o600
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half."""
+
+def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
+
+    The file keeps the permissions it had (``new_mode`` when it is new): the temp file
+    behind the atomic rename is private, and without this every edit would silently make
+    a shared setting.yaml private.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = new_mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -339,9 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         "fluxloop_core.cli.status_cmd:check",
         "check config, target, keys, collector, recording and inputs",
-        ["fluxloop status check --project my-agent"],
+        ["fluxloop status check --project my-agent", "fluxloop status check --config setting.yaml"],
     )
     _add_project(p)
+    p.add_argument("--config", metavar="FILE", help="a setting.yaml (default: the project's)")
     _add_json(p, "the checks")
     p = _leaf(
         status,

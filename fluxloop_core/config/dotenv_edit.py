@@ -9,31 +9,11 @@ the variable is appended.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 
 from fluxloop_core.errors import ConfigError, UsageError
-from fluxloop_core.files import write_atomic
-
-SECRET_FILE_MODE = 0o600
-PLAIN_FILE_MODE = 0o644
-
-
-def write_keeping_mode(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> None:
-    """Write atomically, then give the file the permissions it had (``new_mode`` if new).
-
-    The atomic write goes through a private (0600) temp file; without this, every edit
-    would silently make a shared setting.yaml private.
-    """
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = new_mode
-    write_atomic(path, text)
-    os.chmod(path, mode)
-
+from fluxloop_core.files import SECRET_FILE_MODE, write_atomic
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BARE = re.compile(r"^[A-Za-z0-9_./:@+=,%-]*$")
@@ -110,4 +90,4 @@ def updated_env_text(text: str, name: str, value: str) -> str:
 def set_env_value(env_file: Path, name: str, value: str) -> None:
     """Set ``name=value`` in ``env_file`` (created owner-only when missing), atomically."""
     text = updated_env_text(_read(env_file), name, value)
-    write_keeping_mode(env_file, text, new_mode=SECRET_FILE_MODE)
+    write_atomic(env_file, text, new_mode=SECRET_FILE_MODE)

@@ -22,10 +22,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
-from fluxloop_core.config.dotenv_edit import format_env_value, set_env_value, write_keeping_mode
+from fluxloop_core.config.dotenv_edit import format_env_value, set_env_value
 from fluxloop_core.config.env import load_layered_env, provider_key_variable
 from fluxloop_core.config.loader import config_problems, load_config, read_config_text
 from fluxloop_core.errors import ConfigError, UsageError
+from fluxloop_core.files import write_atomic
 
 _PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -227,7 +228,7 @@ def update_config_values(path: Path, changes: Mapping[str, Any]) -> None:
     Comments, key order and quoting survive; the result must validate or nothing is
     written (ConfigError); the write is atomic.
     """
-    write_keeping_mode(path, render_changes(path, changes))
+    write_atomic(path, render_changes(path, changes))
 
 
 def set_llm(
@@ -280,7 +281,7 @@ def set_llm(
     variable = provider_key_variable(provider)
     env_file = config_path.parent / ".env"
     set_env_value(env_file, variable, key)
-    write_keeping_mode(config_path, new_text)
+    write_atomic(config_path, new_text)
     loaded = load_config(config_path)
     llm = loaded.config.input_generation.llm
     return LLMChange(

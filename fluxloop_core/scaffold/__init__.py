@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fluxloop_core.config.dotenv_edit import PLAIN_FILE_MODE, SECRET_FILE_MODE, write_keeping_mode
 from fluxloop_core.config.env import WORKSPACE_DIR_NAME
 from fluxloop_core.config.project import CONFIG_FILE_NAME
 from fluxloop_core.errors import UsageError
+from fluxloop_core.files import PLAIN_FILE_MODE, SECRET_FILE_MODE, write_atomic
 from fluxloop_core.scaffold import templates
 
 TEMPLATES: tuple[str, ...] = ("simple", "replay")
@@ -94,7 +94,7 @@ def _write(files: list[_File]) -> None:
     for file in files:
         if file.keep_existing and file.path.exists():
             continue
-        write_keeping_mode(file.path, file.text, new_mode=file.mode)
+        write_atomic(file.path, file.text, new_mode=file.mode)
 
 
 def create_project(
@@ -177,7 +177,7 @@ def create_agent(
         )
     if path.is_dir():
         raise UsageError("is a folder", file=path, hint="Choose another name.")
-    write_keeping_mode(path, _agent_text(name, template))
+    write_atomic(path, _agent_text(name, template))
     return path
 
 

@@ -106,3 +106,14 @@ def test_atomic_write_leaves_old_file_when_writing_fails(tmp_path: Path) -> None
         write_atomic(path, 123)  # type: ignore[arg-type]
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_atomic_write_keeps_permissions_and_applies_new_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "setting.yaml"
+    shared.write_text("a")
+    shared.chmod(0o664)
+    write_atomic(shared, "b")
+    assert (shared.stat().st_mode & 0o777, shared.read_text()) == (0o664, "b")
+    secret = tmp_path / ".env"
+    write_atomic(secret, "K=v", new_mode=0o600)
+    assert secret.stat().st_mode & 0o777 == 0o600
