@@ -1,0 +1,110 @@
+"""What each run passes to the agent.
+
+Simple mode: the input text is the first positional argument.
+
+Replay mode: a deep copy of a recorded call's kwargs, the input written at
+``override_param_path``, callable markers replaced by providers. Which recorded call feeds
+a run is fixed: an input generated from a recording (``metadata.source.line_number``)
+replays the call on that line; any other input ``i`` replays ``calls[i % len(calls)]``
+(calls of the target in file order).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fluxloop_core.errors import ReplayError
+from fluxloop_core.paths import PathNotFound, set_path
+from fluxloop_core.recording import RecordedCall, callable_parameters, read_recording
+from fluxloop_core.results.models import ReplaySource
+
+
+@dataclass(frozen=True)
+class RunInput:
+    """One input of the experiment."""
+
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source_line(self) -> int | None:
+        """The recording line this input was generated from, if any."""
+        source = self.metadata.get("source")
+        if isinstance(source, dict):
+            line = source.get("line_number")
+            if isinstance(line, int) and not isinstance(line, bool):
+                return line
+        return None
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The recorded calls of the target and how to turn one into a run's kwargs."""
+
+    recording_file: Path
+    calls: list[RecordedCall]
+    override_path: str | None
+    by_line: dict[int, RecordedCall]
+
+    def call_for(self, input_index: int, run_input: RunInput) -> RecordedCall:
+        """The recorded call that feeds runs of input ``input_index`` (see module doc)."""
+        line = run_input.source_line
+        if line is not None and line in self.by_line:
+            return self.by_line[line]
+        return self.calls[input_index % len(self.calls)]
+
+    def kwargs_for(self, call: RecordedCall, text: str) -> dict[str, Any]:
+        """A fresh copy of the call's kwargs with the input written in (markers kept)."""
+        kwargs = copy.deepcopy(call.kwargs)
+        if self.override_path:
+            set_path(kwargs, self.override_path, text)
+        return kwargs
+
+    def source(self, call: RecordedCall) -> ReplaySource:
+        """Where the run's kwargs came from, for its trace line."""
+        return ReplaySource(
+            recording_file=str(self.recording_file),
+            line_number=call.line_number,
+            iteration=call.iteration,
+        )
+
+
+def load_replay(recording_file: Path, target: str, override_path: str | None) -> Replay:
+    """Read the target's calls and check the override path against every one of them."""
+    recording = read_recording(recording_file, target=target)
+    if not recording.calls:
+        others = ", ".join(f"{name} ({count})" for name, count in recording.other_targets.items())
+        found = f"it holds calls for {others}" if others else "it holds no valid recorded call"
+        raise ReplayError(
+            f"no recorded call for {target} in {recording_file}: {found}",
+            key="replay_args.recording_file",
+            hint="Record calls of runner.target, or point runner.target at the recorded one.",
+        )
+    if override_path:
+        for call in recording.calls:
+            try:
+                set_path(copy.deepcopy(call.kwargs), override_path, "")
+            except PathNotFound as exc:
+                raise ReplayError(
+                    f"override_param_path {override_path!r} does not fit the call recorded "
+                    f"on line {call.line_number} of {recording_file}: {exc}",
+                    key="replay_args.override_param_path",
+                    hint="Point it at the field holding the user's text, e.g. data.content "
+                    "or messages.0.text (digits index lists).",
+                ) from None
+            except ValueError as exc:
+                raise ReplayError(str(exc), key="replay_args.override_param_path") from None
+    return Replay(
+        recording_file=recording_file,
+        calls=recording.calls,
+        override_path=override_path,
+        by_line={call.line_number: call for call in recording.calls},
+    )
+
+
+def recorded_callables(calls: list[RecordedCall]) -> dict[int, list[str]]:
+    """Callable parameters of each call, by line number (computed once, not per run)."""
+    return {call.line_number: sorted(callable_parameters(call.kwargs)) for call in calls}

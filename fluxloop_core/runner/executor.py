@@ -1,0 +1,171 @@
+"""The executor interface and the default, in-process executor.
+
+The scheduler hands an executor one :class:`RunJob` attempt at a time and gets an
+:class:`Attempt` back; it never sees threads or processes. Async agents run as tasks on the
+scheduler's event loop; sync agents run in a :class:`ThreadPool` of ``parallel_runs``
+threads. Another executor (a subprocess worker per interpreter, or a distributed engine)
+plugs in behind the same two methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from fluxloop_core.recording import RecordedCall
+from fluxloop_core.results.models import CallbackCall, ErrorInfo, RunStatus
+from fluxloop_core.runner.binding import Replay, RunInput
+from fluxloop_core.runner.providers import CallLog, Providers
+from fluxloop_core.runner.sdk import capture_spans, to_jsonable
+from fluxloop_core.runner.target import Target
+from fluxloop_core.runner.threads import ThreadPool
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """One run: an input, an iteration and (replay) the recorded call that feeds it."""
+
+    run_id: str
+    input_index: int
+    iteration: int
+    input: RunInput
+    call: RecordedCall | None = None
+    callables: tuple[str, ...] = ()
+
+
+@dataclass
+class Attempt:
+    """What one attempt of a run produced."""
+
+    status: RunStatus
+    duration_ms: float
+    output: Any = None
+    error: ErrorInfo | None = None
+    callback_calls: list[CallbackCall] = field(default_factory=list)
+    spans: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Executor(Protocol):
+    """Runs attempts; created per experiment and closed at its end."""
+
+    async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
+        """Run ``job`` once within ``timeout`` seconds; never raises for agent errors."""
+        ...
+
+    async def close(self) -> None:
+        """Release threads or processes (running sync calls are abandoned)."""
+        ...
+
+
+def error_info(exc: BaseException) -> ErrorInfo:
+    """The trace's form of an exception the agent raised."""
+    return ErrorInfo(
+        type=type(exc).__name__,
+        message=str(exc),
+        traceback="".join(traceback.format_exception(exc)),
+    )
+
+
+def timeout_info(timeout: float) -> ErrorInfo:
+    """The trace's form of a run that took longer than ``timeout_seconds``."""
+    return ErrorInfo(type="TimeoutError", message=f"run exceeded timeout_seconds={timeout:g}")
+
+
+async def _settle(value: Any) -> Any:
+    """Await a returned awaitable and drain an async generator (the output is its items)."""
+    if inspect.isawaitable(value):
+        value = await value
+    if inspect.isasyncgen(value):
+        value = [item async for item in value]
+    return value
+
+
+class InProcessExecutor:
+    """Calls the target in this interpreter."""
+
+    def __init__(
+        self,
+        target: Target,
+        replay: Replay | None,
+        providers: Providers | None,
+        parallel_runs: int,
+    ) -> None:
+        self._target = target
+        self._replay = replay
+        self._providers = providers
+        self._pool = (
+            None if target.is_async else ThreadPool(parallel_runs, asyncio.get_running_loop())
+        )
+
+    def _arguments(self, job: RunJob, log: CallLog) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        if self._replay is None or job.call is None:
+            return (job.input.text,), {}
+        kwargs = self._replay.kwargs_for(job.call, job.input.text)
+        if job.callables and self._providers is not None:
+            kwargs.update(self._providers.bind(list(job.callables), log))
+        return (), kwargs
+
+    def _call_sync(self, job: RunJob, log: CallLog) -> tuple[bool, Any]:
+        """In a pool thread: ``(settled, value)``; unsettled values go back to the loop."""
+        function = self._target.bind()
+        args, kwargs = self._arguments(job, log)
+        value = function(*args, **kwargs)
+        if inspect.isgenerator(value):
+            value = list(value)
+        if inspect.isawaitable(value) or inspect.isasyncgen(value):
+            return False, value
+        return True, to_jsonable(value)
+
+    async def _call_async(self, job: RunJob, log: CallLog) -> Any:
+        function = self._target.bind()
+        args, kwargs = self._arguments(job, log)
+        return to_jsonable(await _settle(function(*args, **kwargs)))
+
+    async def _run_in_thread(self, job: RunJob, log: CallLog) -> Any:
+        assert self._pool is not None
+        # Copied inside capture_spans so spans finishing in the thread land in this run.
+        context = contextvars.copy_context()
+        pooled = self._pool.submit(context.run, self._call_sync, job, log)
+        try:
+            settled, value = await pooled.future
+        except asyncio.CancelledError:
+            self._pool.abandon(pooled)
+            raise
+        if settled:
+            return value
+        return to_jsonable(await _settle(value))
+
+    async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
+        """Run ``job`` once; exceptions and timeouts become the attempt's status."""
+        log = CallLog()
+        with capture_spans() as spans:
+            started = time.perf_counter()
+            limit = asyncio.timeout(timeout)
+            try:
+                async with limit:
+                    if self._pool is None:
+                        output = await self._call_async(job, log)
+                    else:
+                        output = await self._run_in_thread(job, log)
+            except TimeoutError as exc:
+                duration = (time.perf_counter() - started) * 1000
+                info = timeout_info(timeout or 0.0) if limit.expired() else error_info(exc)
+                status: RunStatus = "timeout" if limit.expired() else "error"
+                return Attempt(status, duration, None, info, log.calls, list(spans))
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:
+                duration = (time.perf_counter() - started) * 1000
+                return Attempt("error", duration, None, error_info(exc), log.calls, list(spans))
+            duration = (time.perf_counter() - started) * 1000
+        return Attempt("success", duration, output, None, log.calls, list(spans))
+
+    async def close(self) -> None:
+        """Let the pool's idle threads end."""
+        if self._pool is not None:
+            self._pool.close()

@@ -1,0 +1,161 @@
+"""The executor for ``runner.python_path``: ``parallel_runs`` worker processes of that
+interpreter, each running one call at a time over a JSON-lines protocol (see worker.py).
+
+Unlike a sync thread, a worker that exceeds ``timeout_seconds`` can be stopped: it is
+killed and a fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fluxloop_core.results.models import CallbackCall, ErrorInfo
+from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
+
+if TYPE_CHECKING:
+    from fluxloop_core.runner.experiment import ExperimentPlan
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+LINE_LIMIT = 1 << 28
+"""Largest reply line (outputs and spans can be big)."""
+
+
+class WorkerFailed(Exception):
+    """A worker exited or could not start."""
+
+
+class _Worker:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.next_id = 0
+
+    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.next_id += 1
+        request["id"] = self.next_id
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        await self.process.stdin.drain()
+        line = await self.process.stdout.readline()
+        if not line:
+            code = await self.process.wait()
+            raise WorkerFailed(f"the worker process exited with code {code}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+
+
+class SubprocessExecutor:
+    """Runs attempts in worker processes of ``runner.python_path``."""
+
+    def __init__(self, plan: ExperimentPlan) -> None:
+        runner = plan.config.runner
+        assert runner.python_path is not None
+        self._python = runner.python_path
+        self._folder = runner.working_directory
+        self._plan = plan
+        self._setup = json.dumps(
+            {
+                "target": runner.resolved_target,
+                "providers": plan.providers.specs if plan.providers else {},
+            }
+        )
+        self._size = plan.parallel_runs
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: set[_Worker] = set()
+        self._started = False
+
+    async def _spawn(self) -> _Worker:
+        process = await asyncio.create_subprocess_exec(
+            self._python,
+            str(WORKER_SCRIPT),
+            self._setup,
+            cwd=self._folder,
+            env=dict(os.environ),  # the run environment is applied to os.environ
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=LINE_LIMIT,
+        )
+        worker = _Worker(process)
+        self._all.add(worker)
+        assert process.stdout is not None
+        hello = await process.stdout.readline()
+        message = json.loads(hello) if hello.strip() else {"fatal": "the worker exited at start"}
+        if "fatal" in message:
+            worker.kill()
+            self._all.discard(worker)
+            raise WorkerFailed(f"{self._python} could not load the target: {message['fatal']}")
+        return worker
+
+    async def _acquire(self) -> _Worker:
+        if not self._started:
+            self._started = True
+            workers = await asyncio.gather(*(self._spawn() for _ in range(self._size)))
+            for worker in workers:
+                self._idle.put_nowait(worker)
+        return await self._idle.get()
+
+    async def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self._all.discard(worker)
+        with contextlib.suppress(Exception):
+            await worker.process.wait()
+        self._idle.put_nowait(await self._spawn())
+
+    def _request(self, job: RunJob) -> dict[str, Any]:
+        replay = self._plan.replay
+        if replay is None or job.call is None:
+            return {"args": [job.input.text], "kwargs": {}, "callables": []}
+        kwargs = replay.kwargs_for(job.call, job.input.text)
+        return {"args": [], "kwargs": kwargs, "callables": list(job.callables)}
+
+    async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
+        """Run ``job`` once in an idle worker; a timeout kills and replaces the worker."""
+        loop = asyncio.get_running_loop()
+        worker = await self._acquire()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(timeout):
+                reply = await worker.call(self._request(job))
+        except TimeoutError:
+            await self._replace(worker)
+            elapsed = (loop.time() - started) * 1000
+            return Attempt("timeout", elapsed, error=timeout_info(timeout or 0.0))
+        except asyncio.CancelledError:
+            worker.kill()
+            raise
+        except (WorkerFailed, ValueError, OSError) as exc:
+            await self._replace(worker)
+            elapsed = (loop.time() - started) * 1000
+            info = ErrorInfo(type=type(exc).__name__, message=str(exc))
+            return Attempt("error", elapsed, error=info)
+        self._idle.put_nowait(worker)
+        calls = [CallbackCall.model_validate(call) for call in reply.get("callback_calls", [])]
+        error = ErrorInfo.model_validate(reply["error"]) if reply.get("error") else None
+        return Attempt(
+            "success" if reply.get("ok") else "error",
+            float(reply.get("duration_ms", 0.0)),
+            reply.get("output"),
+            error,
+            calls,
+            list(reply.get("spans", [])),
+        )
+
+    async def close(self) -> None:
+        """Close every worker's stdin (it exits) and kill what does not."""
+        for worker in list(self._all):
+            if worker.process.stdin is not None:
+                worker.process.stdin.close()
+        for worker in list(self._all):
+            try:
+                await asyncio.wait_for(worker.process.wait(), 2.0)
+            except TimeoutError:
+                worker.kill()
+                await worker.process.wait()

@@ -1,0 +1,149 @@
+"""Find the agent a config names: ``module:function``, ``module:Class.method`` or
+``module:obj.method``, and hand out a fresh callable for every run."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fluxloop_core.errors import TargetError
+
+IMPORT_HINT = (
+    "Set working_directory in your config to the folder that holds the module, e.g. "
+    'runner: working_directory: "."  (or the path to your project root).'
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved target. ``owner`` is set when each run needs a new instance of a class."""
+
+    spec: str
+    function: Callable[..., Any]
+    owner: type | None = None
+    attribute: str = ""
+
+    @property
+    def is_async(self) -> bool:
+        """Whether calls return a coroutine or an async generator (run on the event loop)."""
+        return inspect.iscoroutinefunction(self.function) or inspect.isasyncgenfunction(
+            self.function
+        )
+
+    def bind(self) -> Callable[..., Any]:
+        """The callable for one run: a method of a fresh instance for ``Class.method``."""
+        if self.owner is None:
+            return self.function
+        bound: Callable[..., Any] = getattr(self.owner(), self.attribute)
+        return bound
+
+
+def split_target(spec: str) -> tuple[str, list[str]]:
+    """``"pkg.mod:Class.method"`` -> ``("pkg.mod", ["Class", "method"])``."""
+    module, sep, qualname = spec.partition(":")
+    parts = qualname.split(".")
+    if not sep or not module or not all(parts):
+        raise TargetError(
+            f'target {spec!r} is not "module.path:function" or "module.path:Class.method"',
+            key="runner.target",
+        )
+    return module, parts
+
+
+def import_module(module_name: str, spec: str, working_directory: Path | None) -> Any:
+    """Import ``module_name``; failures become a TargetError with the seed's hint."""
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        where = f" from {working_directory}" if working_directory is not None else ""
+        raise TargetError(
+            f"cannot import {spec}{where}: {type(exc).__name__}: {exc}",
+            key="runner.target",
+            hint=IMPORT_HINT,
+        ) from None
+    except Exception as exc:
+        raise TargetError(
+            f"importing {module_name} raised {type(exc).__name__}: {exc}",
+            key="runner.target",
+            hint="Fix the error in the module (it runs at import time).",
+        ) from None
+
+
+def _needs_arguments(cls: type) -> list[str]:
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return []  # builtins without a signature: let the call itself decide
+    return [
+        name
+        for name, param in signature.parameters.items()
+        if param.default is inspect.Parameter.empty
+        and param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY)
+    ]
+
+
+def load_target(spec: str, working_directory: Path | None = None) -> Target:
+    """Import and resolve ``spec``; the caller has put ``working_directory`` on sys.path.
+
+    A plain function defined on a class (``Class.method``) means "a fresh instance per
+    run", which requires a constructor without arguments.
+    """
+    module_name, parts = split_target(spec)
+    obj = import_module(module_name, spec, working_directory)
+    parent: Any = None
+    walked = module_name
+    for part in parts:
+        if not hasattr(obj, part):
+            raise TargetError(
+                f"{walked} has no attribute {part!r} (runner.target {spec})",
+                key="runner.target",
+                hint="Check the spelling of the function, class and method names.",
+            )
+        parent, obj = obj, getattr(obj, part)
+        walked += (":" if walked == module_name else ".") + part
+    if not callable(obj):
+        raise TargetError(f"{spec} is not callable", key="runner.target")
+    if isinstance(parent, type) and _is_instance_method(parent, parts[-1]):
+        required = _needs_arguments(parent)
+        if required:
+            raise TargetError(
+                f"{spec}: each run creates a new {parent.__name__}() but its constructor "
+                f"needs arguments ({', '.join(required)})",
+                key="runner.target",
+                hint="Give those parameters defaults, or create an instance at module level "
+                'and target it as "module:instance.method".',
+            )
+        return Target(spec=spec, function=obj, owner=parent, attribute=parts[-1])
+    return Target(spec=spec, function=obj)
+
+
+def _is_instance_method(cls: type, name: str) -> bool:
+    # A staticmethod or classmethod can be called on the class itself.
+    raw = inspect.getattr_static(cls, name, None)
+    return not isinstance(raw, staticmethod | classmethod) and inspect.isfunction(raw)
+
+
+class SysPath:
+    """Puts a folder first on sys.path and takes it off again (only if it added it)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = str(folder)
+        self._added = False
+
+    def __enter__(self) -> SysPath:
+        if self.folder not in sys.path:
+            sys.path.insert(0, self.folder)
+            self._added = True
+        importlib.invalidate_caches()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._added:
+            with contextlib.suppress(ValueError):  # someone else removed it already
+                sys.path.remove(self.folder)

@@ -1,0 +1,173 @@
+"""A run worker for ``runner.python_path``: started as a script by another interpreter.
+
+Standard library only — the agent's interpreter may have neither pydantic nor
+fluxloop_core; it uses the ``fluxloop`` SDK for spans and serialization when it can import
+it. Protocol (JSON lines): argv[1] is the setup ``{"target", "providers"}``; the worker
+answers ``{"ready": true}`` or ``{"fatal": text}``, then reads one request a line
+``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "ok", "output",
+"error", "callback_calls", "spans", "duration_ms"}``. The protocol owns the real stdout; the
+agent's own prints go to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import importlib
+import inspect
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+_sdk: Any
+try:
+    _sdk = importlib.import_module("fluxloop")
+except Exception:  # the agent's interpreter may not have the SDK
+    _sdk = None
+
+MARKER_ATTR = "__fluxloop_marker__"
+
+
+def _fallback_jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=lambda v: "<repr:" + repr(v) + ">"))
+
+
+def _serializer() -> Callable[[Any], Any]:
+    try:
+        function: Callable[[Any], Any] = importlib.import_module(
+            "fluxloop.serialization"
+        ).to_jsonable
+        return function
+    except Exception:
+        return _fallback_jsonable
+
+
+to_jsonable = _serializer()
+
+
+def capture_spans() -> Any:
+    capture = getattr(_sdk, "capture_spans", None)
+    return capture() if capture is not None else contextlib.nullcontext([])
+
+
+class Completed:
+    """Awaitable and harmless when ignored (see fluxloop_core.runner.providers)."""
+
+    def __await__(self) -> Any:
+        return None
+        yield
+
+
+class Recorder:
+    def __init__(
+        self,
+        log: list[dict[str, Any]],
+        parameter: str,
+        provider: str,
+        function: Callable[..., Any] | None = None,
+    ) -> None:
+        self.log = log
+        self.parameter = parameter
+        self.provider = provider
+        self.function = function
+        marker = provider if function is None else "callable:" + parameter
+        setattr(self, MARKER_ATTR, "<" + marker + ">")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.log.append(
+            {
+                "parameter": self.parameter,
+                "provider": self.provider,
+                "args": to_jsonable(list(args)),
+                "kwargs": to_jsonable(dict(kwargs)),
+                # datetime.UTC is 3.11+; the worker may run on an older Python.
+                "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(),  # noqa: UP017
+            }
+        )
+        if self.function is None:
+            return Completed()
+        return self.function(*args, **kwargs)
+
+
+def resolve(spec: str) -> tuple[Any, type | None, str]:
+    """(function, owner class or None, attribute) like fluxloop_core.runner.target."""
+    module_name, _, qualname = spec.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    parent: Any = None
+    parts = qualname.split(".")
+    for part in parts:
+        parent, obj = obj, getattr(obj, part)
+    raw = inspect.getattr_static(parent, parts[-1], None) if isinstance(parent, type) else None
+    if raw is not None and inspect.isfunction(raw):
+        return obj, parent, parts[-1]
+    return obj, None, ""
+
+
+def main() -> None:
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # the agent's prints must not break the protocol
+    sys.stdout = sys.stderr
+
+    def send(message: dict[str, Any]) -> None:
+        protocol.write(json.dumps(message) + "\n")
+        protocol.flush()
+
+    setup = json.loads(sys.argv[1])
+    sys.path.insert(0, os.getcwd())
+    try:
+        function, owner, attribute = resolve(setup["target"])
+        providers = {}
+        for name, spec in setup["providers"].items():
+            if not spec.startswith("builtin:"):
+                providers[name] = resolve(spec)[0]
+    except BaseException as exc:
+        send({"fatal": type(exc).__name__ + ": " + str(exc)})
+        return
+    loop = asyncio.new_event_loop()
+    send({"ready": True})
+    for line in sys.stdin:
+        request = json.loads(line)
+        log: list[dict[str, Any]] = []
+        kwargs = request["kwargs"]
+        for name in request["callables"]:
+            spec = setup["providers"][name]
+            kwargs[name] = Recorder(log, name, spec, providers.get(name))
+        reply: dict[str, Any] = {"id": request["id"], "ok": True, "output": None, "error": None}
+        with capture_spans() as spans:
+            started = time.perf_counter()
+            try:
+                target = getattr(owner(), attribute) if owner is not None else function
+                value = target(*request["args"], **kwargs)
+                if inspect.isgenerator(value):
+                    value = list(value)
+                if inspect.isawaitable(value):
+                    value = loop.run_until_complete(value)
+                if inspect.isasyncgen(value):
+                    value = loop.run_until_complete(_drain(value))
+                reply["output"] = to_jsonable(value)
+            except BaseException as exc:
+                reply["ok"] = False
+                reply["error"] = {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": "".join(
+                        traceback.format_exception(type(exc), exc, exc.__traceback__)
+                    ),
+                }
+            reply["duration_ms"] = (time.perf_counter() - started) * 1000
+        reply["callback_calls"] = log
+        reply["spans"] = list(spans)
+        send(reply)
+
+
+async def _drain(generator: AsyncIterator[Any]) -> list[Any]:
+    return [item async for item in generator]
+
+
+if __name__ == "__main__":
+    main()
