@@ -1,0 +1,404 @@
+"""Targets, sync/async scheduling, timeouts, retries, environment and `run single`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fluxloop_core.errors import TargetError
+from fluxloop_core.runner.experiment import (
+    RunOptions,
+    prepare_experiment,
+    run_experiment,
+    run_single,
+)
+
+Project = Any  # the `project` fixture of conftest.py
+
+
+def setting(target: str, *extra: str, inputs: str = '["a", "b"]') -> str:
+    lines = ["name: exec", "runner:", f'  target: "{target}"', *extra, f"base_inputs: {inputs}"]
+    return "\n".join(lines) + "\n"
+
+
+def run(project: Project, text: str, **options: Any) -> tuple[Any, list[dict[str, Any]]]:
+    result = run_experiment(project.config(text), RunOptions(use_collector=False, **options))
+    return result, project.traces(result.experiment_dir)
+
+
+def test_class_method_gets_a_fresh_instance_per_run(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        class Agent:
+            created = 0
+
+            def __init__(self):
+                Agent.created += 1
+                self.calls = 0
+
+            def answer(self, text):
+                self.calls += 1
+                return self.calls
+        """,
+    )
+
+    _, traces = run(project, setting("agent:Agent.answer", "iterations: 3"))
+
+    assert [t["output"] for t in traces] == [1] * 6
+    import agent  # type: ignore[import-not-found]
+
+    assert agent.Agent.created == 6
+
+
+def test_module_level_instance_method_is_shared(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        class Counter:
+            def __init__(self, start):
+                self.value = start
+
+            def bump(self, text):
+                self.value += 1
+                return self.value
+
+        counter = Counter(10)
+        """,
+    )
+
+    _, traces = run(project, setting("agent:counter.bump", "iterations: 2"))
+
+    assert sorted(t["output"] for t in traces) == [11, 12, 13, 14]
+
+
+def test_a_constructor_that_needs_arguments_is_a_target_error(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        class Agent:
+            def __init__(self, client, retries=3):
+                self.client = client
+
+            def answer(self, text):
+                return text
+        """,
+    )
+
+    with pytest.raises(TargetError) as caught:
+        prepare_experiment(project.config(setting("agent:Agent.answer")), RunOptions())
+
+    assert "constructor needs arguments (client)" in caught.value.message
+    assert caught.value.line == 3  # runner.target in setting.yaml
+
+
+def test_an_import_error_shows_the_real_cause_and_the_seed_hint(project: Project) -> None:
+    project.write("setting.yaml", setting("examples.simple_agent:run"))
+
+    result = project.cli("run", "experiment", "--no-collector", "--quiet")
+
+    assert result.returncode == 2
+    assert "No module named 'examples'" in result.stderr
+    assert "Set working_directory in your config" in result.stderr
+    assert 'working_directory: "."' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert project.experiments() == []
+
+
+def test_working_directory_and_environment_apply_to_runs_and_are_restored(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write(
+        "src/agent.py",
+        """
+        import os
+
+        def run(text):
+            return {"cwd": os.getcwd(), "env": os.environ.get("AGENT_MODE")}
+        """,
+    )
+    monkeypatch.delenv("AGENT_MODE", raising=False)
+    before = (os.getcwd(), list(sys.path))
+
+    _, traces = run(
+        project,
+        setting(
+            "agent:run",
+            '  working_directory: "src"',
+            "  environment_vars: {AGENT_MODE: staging}",
+        ),
+    )
+
+    assert traces[0]["output"] == {"cwd": str(project.dir / "src"), "env": "staging"}
+    assert (os.getcwd(), list(sys.path)) == before
+    assert "AGENT_MODE" not in os.environ
+
+
+def test_generators_and_async_generators_yield_their_items(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        def words(text):
+            yield from text.split()
+
+        async def letters(text):
+            for letter in text:
+                yield letter
+        """,
+    )
+
+    _, sync_traces = run(project, setting("agent:words", inputs='["x y"]'))
+    _, async_traces = run(project, setting("agent:letters", inputs='["ab"]'))
+
+    assert sync_traces[0]["output"] == ["x", "y"]
+    assert async_traces[0]["output"] == ["a", "b"]
+
+
+def test_outputs_are_serialized_without_losing_data(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        import dataclasses
+
+        @dataclasses.dataclass
+        class Reply:
+            text: str
+            score: float
+
+        def run(text):
+            return {"reply": Reply(text, 0.5), "nested": [[{"deep": [1, 2, {"x": None}]}]]}
+        """,
+    )
+
+    _, traces = run(project, setting("agent:run", inputs='["hi"]'))
+
+    output = traces[0]["output"]
+    assert output["nested"] == [[{"deep": [1, 2, {"x": None}]}]]
+    assert "hi" in json.dumps(output["reply"])
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_parallel_runs_bounds_how_many_run_at_once(project: Project, kind: str) -> None:
+    if kind == "sync":
+        body = """
+        import threading, time
+        lock = threading.Lock()
+        state = {"now": 0, "peak": 0}
+
+        def run(text):
+            with lock:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            time.sleep(0.02)
+            with lock:
+                state["now"] -= 1
+                return state["peak"]
+        """
+    else:
+        body = """
+        import asyncio
+        state = {"now": 0, "peak": 0}
+
+        async def run(text):
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+            await asyncio.sleep(0.02)
+            state["now"] -= 1
+            return state["peak"]
+        """
+    project.write("agent.py", body)
+
+    result, traces = run(
+        project, setting("agent:run", "iterations: 8", "parallel_runs: 4", inputs='["a", "b"]')
+    )
+
+    assert result.summary.results.successful == 16
+    assert max(t["output"] for t in traces) == 4
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_run_past_its_timeout_is_recorded_and_the_experiment_goes_on(
+    project: Project, kind: str
+) -> None:
+    sleep = "time.sleep(5)" if kind == "sync" else "await asyncio.sleep(5)"
+    prefix = "" if kind == "sync" else "async "
+    project.write(
+        "agent.py",
+        f"""
+        import asyncio, time
+
+        {prefix}def run(text):
+            if text == "slow":
+                {sleep}
+            return text
+        """,
+    )
+
+    result, traces = run(
+        project,
+        setting("agent:run", "  timeout_seconds: 0.2", "parallel_runs: 2", inputs='["slow", "ok"]'),
+    )
+
+    by_input = {t["input"]: t for t in traces}
+    assert by_input["slow"]["status"] == "timeout"
+    assert by_input["slow"]["error"]["type"] == "TimeoutError"
+    assert by_input["ok"]["status"] == "success"
+    assert result.summary.results.timed_out == 1
+    assert result.summary.results.failed == 1
+    errors = project.json(result.experiment_dir / "errors.json")
+    assert [e["status"] for e in errors] == ["timeout"]
+
+
+def test_retries_are_counted_in_attempts(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        tries = {}
+
+        def run(text):
+            tries[text] = tries.get(text, 0) + 1
+            if text == "flaky" and tries[text] < 3:
+                raise ConnectionError("try again")
+            if text == "broken":
+                raise RuntimeError("always")
+            return tries[text]
+        """,
+    )
+
+    result, traces = run(
+        project,
+        setting(
+            "agent:run",
+            "  max_retries: 2",
+            "  retry_delay: 0",
+            inputs='["flaky", "broken", "fine"]',
+        ),
+    )
+
+    by_input = {t["input"]: t for t in traces}
+    assert (by_input["flaky"]["status"], by_input["flaky"]["attempts"]) == ("success", 3)
+    assert (by_input["broken"]["status"], by_input["broken"]["attempts"]) == ("error", 3)
+    assert by_input["broken"]["error"]["message"] == "always"
+    assert by_input["fine"]["attempts"] == 1
+    assert result.summary.results.failed == 1
+
+
+def test_a_crashing_agent_exits_1_with_errors_json(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        def run(text):
+            raise KeyError(text)
+        """,
+    )
+    project.write("setting.yaml", setting("agent:run"))
+
+    result = project.cli("run", "experiment", "--no-collector", "--quiet")
+
+    assert result.returncode == 1, result.stderr
+    (experiment,) = project.experiments()
+    errors = project.json(experiment / "errors.json")
+    assert sorted(e["run_id"] for e in errors) == ["0.0", "1.0"]
+    assert all(e["error"]["type"] == "KeyError" for e in errors)
+    summary = project.json(experiment / "summary.json")
+    assert summary["results"]["success_rate"] == 0.0
+    assert summary["interrupted"] is False
+
+
+def test_run_single_returns_output_and_errors(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        async def run(text):
+            if text == "boom":
+                raise ValueError("boom")
+            return f"Processed: {text}"
+        """,
+    )
+
+    ok = run_single("agent:run", "hi", working_directory=project.dir)
+    failed = run_single("agent:run", "boom", working_directory=project.dir)
+
+    assert (ok.output, ok.error) == ("Processed: hi", None)
+    assert ok.duration_ms >= 0
+    assert failed.error is not None
+    assert failed.error.type == "ValueError"
+    with pytest.raises(TargetError):
+        run_single("agent:missing", "x", working_directory=project.dir)
+
+
+def test_run_single_cli(project: Project) -> None:
+    project.write(
+        "examples/simple_agent.py",
+        """
+        def run(input_text: str) -> str:
+            if input_text == "fail":
+                raise RuntimeError("agent failed")
+            return f"Processed: {input_text}"
+        """,
+    )
+
+    ok = project.cli("run", "single", "examples.simple_agent:run", "Test input")
+    as_json = project.cli("run", "single", "examples.simple_agent:run", "x", "--json")
+    failed = project.cli("run", "single", "examples.simple_agent:run", "fail")
+    bad = project.cli("run", "single", "examples.nope:run", "x")
+    elsewhere = project.cli(
+        "run", "single", "simple_agent:run", "y", "--working-directory", "examples"
+    )
+
+    assert ok.returncode == 0
+    assert ok.stdout.splitlines()[0] == "Processed: Test input"
+    assert "ms" in ok.stdout
+    assert json.loads(as_json.stdout)["output"] == "Processed: x"
+    assert failed.returncode == 1
+    assert "RuntimeError: agent failed" in failed.stderr
+    assert "Traceback" in failed.stderr
+    assert bad.returncode == 2
+    assert "Set working_directory" in bad.stderr
+    assert elsewhere.stdout.startswith("Processed: y")
+
+
+def test_no_inputs_is_an_error_before_anything_is_written(project: Project) -> None:
+    project.write("agent.py", "def run(text):\n    return text\n")
+    loaded = project.config(setting("agent:run", inputs="[]"))
+
+    with pytest.raises(Exception, match="no inputs to run"):
+        run_experiment(loaded, RunOptions(use_collector=False))
+
+    assert not (project.dir / "experiments").exists()
+
+
+def test_iterations_option_overrides_the_config(project: Project) -> None:
+    project.write("agent.py", "def run(text):\n    return text\n")
+
+    result, traces = run(project, setting("agent:run", "iterations: 5"), iterations=2)
+
+    assert len(traces) == 4
+    assert (result.summary.iterations, result.summary.planned_runs) == (2, 4)
+    assert result.summary.config["iterations"] == 5
+
+
+def test_unreachable_collector_is_a_warning(project: Project, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    project.write("agent.py", "def run(text):\n    return text\n")
+    loaded = project.config(
+        setting("agent:run")
+        + f"collector:\n  url: http://127.0.0.1:{port}\n  timeout_seconds: 0.5\n"
+    )
+
+    result = run_experiment(loaded, RunOptions())
+    offline = run_experiment(loaded, RunOptions(use_collector=False))
+
+    assert result.summary.results.successful == 2
+    assert len(result.warnings) == 1
+    assert f"127.0.0.1:{port}" in result.warnings[0]
+    assert offline.warnings == []
