@@ -423,6 +423,9 @@ class _Experiment:
         loop = asyncio.get_running_loop()
         for job in self.plan.jobs(self.writer.done_ids):
             await slots.acquire()
+            if self.cancel.cancelled:  # may have come from another thread meanwhile
+                slots.release()
+                return
             task = loop.create_task(self._run_one(executor, job))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)

@@ -1,0 +1,199 @@
+"""Ctrl-C, SIGTERM and the CancelToken keep every finished run; --resume finishes the rest."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fluxloop_core.runner.events import RunFinished, RunnerEvent
+from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
+
+Project = Any  # the `project` fixture of conftest.py
+
+SLOW_AGENT = """
+import time
+
+def run(text):
+    time.sleep(0.02)
+    return text
+"""
+
+SETTING = """
+name: long
+runner:
+  target: "agent:run"
+base_inputs: ["a", "b", "c", "d"]
+iterations: 100
+parallel_runs: 2
+"""
+
+
+def wait_for_lines(project: Project, minimum: int, process: subprocess.Popen[str]) -> Path:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        for experiment in project.experiments():
+            traces = experiment / "traces.jsonl"
+            if traces.exists() and traces.read_bytes().count(b"\n") >= minimum:
+                return experiment
+        time.sleep(0.05)
+    raise AssertionError("no trace lines appeared")
+
+
+def start(project: Project, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "fluxloop_core", "run", "experiment", "--no-collector", *args],
+        cwd=project.dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_mid_run_keeps_finished_runs_and_exits_130(project: Project, sig: int) -> None:
+    project.write("agent.py", SLOW_AGENT)
+    project.write("setting.yaml", SETTING)
+    process = start(project, "--quiet")
+
+    experiment = wait_for_lines(project, 5, process)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stderr
+    traces = project.traces(experiment)  # every line whole JSON
+    run_ids = [t["run_id"] for t in traces]
+    assert len(run_ids) == len(set(run_ids))
+    assert 5 <= len(run_ids) < 400
+    summary = project.json(experiment / "summary.json")
+    assert summary["interrupted"] is True
+    assert summary["finished_at"] is not None
+    assert summary["results"]["total_runs"] == len(run_ids)
+    assert summary["planned_runs"] == 400
+
+
+def test_resume_runs_only_what_is_missing(project: Project) -> None:
+    project.write("agent.py", SLOW_AGENT)
+    project.write("setting.yaml", SETTING.replace("iterations: 100", "iterations: 25"))
+    process = start(project, "--quiet")
+    experiment = wait_for_lines(project, 3, process)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    before = project.traces(experiment)
+    # A hard kill can leave a torn last line; resume must cut it and redo that run.
+    with open(experiment / "traces.jsonl", "a", encoding="utf-8") as handle:
+        handle.write('{"run_id": "3.24", "input_ind')
+
+    resumed = project.cli(
+        "run", "experiment", "--resume", str(experiment), "--no-collector", "--json", "--quiet"
+    )
+
+    assert resumed.returncode == 0, resumed.stderr
+    traces = project.traces(experiment)
+    run_ids = [t["run_id"] for t in traces]
+    assert sorted(run_ids) == sorted(f"{i}.{n}" for i in range(4) for n in range(25))
+    assert traces[: len(before)] == before
+    summary = json.loads(resumed.stdout)
+    assert summary["resumed"] is True
+    assert summary["interrupted"] is False
+    assert summary["results"]["total_runs"] == 100
+    assert project.json(experiment / "summary.json")["results"]["successful"] == 100
+    assert len(project.experiments()) == 1
+
+
+def test_resume_without_a_config_finds_the_project_from_the_folder(
+    project: Project, tmp_path: Path
+) -> None:
+    project.write("agent.py", "def run(text):\n    return text\n")
+    loaded = project.config(SETTING.replace("iterations: 100", "iterations: 3"))
+    token = CancelToken()
+    token.cancel()  # cancelled before it starts: nothing runs, the folder is resumable
+    first = run_experiment(loaded, RunOptions(use_collector=False), cancel=token)
+    assert first.summary.interrupted is True
+    assert first.summary.results.total_runs == 0
+
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "fluxloop_core", "run", "experiment", "--quiet"),
+            *("--no-collector", "--resume", str(first.experiment_dir)),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert len(project.traces(first.experiment_dir)) == 12
+
+
+def test_cancel_token_from_another_thread_stops_gracefully(project: Project) -> None:
+    project.write("agent.py", SLOW_AGENT)
+    loaded = project.config(SETTING)
+    token = CancelToken()
+    finished: list[str] = []
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunFinished):
+            finished.append(event.run_id)
+            if len(finished) == 6:
+                threading.Thread(target=token.cancel).start()
+
+    options = RunOptions(use_collector=False)
+    result = run_experiment(loaded, options, on_event=on_event, cancel=token)
+
+    assert token.cancelled and not token.forced
+    assert result.summary.interrupted is True
+    traces = project.traces(result.experiment_dir)
+    assert sorted(t["run_id"] for t in traces) == sorted(finished)
+    assert result.summary.results.total_runs == len(finished) < 400
+
+
+def test_a_second_cancel_stops_at_once_without_writing_unfinished_runs(project: Project) -> None:
+    project.write(
+        "agent.py",
+        """
+        import threading
+
+        release = threading.Event()
+
+        def run(text):
+            if text == "stuck":
+                release.wait(60)
+            return text
+        """,
+    )
+    loaded = project.config(
+        SETTING.replace('["a", "b", "c", "d"]', '["stuck", "a"]').replace(
+            "iterations: 100", "iterations: 1"
+        )
+    )
+    token = CancelToken()
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunFinished):
+            token.cancel()
+            token.cancel()
+
+    try:
+        result = run_experiment(
+            loaded, RunOptions(use_collector=False), on_event=on_event, cancel=token
+        )
+    finally:
+        import agent  # type: ignore[import-not-found]
+
+        agent.release.set()
+
+    assert token.forced
+    traces = project.traces(result.experiment_dir)
+    assert [t["input"] for t in traces] == ["a"]
+    assert result.summary.interrupted is True
