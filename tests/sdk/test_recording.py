@@ -1,0 +1,167 @@
+"""record_call_args: the recording contract, iteration rules, serialization, redaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import fluxloop
+import pytest
+from fluxloop.serialization import MARKER_ATTR
+
+
+def lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_noop_when_off(tmp_path: Path) -> None:
+    fluxloop.configure(recording_file=str(tmp_path / "r.jsonl"))
+    fluxloop.record_call_args(target="m:f", x=1)
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_line_contract_and_auto_increment(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    fluxloop.configure(record_args=True, recording_file=str(path))
+    for _ in range(2):
+        fluxloop.record_call_args(target="m:A.f", data={"content": "hi"})
+    fluxloop.record_call_args(target="m:g", x=1)
+    recorded = lines(path)
+    assert [(r["target"], r["iteration"]) for r in recorded] == [
+        ("m:A.f", 0),
+        ("m:A.f", 1),
+        ("m:g", 0),
+    ]
+    first = recorded[0]
+    assert set(first) == {"_version", "iteration", "target", "kwargs", "timestamp"}
+    assert first["_version"] == "1" and first["kwargs"] == {"data": {"content": "hi"}}
+    dt.datetime.fromisoformat(str(first["timestamp"]))
+
+
+def test_explicit_iteration_only(tmp_path: Path) -> None:
+    fluxloop.configure(record_args=True, recording_file=str(tmp_path / "r.jsonl"))
+    fluxloop.set_recording_options(iteration_auto_increment=False)
+    fluxloop.record_call_args(target="m:f", iteration=7, x=1)
+    assert lines(tmp_path / "r.jsonl")[0]["iteration"] == 7
+    with pytest.raises(fluxloop.ConfigurationError, match="iteration="):
+        fluxloop.record_call_args(target="m:f", x=1)
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+@dataclasses.dataclass
+class Session:
+    user: str
+    tags: tuple[str, ...]
+
+
+class Model:
+    """Duck-typed like a pydantic model."""
+
+    def model_dump(self) -> dict[str, object]:
+        return {"id": 3, "when": dt.date(2025, 9, 30)}
+
+
+def test_values_become_faithful_json(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    fluxloop.configure(record_args=True, recording_file=str(path))
+
+    def send_message_callback() -> None:
+        pass
+
+    builtin = lambda: None  # noqa: E731
+    setattr(builtin, MARKER_ATTR, "<builtin:collector.send>")
+    cyclic: dict[str, object] = {"a": 1}
+    cyclic["self"] = cyclic
+    fluxloop.record_call_args(
+        target="m:f",
+        cb=send_message_callback,
+        replayed=builtin,
+        color=Color.RED,
+        session=Session("u", ("x", "y")),
+        model=Model(),
+        when=dt.datetime(2025, 9, 30, 12, 0),
+        amount=Decimal("1.10"),
+        ids={3, 1, 2},
+        raw=b"hi",
+        cyclic=cyclic,
+        other=object(),
+    )
+    kwargs = lines(path)[0]["kwargs"]
+    assert isinstance(kwargs, dict)
+    assert (
+        kwargs["cb"] == "<callable:test_values_become_faithful_json.<locals>.send_message_callback>"
+    )
+    assert kwargs["replayed"] == "<builtin:collector.send>"
+    assert kwargs["color"] == "red"
+    assert kwargs["session"] == {"user": "u", "tags": ["x", "y"]}
+    assert kwargs["model"] == {"id": 3, "when": "2025-09-30"}
+    assert kwargs["when"] == "2025-09-30T12:00:00"
+    assert kwargs["amount"] == "1.10"
+    assert kwargs["ids"] == [1, 2, 3]
+    assert kwargs["raw"] == "<base64:aGk=>"
+    assert kwargs["cyclic"] == {"a": 1, "self": "<cycle>"}
+    assert str(kwargs["other"]).startswith("<repr:<object object")
+
+
+def test_no_depth_limit(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    fluxloop.configure(record_args=True, recording_file=str(path))
+    deep: list[object] = []
+    cursor = deep
+    for _ in range(5_000):
+        child: list[object] = []
+        cursor.append(child)
+        cursor = child
+    cursor.append("bottom")
+    fluxloop.record_call_args(target="m:f", deep=deep)
+    text = path.read_text()
+    assert text.count("[") == 5_001 and '"bottom"' in text
+
+
+def test_redaction_is_exact_and_replaceable(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    fluxloop.configure(record_args=True, recording_file=str(path))
+    values = {
+        "API_KEY": "s1",
+        "Password": "s2",
+        "nested": {"token": "s3", "Authorization": "s4", "secret": "s5", "cookie": "s6"},
+        "keyboard_layout": "us",
+        "monkey": "george",
+    }
+    fluxloop.record_call_args(target="m:f", **values)
+    fluxloop.configure(redact_keys=["monkey"])
+    fluxloop.record_call_args(target="m:f", **values)
+    first, second = (r["kwargs"] for r in lines(path))
+    assert "s1" not in json.dumps(first) and "s6" not in json.dumps(first)
+    assert first["keyboard_layout"] == "us" and first["monkey"] == "george"
+    assert second["monkey"] == "<redacted>" and second["API_KEY"] == "s1"
+
+
+WRITER = """
+import sys
+import fluxloop
+fluxloop.configure(record_args=True, recording_file=sys.argv[1])
+payload = {"text": "x" * 3000, "n": list(range(50))}
+for i in range(5000):
+    fluxloop.record_call_args(target="m:f", data=payload, i=i)
+"""
+
+
+def test_eight_processes_append_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(path)]) for _ in range(8)]
+    assert all(p.wait(timeout=300) == 0 for p in procs)
+    recorded = path.read_text().splitlines()
+    assert len(recorded) == 40_000
+    assert all(json.loads(line)["kwargs"]["data"]["n"][-1] == 49 for line in recorded)
