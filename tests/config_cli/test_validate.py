@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import yaml
 
 from fluxloop_core.config.loader import load_config
@@ -43,9 +42,6 @@ def test_plain_scaffold_is_valid(plain_project: Path, fluxloop: Runner) -> None:
 
 
 def test_sdk_scaffold_is_valid_as_written(project: Path, fluxloop: Runner) -> None:
-    fluxloop_sdk = pytest.importorskip("fluxloop")
-    if not hasattr(fluxloop_sdk, "agent"):
-        pytest.skip("the SDK does not provide fluxloop.agent yet")
     fluxloop("config", "validate", "--config", "setting.yaml", cwd=project)
 
 
