@@ -1,0 +1,108 @@
+"""Reading experiment folders: for `status experiments/traces`, `status check` and the TUI.
+
+Readers stream traces.jsonl and tolerate what an interrupted run can leave behind (a torn
+last line, a folder without summary.json): such things are skipped or reported, never
+fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from fluxloop_core.errors import UsageError
+from fluxloop_core.results.models import SUMMARY_FILE, TRACES_FILE, ExperimentSummary, TraceRecord
+
+
+@dataclass(frozen=True)
+class ExperimentListing:
+    """One experiment folder; ``problem`` says why ``summary`` is missing, if it is."""
+
+    path: Path
+    summary: ExperimentSummary | None
+    problem: str | None
+
+
+def _read_summary(folder: Path) -> tuple[ExperimentSummary | None, str | None]:
+    path = folder / SUMMARY_FILE
+    if not path.is_file():
+        return None, f"no {SUMMARY_FILE} (the run may have been killed)"
+    try:
+        return ExperimentSummary.model_validate_json(path.read_bytes()), None
+    except (OSError, ValidationError) as exc:
+        first = str(exc).splitlines()[0]
+        return None, f"unreadable {SUMMARY_FILE}: {first}"
+
+
+def list_experiments(output_dir: Path) -> list[ExperimentListing]:
+    """Every experiment folder under ``output_dir``, newest first.
+
+    Newest means the latest ``started_at`` of its summary, or the folder's modification
+    time when the summary cannot be read.
+    """
+    if not output_dir.is_dir():
+        return []
+    listings: list[tuple[str, ExperimentListing]] = []
+    for folder in output_dir.iterdir():
+        if not ((folder / SUMMARY_FILE).exists() or (folder / TRACES_FILE).exists()):
+            continue
+        summary, problem = _read_summary(folder)
+        key = summary.started_at if summary else _mtime_iso(folder)
+        listings.append((key, ExperimentListing(folder, summary, problem)))
+    listings.sort(key=lambda item: (item[0], item[1].path.name), reverse=True)
+    return [listing for _, listing in listings]
+
+
+def _mtime_iso(folder: Path) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(folder.stat().st_mtime).isoformat()
+
+
+def latest_experiment(output_dir: Path) -> Path | None:
+    """The newest experiment folder, or None when there is none."""
+    listings = list_experiments(output_dir)
+    return listings[0].path if listings else None
+
+
+def load_summary(experiment_dir: Path) -> ExperimentSummary:
+    """The folder's summary.json; a UsageError naming the file when it is missing or bad."""
+    summary, problem = _read_summary(experiment_dir)
+    if summary is None:
+        raise UsageError(
+            problem or "unreadable summary",
+            file=experiment_dir / SUMMARY_FILE,
+            hint="Pass an experiment folder (experiments/<name>_<YYYYMMDD_HHMMSS>), or "
+            "finish an interrupted one with `fluxloop run experiment --resume DIR`.",
+        )
+    return summary
+
+
+def iter_traces(experiment_dir: Path, *, failed_only: bool = False) -> Iterator[TraceRecord]:
+    """The runs of traces.jsonl in file order; torn or foreign lines are skipped."""
+    path = experiment_dir / TRACES_FILE
+    if not path.is_file():
+        raise UsageError(
+            f"no {TRACES_FILE} here",
+            file=experiment_dir,
+            hint="Pass an experiment folder such as experiments/<name>_<YYYYMMDD_HHMMSS>.",
+        )
+    with open(path, "rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                return  # a torn last line from a hard kill
+            try:
+                record = TraceRecord.model_validate_json(raw)
+            except ValidationError:
+                continue
+            if failed_only and record.status == "success":
+                continue
+            yield record
+
+
+def read_trace(experiment_dir: Path, run_id: str) -> TraceRecord | None:
+    """The run with ``run_id``, or None."""
+    return next((t for t in iter_traces(experiment_dir) if t.run_id == run_id), None)

@@ -1,0 +1,165 @@
+"""Reading experiment folders, and `status experiments` / `status traces` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fluxloop_core.errors import UsageError
+from fluxloop_core.results.models import (
+    ErrorInfo,
+    ExperimentSummary,
+    ResultStats,
+    TraceRecord,
+)
+from fluxloop_core.results.reader import (
+    iter_traces,
+    latest_experiment,
+    list_experiments,
+    load_summary,
+    read_trace,
+)
+
+
+def write_experiment(root: Path, name: str, started: str, *, interrupted: bool = False) -> Path:
+    folder = root / name
+    folder.mkdir(parents=True)
+    stats = ResultStats(
+        total_runs=2,
+        successful=1,
+        failed=1,
+        success_rate=0.5,
+        avg_duration_ms=2.5,
+        p95_duration_ms=4.0,
+    )
+    summary = ExperimentSummary(
+        name=name,
+        date=started,
+        results=stats,
+        started_at=started,
+        inputs_count=2,
+        iterations=1,
+        planned_runs=2,
+        parallel_runs=1,
+        interrupted=interrupted,
+    )
+    (folder / "summary.json").write_text(summary.model_dump_json())
+    ok = TraceRecord(
+        run_id="0.0",
+        input_index=0,
+        iteration=0,
+        input="Hello",
+        status="success",
+        started_at=started,
+        duration_ms=1.0,
+        output="Processed: Hello",
+    )
+    failed = TraceRecord(
+        run_id="1.0",
+        input_index=1,
+        iteration=0,
+        input="Bye",
+        status="error",
+        started_at=started,
+        duration_ms=4.0,
+        error=ErrorInfo(type="ValueError", message="no", traceback="Traceback ..."),
+    )
+    lines = ok.model_dump_json() + "\n" + failed.model_dump_json() + "\n"
+    (folder / "traces.jsonl").write_text(lines + '{"run_id": "2.0", "inp')  # torn line
+    return folder
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "setting.yaml").write_text(
+        'name: exp\nrunner:\n  target: "agent:run"\nbase_inputs: ["x"]\n'
+    )
+    experiments = tmp_path / "experiments"
+    write_experiment(experiments, "exp_20250930_150000", "2025-09-30T15:00:00")
+    write_experiment(experiments, "exp_20251001_090000", "2025-10-01T09:00:00", interrupted=True)
+    crashed = experiments / "exp_20251002_000000"
+    crashed.mkdir()
+    (crashed / "traces.jsonl").write_text("")
+    (experiments / "not_an_experiment").mkdir()
+    return tmp_path
+
+
+def test_listing_is_newest_first_and_reports_unreadable_folders(project: Path) -> None:
+    listings = list_experiments(project / "experiments")
+    names = [item.path.name for item in listings]
+    assert names[1:] == ["exp_20251001_090000", "exp_20250930_150000"]
+    assert listings[0].summary is None and "summary.json" in str(listings[0].problem)
+    assert listings[1].summary is not None and listings[1].summary.interrupted
+    assert latest_experiment(project / "experiments") == listings[0].path
+    assert list_experiments(project / "missing") == []
+
+
+def test_traces_skip_torn_lines_and_filter_failed(project: Path) -> None:
+    folder = project / "experiments" / "exp_20250930_150000"
+    assert [t.run_id for t in iter_traces(folder)] == ["0.0", "1.0"]
+    assert [t.run_id for t in iter_traces(folder, failed_only=True)] == ["1.0"]
+    found = read_trace(folder, "1.0")
+    assert found is not None and found.error is not None and found.error.type == "ValueError"
+    assert load_summary(folder).results.success_rate == 0.5
+    with pytest.raises(UsageError, match=r"summary\.json"):
+        load_summary(project / "experiments" / "exp_20251002_000000")
+
+
+def fluxloop(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fluxloop_core", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_status_experiments_plain_and_json(project: Path) -> None:
+    plain = fluxloop("status", "experiments", "--project", str(project), cwd=project)
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert lines[0].split() == [
+        "EXPERIMENT",
+        "DATE",
+        "RUNS",
+        "SUCCESS",
+        "AVG",
+        "MS",
+        "P95",
+        "MS",
+        "NOTE",
+    ]
+    assert "exp_20251001_090000" in lines[2] and "interrupted" in lines[2]
+    assert "50.0%" in lines[3] and "4.0" in lines[3]
+    data = json.loads(fluxloop("status", "experiments", "--json", cwd=project).stdout)
+    assert [Path(item["path"]).name for item in data][1:] == [
+        "exp_20251001_090000",
+        "exp_20250930_150000",
+    ]
+
+
+def test_status_traces_of_a_named_experiment(project: Path) -> None:
+    folder = project / "experiments" / "exp_20250930_150000"
+    plain = fluxloop("status", "traces", "--experiment", str(folder), "--failed", cwd=project)
+    assert plain.returncode == 0, plain.stderr
+    assert "ValueError: no" in plain.stdout and "Processed" not in plain.stdout
+    limited = fluxloop(
+        "status", "traces", "--experiment", str(folder), "--limit", "1", "--json", cwd=project
+    )
+    assert [t["run_id"] for t in json.loads(limited.stdout)] == ["0.0"]
+    latest = fluxloop("status", "traces", cwd=project)  # newest folder has no runs
+    assert latest.returncode == 0 and "RUN" in latest.stdout
+
+
+def test_status_without_experiments_is_friendly(tmp_path: Path) -> None:
+    (tmp_path / "setting.yaml").write_text('name: e\nrunner:\n  target: "a:b"\n')
+    listing = fluxloop("status", "experiments", cwd=tmp_path)
+    assert listing.returncode == 0 and "No experiments" in listing.stdout
+    traces = fluxloop("status", "traces", cwd=tmp_path)
+    assert traces.returncode == 2 and "Traceback" not in traces.stderr
+    assert "fluxloop run experiment" in traces.stderr
