@@ -7,9 +7,7 @@ The TUI shows the same list.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from fluxloop_core.config.env import mask_secret, provider_key_variable, resolve_llm_key
@@ -82,32 +80,24 @@ def check_collector(loaded: LoadedConfig) -> Check:
 
 
 def check_last_experiment(loaded: LoadedConfig) -> Check:
-    """The newest experiment folder with a summary.json, and its success rate."""
-    from fluxloop_core.results.models import SUMMARY_FILE
+    """The newest experiment folder, and its success rate."""
+    from fluxloop_core.results.reader import list_experiments
 
-    output = loaded.config.output_directory
-    summaries: list[tuple[float, Path]] = []
-    if output.is_dir():
-        for folder in output.iterdir():
-            summary = folder / SUMMARY_FILE
-            if summary.is_file():
-                summaries.append((summary.stat().st_mtime, summary))
-    if not summaries:
+    listings = list_experiments(loaded.config.output_directory)
+    if not listings:
         return Check("last experiment", "ok", "no experiments yet")
-    _, newest = max(summaries)
-    name = newest.parent.name
-    try:
-        data = json.loads(newest.read_text(encoding="utf-8"))
-        results = data["results"]
-        rate = float(results["success_rate"])
-        total = int(results["total_runs"])
-        failed = int(results["failed"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return Check("last experiment", "warn", f"{name}: unreadable {SUMMARY_FILE}")
-    text = f"{name}: {rate:.0%} success ({total - failed}/{total} runs)"
-    if isinstance(data, dict) and data.get("interrupted"):
+    newest = listings[0]
+    name = newest.path.name
+    if newest.summary is None:
+        return Check("last experiment", "warn", f"{name}: {newest.problem}")
+    results = newest.summary.results
+    text = (
+        f"{name}: {results.success_rate:.0%} success "
+        f"({results.successful}/{results.total_runs} runs)"
+    )
+    if newest.summary.interrupted:
         return Check("last experiment", "warn", text + ", interrupted")
-    return Check("last experiment", "warn" if failed else "ok", text)
+    return Check("last experiment", "warn" if results.failed else "ok", text)
 
 
 def run_checks(loaded: LoadedConfig) -> list[Check]:

@@ -106,13 +106,14 @@ class ExperimentSummary(_Model):
     name: str
     date: str
     results: ResultStats
-    started_at: str
+    # Optional so that a summary holding only the seed's fields still reads.
+    started_at: str | None = None
     finished_at: str | None = None
     duration_seconds: float = 0.0
-    inputs_count: int
-    iterations: int
-    planned_runs: int
-    parallel_runs: int
+    inputs_count: int = 0
+    iterations: int = 1
+    planned_runs: int = 0
+    parallel_runs: int = 1
     interrupted: bool = False
     resumed: bool = False
     target: str | None = None

@@ -50,7 +50,7 @@ def list_experiments(output_dir: Path) -> list[ExperimentListing]:
         if not ((folder / SUMMARY_FILE).exists() or (folder / TRACES_FILE).exists()):
             continue
         summary, problem = _read_summary(folder)
-        key = summary.started_at if summary else _mtime_iso(folder)
+        key = (summary.started_at or summary.date) if summary else _mtime_iso(folder)
         listings.append((key, ExperimentListing(folder, summary, problem)))
     listings.sort(key=lambda item: (item[0], item[1].path.name), reverse=True)
     return [listing for _, listing in listings]
