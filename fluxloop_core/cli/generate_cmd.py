@@ -1,0 +1,117 @@
+"""``fluxloop generate inputs``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from fluxloop_core.cli.output import print_json
+from fluxloop_core.config.project import open_config
+from fluxloop_core.generation.bases import plan_bases
+from fluxloop_core.generation.request import default_output_path, request_from_config
+from fluxloop_core.generation.service import GenerationProgress, generate_inputs, plan_slots
+from fluxloop_core.inputs import write_inputs_file
+
+PROGRESS_INTERVAL_SECONDS = 2.0
+
+
+def _path(text: str | None) -> Path | None:
+    return Path(text).expanduser().absolute() if text else None
+
+
+def inputs(args: argparse.Namespace) -> int:
+    """Generate inputs; exit 0, 1 (LLM retries ran out: partial inputs written) or 2."""
+    loaded = open_config(config=args.config, project=args.project)
+    request = request_from_config(
+        loaded,
+        mode=args.mode,
+        strategies=args.strategy,
+        limit=args.limit,
+        seed=args.seed,
+        from_recording=_path(args.from_recording),
+        output=_path(args.output),
+        use_cache=not args.no_cache,
+        strict=args.strict,
+    )
+    output = request.output or default_output_path(loaded)
+    if args.dry_run:
+        from fluxloop_core.generation.llm import build_prompts, endpoint_for
+
+        slots = plan_slots(plan_bases(loaded, request), request)
+        prompts = build_prompts(slots)
+        llm = loaded.config.input_generation.llm
+        if args.json:
+            print_json({"endpoint": endpoint_for(llm), "model": llm.model, "requests": prompts})
+            return 0
+        print(f"# {len(prompts)} requests to {endpoint_for(llm)} ({llm.model}); nothing sent")
+        for number, messages in enumerate(prompts, 1):
+            print(f"\n## request {number}")
+            for message in messages:
+                print(f"[{message['role']}]\n{message['content']}")
+        return 0
+
+    last_line = time.monotonic()
+
+    def show(progress: GenerationProgress) -> None:
+        nonlocal last_line
+        now = time.monotonic()
+        if args.json or (
+            now - last_line < PROGRESS_INTERVAL_SECONDS and progress.done < progress.total
+        ):
+            return
+        last_line = now
+        print(
+            f"[fluxloop] generated {progress.done}/{progress.total}  "
+            f"requests {progress.requests}  cache hits {progress.cache_hits}",
+            file=sys.stderr,
+        )
+
+    result = generate_inputs(loaded, request, on_progress=show if request.mode == "llm" else None)
+    made = result.inputs_file.inputs
+    if made:
+        write_inputs_file(output, result.inputs_file)
+    if result.skipped_lines and not args.json:
+        print(
+            f"warning: skipped {result.skipped_lines} broken recording line(s) in "
+            f"{request.from_recording} (`fluxloop config validate` lists them; --strict fails "
+            "instead)",
+            file=sys.stderr,
+        )
+    report = {
+        "output": str(output) if made else None,
+        "inputs": len(made),
+        "planned": result.planned,
+        "mode": request.mode,
+        "strategies": request.strategies,
+        "requests": result.requests,
+        "cache_hits": result.cache_hits,
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "skipped_lines": result.skipped_lines,
+        "duplicates_dropped": result.duplicates_dropped,
+        "error": result.error,
+    }
+    if args.json:
+        print_json(report)
+    else:
+        line = f"Wrote {len(made)} inputs to {output}" if made else "No inputs written"
+        details = [f"{request.mode}", ", ".join(request.strategies)]
+        if request.mode == "llm":
+            details.append(
+                f"{result.requests} requests, {result.cache_hits} cache hits, "
+                f"{result.prompt_tokens}+{result.completion_tokens} tokens"
+            )
+        if result.duplicates_dropped:
+            details.append(f"{result.duplicates_dropped} duplicates dropped")
+        print(f"{line} ({'; '.join(details)})")
+    if result.error is not None:
+        print(
+            f"error: {result.error}. {len(made)} of {result.planned} inputs were generated"
+            + (" and written" if made else "")
+            + "; run again to fill the rest from the cache and the endpoint.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

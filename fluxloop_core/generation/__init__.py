@@ -1,0 +1,1 @@
+"""Input generation: deterministic strategies offline, or an OpenAI-compatible LLM."""

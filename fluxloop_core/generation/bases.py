@@ -1,0 +1,101 @@
+"""Where variations start from: base_inputs, or the recorded calls of the target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.errors import GenerationError
+from fluxloop_core.generation.request import GenerationRequest
+from fluxloop_core.inputs import InputSource
+from fluxloop_core.paths import PathNotFound, get_path
+from fluxloop_core.recording import RecordedCall, RecordingProblem, read_recording
+
+
+@dataclass
+class Base:
+    """One text to vary, with where it came from."""
+
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    base_index: int | None = None
+    source: InputSource | None = None
+
+
+@dataclass
+class BasePlan:
+    """The bases, the recording lines skipped as broken, and the sources named in the header."""
+
+    bases: list[Base]
+    skipped: list[RecordingProblem]
+    sources: list[str]
+
+
+def _base_text(call: RecordedCall, path: str | None, recording: Path) -> str:
+    if path is None:
+        strings = [k for k, v in call.kwargs.items() if isinstance(v, str)]
+        if len(strings) == 1:
+            return str(call.kwargs[strings[0]])
+        raise GenerationError(
+            "replay_args.override_param_path is not set, so the base text of each "
+            "recorded call is unknown",
+            file=recording,
+            line=call.line_number,
+            hint=f"Set it to the dot path of the input, e.g. `override_param_path: "
+            f"data.content`; top-level keys here: {', '.join(call.kwargs) or 'none'}.",
+        )
+    try:
+        value = get_path(call.kwargs, path)
+    except PathNotFound as exc:
+        raise GenerationError(
+            str(exc),
+            file=recording,
+            line=call.line_number,
+            key="replay_args.override_param_path",
+            hint="Point override_param_path at the text in the recorded kwargs.",
+        ) from None
+    return value if isinstance(value, str) else str(value)
+
+
+def plan_bases(loaded: LoadedConfig, request: GenerationRequest) -> BasePlan:
+    """The bases for a generation: the recording's calls when given, else base_inputs."""
+    config = loaded.config
+    from_recording = request.from_recording
+    if from_recording is None:
+        if not config.base_inputs:
+            raise GenerationError(
+                "there are no base_inputs to vary",
+                file=loaded.path,
+                key="base_inputs",
+                hint='Add some (`base_inputs: [{input: "Hello"}]`) or pass --from-recording.',
+            )
+        bases = [
+            Base(text=item.input, metadata=dict(item.metadata), base_index=index)
+            for index, item in enumerate(config.base_inputs)
+        ]
+        return BasePlan(bases, [], ["base_inputs"])
+    target = config.runner.resolved_target
+    recording = read_recording(from_recording, target=target, strict=request.strict)
+    if not recording.calls:
+        others = ", ".join(f"{t} ({n})" for t, n in recording.other_targets.items())
+        raise GenerationError(
+            f"no recorded call of {target}",
+            file=from_recording,
+            hint=f"It holds calls of: {others}. Set runner.target to one of them."
+            if others
+            else "The file holds no valid recorded call.",
+        )
+    path = config.replay_args.override_param_path
+    shown = str(from_recording)
+    bases = [
+        Base(
+            text=_base_text(call, path, from_recording),
+            source=InputSource(
+                recording_file=shown, line_number=call.line_number, iteration=call.iteration
+            ),
+        )
+        for call in recording.calls
+    ]
+    return BasePlan(bases, recording.problems, [shown])
