@@ -130,6 +130,8 @@ def verbose(text: str, rng: random.Random) -> str:
 def concise(text: str, rng: random.Random) -> str:
     """Strip filler and punctuation down to the key words."""
     words = re.findall(r"[\w'-]+", text)
+    if not words:
+        return text.strip()
     kept = [w for w in words if w.lower() not in _FILLER] or words
     operation = rng.randrange(5)
     if operation == 0:

@@ -144,3 +144,9 @@ def test_recording_without_the_target_or_path(project: Path, tmp_path: Path) -> 
     with pytest.raises(GenerationError) as info:
         generate_inputs(loaded, request_from_config(loaded, from_recording=wrong))
     assert "body" in info.value.render() and info.value.line == 1
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGY_FUNCTIONS))
+@pytest.mark.parametrize("text", ["", "   ", "?!", "a", "🙂"])
+def test_strategies_accept_degenerate_text(name: str, text: str) -> None:
+    assert isinstance(STRATEGY_FUNCTIONS[name](text, random.Random(0)), str)
