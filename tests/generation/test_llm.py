@@ -1,0 +1,194 @@
+"""LLM mode against a real chat-completions server on 127.0.0.1 (not a mock of the client)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fluxloop_core.config.loader import LoadedConfig, load_config
+from fluxloop_core.errors import GenerationError
+from fluxloop_core.generation import llm
+from fluxloop_core.generation.request import request_from_config
+from fluxloop_core.generation.service import generate_inputs
+
+Reply = Callable[[dict[str, Any]], tuple[int, dict[str, str], Any]]
+
+
+def completion(content: str) -> tuple[int, dict[str, str], Any]:
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16},
+    }
+    return 200, {}, body
+
+
+def variations(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    """A well-behaved model: as many numbered variations as the prompt asks for."""
+    prompt = request["messages"][1]["content"]
+    count = int(prompt.split("exactly ")[1].split()[0])
+    base = json.loads(prompt.split("\n")[2])
+    strategy = prompt.split(".")[0].removeprefix("Strategy: ")
+    return completion(json.dumps([f"{base} ({strategy} #{i})" for i in range(count)]))
+
+
+class ChatServer:
+    def __init__(self) -> None:
+        self.script: list[Reply] = []
+        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append((dict(self.headers), body))
+                reply = outer.script.pop(0) if outer.script else variations
+                status, headers, payload = reply(body)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture()
+def server() -> Iterator[ChatServer]:
+    chat = ChatServer()
+    yield chat
+    chat.server.shutdown()
+
+
+@pytest.fixture()
+def loaded(tmp_path: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch) -> LoadedConfig:
+    monkeypatch.setattr(llm, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setenv("FLUXLOOP_LLM_API_KEY", "sk-local-test-1234")
+    (tmp_path / "setting.yaml").write_text(
+        f"""
+name: llm
+runner:
+  target: "agent:run"
+base_inputs:
+  - input: "Where is my order?"
+  - input: "Cancel my plan"
+input_generation:
+  mode: llm
+  strategies: [rephrase, verbose]
+  llm:
+    enabled: true
+    provider: local
+    model: test-model
+    base_url: {server.base_url}
+    timeout_seconds: 0.5
+    max_retries: 2
+"""
+    )
+    return load_config(tmp_path / "setting.yaml")
+
+
+def generate(loaded: LoadedConfig, **overrides: Any) -> Any:
+    return generate_inputs(loaded, request_from_config(loaded, **overrides))
+
+
+def test_success_passes_key_model_and_counts_tokens(
+    loaded: LoadedConfig, server: ChatServer
+) -> None:
+    result = generate(loaded, limit=6)
+    texts = [i.input for i in result.inputs_file.inputs]
+    assert len(texts) == 6 and len(set(texts)) == 6
+    assert result.requests == 4 and result.cache_hits == 0
+    assert (result.prompt_tokens, result.completion_tokens) == (44, 20)
+    headers, body = server.requests[0]
+    assert headers["Authorization"] == "Bearer sk-local-test-1234"
+    assert body["model"] == "test-model" and body["max_tokens"] == 1024
+    assert result.inputs_file.model == "test-model" and result.error is None
+
+
+def test_cache_hit_makes_no_request(loaded: LoadedConfig, server: ChatServer) -> None:
+    first = generate(loaded)
+    sent = len(server.requests)
+    second = generate(loaded)
+    assert len(server.requests) == sent and second.cache_hits == 4 and second.requests == 0
+    assert [i.input for i in second.inputs_file.inputs] == [
+        i.input for i in first.inputs_file.inputs
+    ]
+    generate(loaded, use_cache=False)
+    assert len(server.requests) == 2 * sent
+
+
+def test_429_with_retry_after_then_success(loaded: LoadedConfig, server: ChatServer) -> None:
+    server.script = [lambda _: (429, {"Retry-After": "0.05"}, {"error": {"message": "slow down"}})]
+    started = time.monotonic()
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.requests == 2
+    assert time.monotonic() - started >= 0.05  # Retry-After was honoured
+
+
+def test_500_then_success(loaded: LoadedConfig, server: ChatServer) -> None:
+    server.script = [lambda _: (500, {}, {"error": {"message": "oops"}})]
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.error is None
+
+
+def test_malformed_answer_is_repaired_or_reasked(loaded: LoadedConfig, server: ChatServer) -> None:
+    server.script = [lambda _: completion('```json\n["fenced one", "fenced two",]\n```')]
+    repaired = generate(loaded, limit=1, strategies=["rephrase"])
+    assert [i.input for i in repaired.inputs_file.inputs] == ["fenced one"]
+    server.script = [lambda _: completion("Sure! Here are some ideas.")]
+    reasked = generate(loaded, limit=1, strategies=["verbose"])
+    assert len(reasked.inputs_file.inputs) == 1
+    assert server.requests[-1][1]["messages"][-1]["content"].startswith("That was not")
+
+
+def test_timeout_is_retried(loaded: LoadedConfig, server: ChatServer) -> None:
+    def slow(body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        time.sleep(1.0)
+        return variations(body)
+
+    server.script = [slow]
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.requests == 2
+
+
+def test_exhausted_retries_keep_what_was_made(loaded: LoadedConfig, server: ChatServer) -> None:
+    def failing(body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        if "Cancel my plan" in body["messages"][1]["content"]:
+            return 503, {}, {"error": {"message": "down"}}
+        return variations(body)
+
+    server.script = [failing] * 20
+    result = generate(loaded, limit=4, strategies=["rephrase"])
+    assert result.error is not None
+    assert server.base_url in result.error and "HTTP 503" in result.error
+    assert {i.metadata["base_index"] for i in result.inputs_file.inputs} == {0}
+
+
+def test_no_key_points_at_set_llm(loaded: LoadedConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLUXLOOP_LLM_API_KEY")
+    fresh = load_config(loaded.path)
+    with pytest.raises(GenerationError, match="fluxloop config set-llm"):
+        generate(fresh)
