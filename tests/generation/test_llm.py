@@ -57,7 +57,7 @@ class ChatServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append((dict(self.headers), body))
+                outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 reply = outer.script.pop(0) if outer.script else variations
                 status, headers, payload = reply(body)
                 data = json.dumps(payload).encode()
@@ -123,7 +123,7 @@ def test_success_passes_key_model_and_counts_tokens(
     assert result.requests == 4 and result.cache_hits == 0
     assert (result.prompt_tokens, result.completion_tokens) == (44, 20)
     headers, body = server.requests[0]
-    assert headers["Authorization"] == "Bearer sk-local-test-1234"
+    assert headers["authorization"] == "Bearer sk-local-test-1234"
     assert body["model"] == "test-model" and body["max_tokens"] == 1024
     assert result.inputs_file.model == "test-model" and result.error is None
 
