@@ -129,7 +129,7 @@ def verbose(text: str, rng: random.Random) -> str:
 
 def concise(text: str, rng: random.Random) -> str:
     """Strip filler and punctuation down to the key words."""
-    words = re.findall(r"[\w'-]+", text)
+    words: list[str] = re.findall(r"[\w'-]+", text)
     if not words:
         return text.strip()
     kept = [w for w in words if w.lower() not in _FILLER] or words
