@@ -355,7 +355,7 @@ class _Experiment:
     def _executor(self) -> Executor:
         plan = self.plan
         if plan.config.runner.python_path:
-            from fluxloop_core.runner.subprocess import SubprocessExecutor
+            from fluxloop_core.runner.worker_pool import SubprocessExecutor
 
             return SubprocessExecutor(plan)
         assert plan.target is not None

@@ -70,7 +70,7 @@ class SubprocessExecutor:
         self._size = plan.parallel_runs
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
-        self._started = False
+        self._ready: asyncio.Future[None] | None = None
 
     async def _spawn(self) -> _Worker:
         process = await asyncio.create_subprocess_exec(
@@ -94,12 +94,17 @@ class SubprocessExecutor:
             raise WorkerFailed(f"{self._python} could not load the target: {message['fatal']}")
         return worker
 
+    async def _start(self) -> None:
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self._size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
     async def _acquire(self) -> _Worker:
-        if not self._started:
-            self._started = True
-            workers = await asyncio.gather(*(self._spawn() for _ in range(self._size)))
-            for worker in workers:
-                self._idle.put_nowait(worker)
+        # One start for every caller: when it fails, each waiting run sees the failure
+        # instead of waiting for a worker that will never come.
+        if self._ready is None:
+            self._ready = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._ready)
         return await self._idle.get()
 
     async def _replace(self, worker: _Worker) -> None:
@@ -119,8 +124,12 @@ class SubprocessExecutor:
     async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
         """Run ``job`` once in an idle worker; a timeout kills and replaces the worker."""
         loop = asyncio.get_running_loop()
-        worker = await self._acquire()
         started = loop.time()
+        try:
+            worker = await self._acquire()
+        except WorkerFailed as exc:
+            elapsed = (loop.time() - started) * 1000
+            return Attempt("error", elapsed, error=ErrorInfo(type="WorkerFailed", message=str(exc)))
         try:
             async with asyncio.timeout(timeout):
                 reply = await worker.call(self._request(job))
