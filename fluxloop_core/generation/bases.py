@@ -11,7 +11,7 @@ from fluxloop_core.errors import GenerationError
 from fluxloop_core.generation.request import GenerationRequest
 from fluxloop_core.inputs import InputSource
 from fluxloop_core.paths import PathNotFound, get_path
-from fluxloop_core.recording import RecordedCall, RecordingProblem, read_recording
+from fluxloop_core.recording import RecordedCall, RecordingProblem, callable_marker, read_recording
 
 
 @dataclass
@@ -33,19 +33,38 @@ class BasePlan:
     sources: list[str]
 
 
+def _string_leaves(value: Any, prefix: str = "") -> list[str]:
+    """Dot paths of every string inside ``value`` (callable markers excluded)."""
+    if isinstance(value, str):
+        return [] if callable_marker(value) else [prefix]
+    if isinstance(value, dict):
+        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return []
+    found: list[str] = []
+    for key, child in items:
+        found += _string_leaves(child, f"{prefix}.{key}" if prefix else key)
+    return found
+
+
 def _base_text(call: RecordedCall, path: str | None, recording: Path) -> str:
     if path is None:
-        strings = [k for k, v in call.kwargs.items() if isinstance(v, str)]
-        if len(strings) == 1:
-            return str(call.kwargs[strings[0]])
-        raise GenerationError(
-            "replay_args.override_param_path is not set, so the base text of each "
-            "recorded call is unknown",
-            file=recording,
-            line=call.line_number,
-            hint=f"Set it to the dot path of the input, e.g. `override_param_path: "
-            f"data.content`; top-level keys here: {', '.join(call.kwargs) or 'none'}.",
-        )
+        # Without override_param_path, a call holding exactly one text is unambiguous
+        # (the seed's mock recording: {"data": {"content": "test"}}).
+        leaves = _string_leaves(call.kwargs)
+        if len(leaves) == 1:
+            path = leaves[0]
+        else:
+            raise GenerationError(
+                "replay_args.override_param_path is not set and the recorded call holds "
+                f"{'no' if not leaves else len(leaves)} texts, so which one to vary is unknown",
+                file=recording,
+                line=call.line_number,
+                hint="Set it to the dot path of the input, e.g. `override_param_path: "
+                f"data.content`; texts here: {', '.join(leaves[:10]) or 'none'}.",
+            )
     try:
         value = get_path(call.kwargs, path)
     except PathNotFound as exc:

@@ -150,3 +150,19 @@ def test_recording_without_the_target_or_path(project: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize("text", ["", "   ", "?!", "a", "🙂"])
 def test_strategies_accept_degenerate_text(name: str, text: str) -> None:
     assert isinstance(STRATEGY_FUNCTIONS[name](text, random.Random(0)), str)
+
+
+def test_without_override_path_one_text_is_used_and_several_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "setting.yaml").write_text(
+        'name: t\nrunner:\n  target: "examples.simple_agent:run"\n'
+    )
+    loaded = load_config(tmp_path / "setting.yaml")
+    single = tmp_path / "one.jsonl"
+    single.write_text(MOCK)
+    made = generate_inputs(loaded, request_from_config(loaded, from_recording=single, limit=2))
+    assert len(made.inputs_file.inputs) == 2
+    several = tmp_path / "two.jsonl"
+    several.write_text(MOCK.replace('{"content": "test"}', '{"content": "a", "user": "b"}'))
+    with pytest.raises(GenerationError) as info:
+        generate_inputs(loaded, request_from_config(loaded, from_recording=several))
+    assert "data.content, data.user" in info.value.render()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
-
-import fluxloop
-import pytest
 
 Project = Any  # the `project` fixture of conftest.py
 
@@ -47,12 +43,7 @@ iterations: 1
 output_directory: /tmp/test_output
 """
 
-needs_sdk_agent = pytest.mark.skipif(
-    not hasattr(fluxloop, "agent"), reason="the SDK's fluxloop.agent() has not landed yet"
-)
 
-
-@needs_sdk_agent
 def test_quick_test_as_written_with_only_the_output_path_changed(
     project: Project, tmp_path: Path
 ) -> None:
@@ -78,7 +69,6 @@ def test_quick_test_as_written_with_only_the_output_path_changed(
     assert str(summary_path.parent) in result.stdout
 
 
-@needs_sdk_agent
 def test_mode_1_runs_every_input_times_iterations(project: Project) -> None:
     project.write("examples/simple_agent.py", SEED_AGENT)
     project.write("setting.yaml", MODE1_SETTING)
@@ -100,11 +90,6 @@ def test_mode_1_runs_every_input_times_iterations(project: Project) -> None:
     assert (experiment / "artifacts").is_dir()
 
 
-@needs_sdk_agent
-@pytest.mark.skipif(
-    importlib.util.find_spec("fluxloop_core.cli.generate_cmd") is None,
-    reason="`fluxloop generate inputs` has not landed yet",
-)
 def test_test_with_recording_flow(project: Project, tmp_path: Path) -> None:
     project.write("examples/simple_agent.py", SEED_AGENT)
     project.write("setting.yaml", MODE1_SETTING)
