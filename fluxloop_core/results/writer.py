@@ -141,7 +141,7 @@ class ExperimentWriter:
         (experiment_dir / ARTIFACTS_DIR).mkdir(parents=True, exist_ok=True)
         self.stats = Stats()
         self.errors: list[RunError] = []
-        self.done_ids: set[str] = set()
+        self.done_ids: set[str] = set()  # runs finished before a --resume
         self._traces = _LineFile(experiment_dir / TRACES_FILE)
         self._spans = _LineFile(experiment_dir / ARTIFACTS_DIR / SPANS_FILE)
         self._last_flush = time.monotonic()
@@ -161,11 +161,13 @@ class ExperimentWriter:
                     continue  # a line a newer or foreign writer left; not ours to count
                 if record.run_id in writer.done_ids:
                     continue
+                writer.done_ids.add(record.run_id)
                 writer._count(record)
         return writer
 
     def _count(self, record: TraceRecord) -> None:
-        self.done_ids.add(record.run_id)
+        # done_ids holds only what a resumed folder already had: a fresh run never needs
+        # to look its own finished runs up, and keeping 100,000 ids costs megabytes.
         self.stats.add(record.status, record.duration_ms)
         if record.status != "success" and record.error is not None:
             self.errors.append(
