@@ -7,11 +7,21 @@ import sys
 import time
 from pathlib import Path
 
-from fluxloop_core.cli.output import print_json
+from fluxloop_core.cli.output import no_color, print_json
+from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
 from fluxloop_core.generation.bases import plan_bases
-from fluxloop_core.generation.request import default_output_path, request_from_config
-from fluxloop_core.generation.service import GenerationProgress, generate_inputs, plan_slots
+from fluxloop_core.generation.request import (
+    GenerationRequest,
+    default_output_path,
+    request_from_config,
+)
+from fluxloop_core.generation.service import (
+    GenerationProgress,
+    GenerationResult,
+    generate_inputs,
+    plan_slots,
+)
 from fluxloop_core.inputs import write_inputs_file
 
 PROGRESS_INTERVAL_SECONDS = 2.0
@@ -19,6 +29,47 @@ PROGRESS_INTERVAL_SECONDS = 2.0
 
 def _path(text: str | None) -> Path | None:
     return Path(text).expanduser().absolute() if text else None
+
+
+def _generate_with_progress(
+    loaded: LoadedConfig, request: GenerationRequest, *, quiet: bool
+) -> GenerationResult:
+    """Generate, showing LLM progress: a rich bar on a terminal, plain lines otherwise."""
+    if quiet or request.mode != "llm":
+        return generate_inputs(loaded, request)
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            console=Console(stderr=True, no_color=no_color()),
+        ) as bar:
+            task = bar.add_task("generate", total=None, stats="")
+
+            def draw(progress: GenerationProgress) -> None:
+                stats = f"requests {progress.requests}  cache hits {progress.cache_hits}"
+                bar.update(task, total=progress.total, completed=progress.done, stats=stats)
+
+            return generate_inputs(loaded, request, on_progress=draw)
+    last_line = time.monotonic()
+
+    def show(progress: GenerationProgress) -> None:
+        nonlocal last_line
+        now = time.monotonic()
+        if now - last_line < PROGRESS_INTERVAL_SECONDS and progress.done < progress.total:
+            return
+        last_line = now
+        print(
+            f"[fluxloop] generated {progress.done}/{progress.total}  "
+            f"requests {progress.requests}  cache hits {progress.cache_hits}",
+            file=sys.stderr,
+        )
+
+    return generate_inputs(loaded, request, on_progress=show)
 
 
 def inputs(args: argparse.Namespace) -> int:
@@ -52,23 +103,7 @@ def inputs(args: argparse.Namespace) -> int:
                 print(f"[{message['role']}]\n{message['content']}")
         return 0
 
-    last_line = time.monotonic()
-
-    def show(progress: GenerationProgress) -> None:
-        nonlocal last_line
-        now = time.monotonic()
-        if args.json or (
-            now - last_line < PROGRESS_INTERVAL_SECONDS and progress.done < progress.total
-        ):
-            return
-        last_line = now
-        print(
-            f"[fluxloop] generated {progress.done}/{progress.total}  "
-            f"requests {progress.requests}  cache hits {progress.cache_hits}",
-            file=sys.stderr,
-        )
-
-    result = generate_inputs(loaded, request, on_progress=show if request.mode == "llm" else None)
+    result = _generate_with_progress(loaded, request, quiet=args.json)
     made = result.inputs_file.inputs
     if made:
         write_inputs_file(output, result.inputs_file)

@@ -192,3 +192,22 @@ def test_no_key_points_at_set_llm(loaded: LoadedConfig, monkeypatch: pytest.Monk
     fresh = load_config(loaded.path)
     with pytest.raises(GenerationError, match="fluxloop config set-llm"):
         generate(fresh)
+
+
+def test_cli_llm_mode_reports_progress_and_cost(loaded: LoadedConfig, server: ChatServer) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FLUXLOOP_LLM_API_KEY": "sk-local-test-1234"}
+    result = subprocess.run(
+        [sys.executable, "-m", "fluxloop_core", "generate", "inputs", "--config", str(loaded.path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[fluxloop] generated 4/4  requests 4  cache hits 0" in result.stderr
+    assert "Wrote 4 inputs" in result.stdout and "4 requests, 0 cache hits" in result.stdout
+    assert (loaded.path.parent / "inputs" / "generated.yaml").exists()
