@@ -1,0 +1,80 @@
+"""The full-screen app: a thin skin over fluxloop_core (`fluxloop tui`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.config.project import open_config
+
+
+class FluxLoopApp(App[None]):
+    """Browse a project's experiments and check its environment, keyboard only."""
+
+    TITLE = "FluxLoop"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "show('experiments')", "Experiments"),
+        Binding("v", "show('environment')", "Environment"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, project_dir: Path, workspace: Path) -> None:
+        super().__init__()
+        self.project_dir = project_dir
+        self.workspace = workspace
+
+    def load_config(self) -> LoadedConfig:
+        """The project's config, fresh from disk (a UserError when it is broken)."""
+        return open_config(project=str(self.project_dir))
+
+    def relative(self, path: Path) -> str:
+        """``path`` as shown on screen: relative to the workspace, so output is stable."""
+        try:
+            return str(path.relative_to(self.workspace))
+        except ValueError:
+            return str(path)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.relative(self.project_dir)
+        self.action_show("experiments")
+
+    def action_show(self, name: str) -> None:
+        """Switch to a top-level screen."""
+        from fluxloop_tui.screens.environment import EnvironmentScreen
+        from fluxloop_tui.screens.experiments import ExperimentsScreen
+
+        screens = {"experiments": ExperimentsScreen, "environment": EnvironmentScreen}
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screens[name]())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every screen and action in the command palette, beside Textual's own."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Experiments", "Past experiments, their runs and details", self._experiments
+        )
+        yield SystemCommand(
+            "Environment and status", "Variables, their sources, and status checks", self._env
+        )
+        yield SystemCommand("Help", "Every key", self.action_help)
+
+    def _experiments(self) -> None:
+        self.action_show("experiments")
+
+    def _env(self) -> None:
+        self.action_show("environment")
+
+    def action_help(self) -> None:
+        """Show every key binding."""
+        from fluxloop_tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())

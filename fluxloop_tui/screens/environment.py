@@ -1,0 +1,84 @@
+"""The project's variables (where each comes from) and the `status check` lines."""
+
+from __future__ import annotations
+
+from typing import ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from fluxloop_core.env_report import env_report
+from fluxloop_core.errors import UserError
+from fluxloop_core.status import Check, run_checks
+
+
+class EnvironmentScreen(Screen[None]):
+    """Variables with their source; `s` reveals values (secrets stay masked)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "toggle_values", "Show values"),
+        Binding("c", "check", "Run checks"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_values = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Environment", classes="title")
+        yield DataTable(id="variables", cursor_type="row")
+        yield Static("Status", classes="title")
+        yield DataTable(id="checks", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#variables", DataTable).add_columns("variable", "source", "value")
+        self.query_one("#checks", DataTable).add_columns("", "check", "result")
+        self.fill_variables()
+        self.action_check()
+
+    def fill_variables(self) -> None:
+        """The rows of `fluxloop config env` (values hidden unless revealed)."""
+        from fluxloop_tui.app import FluxLoopApp
+
+        app = cast(FluxLoopApp, self.app)
+        table = self.query_one("#variables", DataTable)
+        table.clear()
+        try:
+            env = app.load_config().env
+        except UserError as error:
+            app.notify(error.render(), severity="error")
+            return
+        for row in env_report(env, show_values=self.show_values):
+            table.add_row(row.name, row.source, row.value)
+
+    def action_toggle_values(self) -> None:
+        """Reveal or hide values; secrets show only their last 4 characters."""
+        self.show_values = not self.show_values
+        self.fill_variables()
+
+    def action_check(self) -> None:
+        """Run `status check` in the background (it imports the target, may reach a collector)."""
+        self.run_checks()
+
+    @work(thread=True, exclusive=True)
+    def run_checks(self) -> None:
+        from fluxloop_tui.app import FluxLoopApp
+
+        app = cast(FluxLoopApp, self.app)
+        try:
+            checks = run_checks(app.load_config())
+        except UserError as error:
+            checks = [Check("config", "fail", error.render())]
+        app.call_from_thread(self.show_checks, checks)
+
+    def show_checks(self, checks: list[Check]) -> None:
+        """Fill the checks table."""
+        table = self.query_one("#checks", DataTable)
+        table.clear()
+        for check in checks:
+            table.add_row(check.level, check.name, check.message)

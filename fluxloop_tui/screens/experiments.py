@@ -1,0 +1,205 @@
+"""Past experiments, one experiment's runs, and a run's detail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from fluxloop_core.errors import UserError
+from fluxloop_core.results.models import TraceRecord
+from fluxloop_core.results.reader import ExperimentListing, iter_traces, list_experiments
+
+RUNS_SHOWN = 1000
+
+
+def _app_relative(screen: Screen[Any], path: Path) -> str:
+    from fluxloop_tui.app import FluxLoopApp
+
+    return cast(FluxLoopApp, screen.app).relative(path)
+
+
+class ExperimentsScreen(Screen[None]):
+    """Every experiment of the project, newest first; Enter opens one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "reload", "Reload")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Experiments", classes="title")
+        yield DataTable(id="experiments", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("experiment", "date", "runs", "success", "avg ms", "p95 ms", "note")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the experiment folders again (in a thread: folders can be many)."""
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        from fluxloop_tui.app import FluxLoopApp
+
+        app = cast(FluxLoopApp, self.app)
+        try:
+            listings = list_experiments(app.load_config().config.output_directory)
+        except UserError as error:
+            app.call_from_thread(app.notify, error.render(), severity="error")
+            return
+        app.call_from_thread(self.show, listings)
+
+    def show(self, listings: list[ExperimentListing]) -> None:
+        """Fill the table."""
+        table = self.query_one(DataTable)
+        table.clear()
+        for item in listings:
+            summary = item.summary
+            if summary is None:
+                table.add_row(
+                    item.path.name, "-", "-", "-", "-", "-", item.problem or "", key=str(item.path)
+                )
+                continue
+            stats = summary.results
+            table.add_row(
+                item.path.name,
+                summary.date[:19].replace("T", " "),
+                f"{stats.total_runs}/{summary.planned_runs}",
+                f"{stats.success_rate:.1%}",
+                f"{stats.avg_duration_ms:.1f}",
+                f"{stats.p95_duration_ms:.1f}",
+                "interrupted" if summary.interrupted else "",
+                key=str(item.path),
+            )
+        if not listings:
+            self.notify("No experiments yet: run `fluxloop run experiment`.")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(RunsScreen(Path(event.row_key.value)))
+
+
+class RunsScreen(Screen[None]):
+    """The runs of one experiment; `f` shows only the failed ones."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "toggle_failed", "Failed only"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, experiment: Path) -> None:
+        super().__init__()
+        self.experiment = experiment
+        self.failed_only = False
+        self.records: dict[str, TraceRecord] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_app_relative(self, self.experiment), classes="title", id="heading")
+        yield DataTable(id="runs", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(
+            "run", "iter", "status", "ms", "input", "output / error"
+        )
+        self.load()
+
+    def action_toggle_failed(self) -> None:
+        """Show all runs, or only those that did not succeed."""
+        self.failed_only = not self.failed_only
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        records: list[TraceRecord] = []
+        for record in iter_traces(self.experiment, failed_only=self.failed_only):
+            records.append(record)
+            if len(records) >= RUNS_SHOWN:
+                break
+        self.app.call_from_thread(self.show, records)
+
+    def show(self, records: list[TraceRecord]) -> None:
+        """Fill the table (the first RUNS_SHOWN runs)."""
+        table = self.query_one(DataTable)
+        table.clear()
+        self.records = {r.run_id: r for r in records}
+        for record in records:
+            if record.error is not None:
+                result = f"{record.error.type}: {record.error.message}"
+            else:
+                result = (
+                    record.output if isinstance(record.output, str) else json.dumps(record.output)
+                )
+            table.add_row(
+                record.run_id,
+                str(record.iteration),
+                record.status,
+                f"{record.duration_ms:.1f}",
+                record.input[:30],
+                str(result)[:40],
+                key=record.run_id,
+            )
+        label = "failed runs" if self.failed_only else "runs"
+        self.query_one("#heading", Static).update(
+            f"{_app_relative(self, self.experiment)} — {len(records)} {label}"
+        )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        record = self.records.get(str(event.row_key.value))
+        if record is not None:
+            self.app.push_screen(RunDetailScreen(record))
+
+
+class RunDetailScreen(Screen[None]):
+    """One run: input, output, callback calls, spans and the error with its traceback."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, record: TraceRecord) -> None:
+        super().__init__()
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        record = self.record
+        parts = [
+            f"run {record.run_id}  iteration {record.iteration}  {record.status}  "
+            f"{record.duration_ms:.1f} ms  attempts {record.attempts}",
+            "",
+            "input:",
+            record.input,
+            "",
+            "output:",
+            json.dumps(record.output, indent=2, ensure_ascii=False),
+        ]
+        if record.callback_calls:
+            parts += ["", "callback calls:"]
+            parts += [
+                f"  {c.parameter} ({c.provider}): {json.dumps(c.args, ensure_ascii=False)}"
+                for c in record.callback_calls
+            ]
+        if record.spans:
+            parts += ["", "spans:"]
+            parts += [
+                f"  {s.get('name')} [{s.get('kind')}] {s.get('status')} "
+                f"{float(s.get('duration_ms', 0.0)):.1f} ms"
+                for s in record.spans
+            ]
+        if record.error is not None:
+            parts += ["", f"error: {record.error.type}: {record.error.message}"]
+            if record.error.traceback:
+                parts += [record.error.traceback.rstrip()]
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("\n".join(parts), markup=False, id="detail-text")
+        yield Footer()

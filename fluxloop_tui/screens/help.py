@@ -1,0 +1,37 @@
+"""`?`: every key, for keyboard-only use."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP = """FluxLoop keys
+
+  e       experiments (Enter: runs of one; Enter: a run's detail)
+  f       runs: failed only / all
+  v       environment and status checks
+  s       environment: show / hide values (secrets stay masked)
+  c       environment: run the status checks again
+  r       experiments: reload
+  Esc     back
+  Ctrl+P  command palette
+  ?       this help
+  q       quit
+
+Everything here is also a plain command: fluxloop status experiments,
+fluxloop status traces, fluxloop config env, fluxloop status check."""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The key list; any of Esc, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "app.pop_screen", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(HELP, id="help", markup=False)

@@ -1,0 +1,97 @@
+"""Pilot tests: browse experiments down to a run, filter failed, environment and help."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from fluxloop_tui.app import FluxLoopApp
+from fluxloop_tui.screens.environment import EnvironmentScreen
+from fluxloop_tui.screens.experiments import ExperimentsScreen, RunDetailScreen, RunsScreen
+from fluxloop_tui.screens.help import HelpScreen
+
+
+def make_app(project: Path) -> FluxLoopApp:
+    return FluxLoopApp(project, project.parent.parent)
+
+
+def test_experiments_to_runs_to_detail(project: Path) -> None:
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, ExperimentsScreen)
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == 1
+            assert table.get_row_at(0)[:4] == [
+                "demo_20250930_150000",
+                "2025-09-30 15:00:00",
+                "6/6",
+                "83.3%",
+            ]
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, RunsScreen)
+            assert app.screen.query_one(DataTable).row_count == 6
+            await pilot.press("f")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            runs = app.screen.query_one(DataTable)
+            assert runs.row_count == 1 and runs.get_row_at(0)[2] == "error"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, RunDetailScreen)
+            text = str(app.screen.query_one("#detail-text", Static).render())
+            assert "ValueError: bad question" in text and "Traceback" in text
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ExperimentsScreen)
+
+    asyncio.run(run())
+
+
+def test_environment_masks_until_revealed_and_runs_checks(project: Path) -> None:
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("v")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, EnvironmentScreen)
+            variables = app.screen.query_one("#variables", DataTable)
+            rows = {
+                variables.get_row_at(i)[0]: variables.get_row_at(i)
+                for i in range(variables.row_count)
+            }
+            assert rows["OPENAI_API_KEY"][1:] == ["project .env", "set"]
+            await pilot.press("s")
+            await pilot.pause()
+            rows = {
+                variables.get_row_at(i)[0]: variables.get_row_at(i)
+                for i in range(variables.row_count)
+            }
+            value = rows["OPENAI_API_KEY"][2]
+            assert value.endswith("abcd") and "1234567890" not in value
+            checks = app.screen.query_one("#checks", DataTable)
+            names = [checks.get_row_at(i)[1] for i in range(checks.row_count)]
+            assert "config" in names and "last experiment" in names
+
+    asyncio.run(run())
+
+
+def test_help_opens_and_closes(project: Path) -> None:
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ExperimentsScreen)
+
+    asyncio.run(run())
