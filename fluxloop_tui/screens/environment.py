@@ -78,7 +78,10 @@ class EnvironmentScreen(Screen[None]):
 
     def show_checks(self, checks: list[Check]) -> None:
         """Fill the checks table."""
+        from fluxloop_tui.app import FluxLoopApp
+
+        workspace = str(cast(FluxLoopApp, self.app).workspace) + "/"
         table = self.query_one("#checks", DataTable)
         table.clear()
         for check in checks:
-            table.add_row(check.level, check.name, check.message)
+            table.add_row(check.level, check.name, check.message.replace(workspace, ""))

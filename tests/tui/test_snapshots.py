@@ -1,0 +1,39 @@
+"""Pictures of every screen at 80×24 and 120×36, from the fixed demo workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fluxloop_tui.app import FluxLoopApp
+
+SIZES = [(80, 24), (120, 36)]
+
+SCREENS: dict[str, list[str]] = {
+    "experiments": [],
+    "runs": ["enter"],
+    "run_detail": ["enter", "f", "enter"],
+    "environment": ["v"],
+    "help": ["question_mark"],
+}
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_screen(snap_compare: Any, project: Path, screen: str, size: tuple[int, int]) -> None:
+    app = FluxLoopApp(project, project.parent.parent)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
