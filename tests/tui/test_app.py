@@ -95,3 +95,18 @@ def test_help_opens_and_closes(project: Path) -> None:
             assert isinstance(app.screen, ExperimentsScreen)
 
     asyncio.run(run())
+
+
+def test_without_a_terminal_the_command_points_at_plain_commands(project: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "fluxloop_core", "tui", "--project", str(project)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "fluxloop status experiments" in result.stderr and "Traceback" not in result.stderr
