@@ -65,6 +65,8 @@ __all__ = [
     "run_single",
 ]
 
+COLLECTOR_FLUSH_SECONDS = 5.0
+"""How long the end of an experiment waits for the SDK to send pending spans."""
 GRACE_SECONDS = 5.0
 """How long runs in flight may finish after a graceful cancel."""
 CHECKPOINT_SECONDS = 5.0
@@ -541,6 +543,10 @@ def run_experiment(
         finally:
             summary = experiment.checkpoint(final=True)
             writer.close()
+            if options.use_collector and not warnings:
+                # Hand the last spans to the collector while the user still waits for
+                # the summary, rather than in an exit handler they cannot see.
+                sdk.flush(COLLECTOR_FLUSH_SECONDS)
     emit(ExperimentFinished(summary=summary, experiment_dir=writer.dir))
     return ExperimentResult(summary=summary, experiment_dir=writer.dir, warnings=warnings)
 

@@ -14,8 +14,9 @@ from fluxloop.serialization import MARKER_ATTR
 
 capture_spans = fluxloop.capture_spans
 configure = fluxloop.configure
+flush = fluxloop.flush
 
-__all__ = ["MARKER_ATTR", "capture_spans", "configure", "to_jsonable"]
+__all__ = ["MARKER_ATTR", "capture_spans", "configure", "flush", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:

@@ -402,3 +402,44 @@ def test_unreachable_collector_is_a_warning(project: Project, tmp_path: Path) ->
     assert len(result.warnings) == 1
     assert f"127.0.0.1:{port}" in result.warnings[0]
     assert offline.warnings == []
+
+
+def test_spans_reach_a_configured_collector(project: Project) -> None:
+    import json as jsonlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import fluxloop
+
+    received: list[dict[str, Any]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def do_POST(self) -> None:
+            received.append(jsonlib.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        project.write(
+            "agent.py",
+            "import fluxloop\n\n@fluxloop.agent()\ndef run(text):\n    return text\n",
+        )
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        loaded = project.config(setting("agent:run") + f"collector:\n  url: {url}\n")
+        result = run_experiment(loaded, RunOptions())
+    finally:
+        server.shutdown()
+        fluxloop.reset_config()  # the SDK's settings are process-wide
+    assert result.warnings == []
+    traces = [trace for body in received for trace in body["traces"]]
+    assert len(traces) == result.summary.results.total_runs == 2
+    assert {span["name"] for trace in traces for span in trace["spans"]} == {"run"}
