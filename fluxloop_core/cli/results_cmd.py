@@ -10,13 +10,7 @@ from fluxloop_core.cli.output import print_json, print_table
 from fluxloop_core.config.project import open_config
 from fluxloop_core.errors import UsageError
 from fluxloop_core.results.reader import iter_traces, latest_experiment, list_experiments
-
-TEXT_WIDTH = 40
-
-
-def _clip(text: str, width: int = TEXT_WIDTH) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+from fluxloop_core.results.rows import EXPERIMENT_COLUMNS, RUN_COLUMNS, experiment_row, run_row
 
 
 def experiments(args: argparse.Namespace) -> int:
@@ -43,25 +37,8 @@ def experiments(args: argparse.Namespace) -> int:
             f"Run one: fluxloop run experiment --config {loaded.path.name}"
         )
         return 0
-    rows = []
-    for item in listings:
-        summary = item.summary
-        if summary is None:
-            rows.append([item.path.name, "-", "-", "-", "-", "-", item.problem or ""])
-            continue
-        stats = summary.results
-        rows.append(
-            [
-                item.path.name,
-                summary.date[:19].replace("T", " "),
-                f"{stats.total_runs}/{summary.planned_runs}",
-                f"{stats.success_rate:.1%}",
-                f"{stats.avg_duration_ms:.1f}",
-                f"{stats.p95_duration_ms:.1f}",
-                "interrupted" if summary.interrupted else "",
-            ]
-        )
-    print_table(["EXPERIMENT", "DATE", "RUNS", "SUCCESS", "AVG MS", "P95 MS", "NOTE"], rows)
+    rows = [experiment_row(item) for item in listings]
+    print_table([c.upper() for c in EXPERIMENT_COLUMNS], rows)
     return 0
 
 
@@ -84,22 +61,7 @@ def traces(args: argparse.Namespace) -> int:
     if args.json:
         print_json([record.model_dump(mode="json") for record in records])
         return 0
-    rows = []
-    for record in records:
-        if record.error is not None:
-            result = f"{record.error.type}: {record.error.message}"
-        else:
-            result = record.output if isinstance(record.output, str) else repr(record.output)
-        rows.append(
-            [
-                record.run_id,
-                record.iteration,
-                record.status,
-                f"{record.duration_ms:.1f}",
-                _clip(record.input),
-                _clip(str(result)),
-            ]
-        )
+    rows = [run_row(record) for record in records]
     print(f"{folder}")
-    print_table(["RUN", "ITER", "STATUS", "MS", "INPUT", "OUTPUT / ERROR"], rows)
+    print_table([c.upper() for c in RUN_COLUMNS], rows)
     return 0

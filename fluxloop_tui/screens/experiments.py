@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from fluxloop_core.errors import UserError
 from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.reader import ExperimentListing, iter_traces, list_experiments
+from fluxloop_core.results.rows import EXPERIMENT_COLUMNS, RUN_COLUMNS, experiment_row, run_row
 
 RUNS_SHOWN = 1000
 
@@ -38,7 +39,7 @@ class ExperimentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("experiment", "date", "runs", "success", "avg ms", "p95 ms", "note")
+        table.add_columns(*EXPERIMENT_COLUMNS)
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -62,23 +63,7 @@ class ExperimentsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for item in listings:
-            summary = item.summary
-            if summary is None:
-                table.add_row(
-                    item.path.name, "-", "-", "-", "-", "-", item.problem or "", key=str(item.path)
-                )
-                continue
-            stats = summary.results
-            table.add_row(
-                item.path.name,
-                summary.date[:19].replace("T", " "),
-                f"{stats.total_runs}/{summary.planned_runs}",
-                f"{stats.success_rate:.1%}",
-                f"{stats.avg_duration_ms:.1f}",
-                f"{stats.p95_duration_ms:.1f}",
-                "interrupted" if summary.interrupted else "",
-                key=str(item.path),
-            )
+            table.add_row(*experiment_row(item), key=str(item.path))
         if not listings:
             self.notify("No experiments yet: run `fluxloop run experiment`.")
 
@@ -108,9 +93,7 @@ class RunsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(
-            "run", "iter", "status", "ms", "input", "output / error"
-        )
+        self.query_one(DataTable).add_columns(*RUN_COLUMNS)
         self.load()
 
     def action_toggle_failed(self) -> None:
@@ -133,21 +116,7 @@ class RunsScreen(Screen[None]):
         table.clear()
         self.records = {r.run_id: r for r in records}
         for record in records:
-            if record.error is not None:
-                result = f"{record.error.type}: {record.error.message}"
-            else:
-                result = (
-                    record.output if isinstance(record.output, str) else json.dumps(record.output)
-                )
-            table.add_row(
-                record.run_id,
-                str(record.iteration),
-                record.status,
-                f"{record.duration_ms:.1f}",
-                record.input[:30],
-                str(result)[:40],
-                key=record.run_id,
-            )
+            table.add_row(*run_row(record), key=record.run_id)
         label = "failed runs" if self.failed_only else "runs"
         self.query_one("#heading", Static).update(
             f"{_app_relative(self, self.experiment)} — {len(records)} {label}"

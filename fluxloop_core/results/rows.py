@@ -1,0 +1,53 @@
+"""Experiments and runs as table rows: the same columns in `fluxloop status` and the TUI."""
+
+from __future__ import annotations
+
+import json
+
+from fluxloop_core.results.models import TraceRecord
+from fluxloop_core.results.reader import ExperimentListing
+
+EXPERIMENT_COLUMNS = ("experiment", "date", "runs", "success", "avg ms", "p95 ms", "note")
+RUN_COLUMNS = ("run", "iter", "status", "ms", "input", "output / error")
+TEXT_WIDTH = 40
+
+
+def clip(text: str, width: int = TEXT_WIDTH) -> str:
+    """One line of at most ``width`` characters (an ellipsis marks the cut)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def experiment_row(item: ExperimentListing) -> list[str]:
+    """An experiment under EXPERIMENT_COLUMNS; a folder without a summary shows why."""
+    summary = item.summary
+    if summary is None:
+        return [item.path.name, "-", "-", "-", "-", "-", item.problem or ""]
+    stats = summary.results
+    return [
+        item.path.name,
+        summary.date[:19].replace("T", " "),
+        f"{stats.total_runs}/{summary.planned_runs}",
+        f"{stats.success_rate:.1%}",
+        f"{stats.avg_duration_ms:.1f}",
+        f"{stats.p95_duration_ms:.1f}",
+        "interrupted" if summary.interrupted else "",
+    ]
+
+
+def run_row(record: TraceRecord) -> list[str]:
+    """A run under RUN_COLUMNS: its output, or its error, on one clipped line."""
+    if record.error is not None:
+        result = f"{record.error.type}: {record.error.message}"
+    elif isinstance(record.output, str):
+        result = record.output
+    else:
+        result = json.dumps(record.output, ensure_ascii=False)
+    return [
+        record.run_id,
+        str(record.iteration),
+        record.status,
+        f"{record.duration_ms:.1f}",
+        clip(record.input),
+        clip(result),
+    ]
