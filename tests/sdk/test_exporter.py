@@ -90,3 +90,51 @@ def test_nothing_sent_when_disabled_or_sampled_out(collector: Collector) -> None
     handle("c")
     assert fluxloop.flush(5.0)
     assert collector.requests == []
+
+
+def test_pending_traces_are_flushed_at_exit(collector: Collector, tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "agent.py"
+    script.write_text(
+        "import sys, fluxloop\n"
+        "fluxloop.configure(collector_url=sys.argv[1], flush_interval=60, batch_size=100)\n"
+        "@fluxloop.agent()\n"
+        "def run(text):\n"
+        "    return text\n"
+        "run('bye')\n"
+    )
+    subprocess.run([sys.executable, str(script), collector.url], check=True, timeout=30)
+    traces = collector.traces()
+    assert len(traces) == 1 and traces[0]["spans"][0]["output"] == "bye"
+
+
+def test_a_full_queue_drops_the_oldest_and_counts_it(
+    collector: Collector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fluxloop import exporter
+
+    gate = threading.Event()
+    original = exporter.Exporter._send
+
+    def slow_send(self: Any, client: Any, batch: list[dict[str, Any]]) -> None:
+        gate.wait(10)  # the network is stuck: the agent must not wait for it
+        original(self, client, batch)
+
+    monkeypatch.setattr(exporter, "QUEUE_LIMIT", 3)
+    monkeypatch.setattr(exporter.Exporter, "_send", slow_send)
+    monkeypatch.setattr(exporter, "_exporter", exporter.Exporter())
+    fluxloop.configure(collector_url=collector.url, batch_size=1, flush_interval=0.01)
+    handle("first")  # taken by the sender thread, which then blocks
+    deadline = 100
+    while exporter._exporter._in_flight == 0 and deadline:
+        threading.Event().wait(0.01)
+        deadline -= 1
+    for i in range(6):
+        handle(f"queued {i}")  # returns at once although nothing can be sent
+    assert exporter.exporter_stats()["dropped"] == 3
+    gate.set()
+    assert fluxloop.flush(10.0)
+    sent = [t["spans"][-1]["inputs"]["args"][0] for t in collector.traces()]
+    assert sent == ["first", "queued 3", "queued 4", "queued 5"]
