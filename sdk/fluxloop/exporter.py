@@ -76,6 +76,7 @@ class Exporter:
         with self._condition:
             if len(self._queue) < config.batch_size and not self._flush_requested:
                 self._condition.wait(config.flush_interval)
+                config = get_config()  # settings may have changed while this thread waited
             batch = [self._queue.popleft() for _ in range(min(config.batch_size, len(self._queue)))]
             self._in_flight = len(batch)
             if not self._queue:
