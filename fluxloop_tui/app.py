@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
+from fluxloop_core.errors import ProjectNotFoundError
 
 
 class FluxLoopApp(App[None]):
@@ -20,20 +21,31 @@ class FluxLoopApp(App[None]):
     TITLE = "FluxLoop"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "show('projects')", "Projects"),
         Binding("e", "show('experiments')", "Experiments"),
         Binding("v", "show('environment')", "Environment"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, project_dir: Path, workspace: Path) -> None:
+    def __init__(self, project_dir: Path | None, workspace: Path) -> None:
         super().__init__()
         self.project_dir = project_dir
         self.workspace = workspace
 
     def load_config(self) -> LoadedConfig:
         """The project's config, fresh from disk (a UserError when it is broken)."""
+        if self.project_dir is None:
+            raise ProjectNotFoundError(
+                "no project is open", hint="Open one on the projects screen (p)."
+            )
         return open_config(project=str(self.project_dir))
+
+    def open_project(self, project_dir: Path) -> None:
+        """Make ``project_dir`` the current project and show its experiments."""
+        self.project_dir = project_dir
+        self.sub_title = self.relative(project_dir)
+        self.action_show("experiments")
 
     def relative(self, path: Path) -> str:
         """``path`` as shown on screen: relative to the workspace, so output is stable."""
@@ -43,15 +55,22 @@ class FluxLoopApp(App[None]):
             return str(path)
 
     def on_mount(self) -> None:
-        self.sub_title = self.relative(self.project_dir)
-        self.action_show("experiments")
+        if self.project_dir is None:
+            self.action_show("projects")
+        else:
+            self.open_project(self.project_dir)
 
     def action_show(self, name: str) -> None:
         """Switch to a top-level screen."""
         from fluxloop_tui.screens.environment import EnvironmentScreen
         from fluxloop_tui.screens.experiments import ExperimentsScreen
+        from fluxloop_tui.screens.projects import ProjectsScreen
 
-        screens = {"experiments": ExperimentsScreen, "environment": EnvironmentScreen}
+        screens: dict[str, type[Screen[None]]] = {
+            "projects": ProjectsScreen,
+            "experiments": ExperimentsScreen,
+            "environment": EnvironmentScreen,
+        }
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screens[name]())
@@ -59,6 +78,7 @@ class FluxLoopApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every screen and action in the command palette, beside Textual's own."""
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Projects", "The workspace's projects; create one", self._projects)
         yield SystemCommand(
             "Experiments", "Past experiments, their runs and details", self._experiments
         )
@@ -66,6 +86,9 @@ class FluxLoopApp(App[None]):
             "Environment and status", "Variables, their sources, and status checks", self._env
         )
         yield SystemCommand("Help", "Every key", self.action_help)
+
+    def _projects(self) -> None:
+        self.action_show("projects")
 
     def _experiments(self) -> None:
         self.action_show("experiments")

@@ -15,6 +15,8 @@ from fluxloop_tui.demo import build_demo_workspace
 HERE = Path(__file__).parent
 SIZE = (120, 36)
 SCREENS: dict[str, list[str]] = {
+    "projects": ["p"],
+    "new_project": ["p", "n", *"my-agent"],
     "experiments": [],
     "runs": ["enter"],
     "run_detail": ["enter", "f", "enter"],

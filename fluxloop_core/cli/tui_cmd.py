@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from fluxloop_core.config.project import find_project
+from fluxloop_core.errors import ProjectNotFoundError
 
 
 def _workspace(project_dir: Path) -> Path:
@@ -18,7 +19,7 @@ def _workspace(project_dir: Path) -> Path:
 
 
 def tui(args: argparse.Namespace) -> int:
-    """Open the app on a project; exit 2 without a terminal."""
+    """Open the app on a project (or on the workspace's projects); exit 2 without a terminal."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "error: fluxloop tui needs a terminal. Without one, use the plain commands: "
@@ -27,8 +28,14 @@ def tui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    project = find_project(args.project)
     from fluxloop_tui.app import FluxLoopApp
 
-    FluxLoopApp(project.dir, _workspace(project.dir)).run()
+    try:
+        project_dir: Path | None = find_project(args.project).dir
+    except ProjectNotFoundError:
+        if args.project:
+            raise
+        project_dir = None  # start on the projects screen of this workspace
+    workspace = _workspace(project_dir) if project_dir else Path.cwd()
+    FluxLoopApp(project_dir, workspace).run()
     return 0

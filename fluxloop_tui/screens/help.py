@@ -11,6 +11,8 @@ from textual.widgets import Static
 
 HELP = """FluxLoop keys
 
+  p       projects (Enter: open one)
+  n       projects: new project
   e       experiments (Enter: runs of one; Enter: a run's detail)
   f       runs: failed only / all
   v       environment and status checks

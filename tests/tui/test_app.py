@@ -110,3 +110,43 @@ def test_without_a_terminal_the_command_points_at_plain_commands(project: Path) 
     )
     assert result.returncode == 2
     assert "fluxloop status experiments" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_projects_list_create_and_open(project: Path) -> None:
+    from textual.widgets import Input
+
+    from fluxloop_tui.screens.projects import NewProjectScreen, ProjectsScreen
+
+    async def run() -> None:
+        workspace = project.parent.parent
+        app = FluxLoopApp(None, workspace)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, ProjectsScreen)
+            table = app.screen.query_one(DataTable)
+            assert table.get_row_at(0)[:3] == [
+                "demo-agent",
+                "examples.simple_agent:run",
+                "demo_20250930_150000",
+            ]
+            await pilot.press("n")
+            await pilot.pause()
+            assert isinstance(app.screen, NewProjectScreen)
+            await pilot.press(*"bad/name")
+            await pilot.pause()
+            assert str(app.screen.query_one("#problem", Static).render())
+            app.screen.query_one("#name", Input).value = ""
+            await pilot.press(*"second-agent", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert (workspace / "fluxloop" / "second-agent" / "setting.yaml").exists()
+            assert isinstance(app.screen, ProjectsScreen)
+            assert app.screen.query_one(DataTable).row_count == 2
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, ExperimentsScreen)
+            assert app.project_dir == project
+
+    asyncio.run(run())

@@ -12,6 +12,8 @@ from fluxloop_tui.app import FluxLoopApp
 SIZES = [(80, 24), (120, 36)]
 
 SCREENS: dict[str, list[str]] = {
+    "projects": ["p"],
+    "new_project": ["p", "n", *"my-agent"],
     "experiments": [],
     "runs": ["enter"],
     "run_detail": ["enter", "f", "enter"],

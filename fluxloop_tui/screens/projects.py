@@ -1,0 +1,113 @@
+"""The workspace's projects, and a modal that creates one like `fluxloop init project`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from fluxloop_core.errors import UserError
+from fluxloop_core.scaffold import TEMPLATES, create_project, validate_project_name
+from fluxloop_core.workspace import ProjectInfo, list_projects
+
+if TYPE_CHECKING:
+    from fluxloop_tui.app import FluxLoopApp
+
+
+def _app(screen: Screen[Any]) -> FluxLoopApp:
+    return cast("FluxLoopApp", screen.app)
+
+
+class ProjectsScreen(Screen[None]):
+    """Projects under ``fluxloop/``: Enter opens one, `n` creates one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "new", "New project")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Projects", classes="title")
+        yield DataTable(id="projects", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("project", "target", "last experiment", "success")
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        app = _app(self)
+        app.call_from_thread(self.show, list_projects(app.workspace))
+
+    def show(self, projects: list[ProjectInfo]) -> None:
+        """Fill the table."""
+        table = self.query_one(DataTable)
+        table.clear()
+        for info in projects:
+            last = info.last_experiment
+            summary = last.summary if last else None
+            table.add_row(
+                info.name,
+                info.target or f"(config problem) {info.problem or ''}"[:50],
+                last.path.name if last else "none yet",
+                f"{summary.results.success_rate:.1%}" if summary else "-",
+                key=str(info.dir),
+            )
+        if not projects:
+            self.notify("No projects here yet: press n to create one.")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            _app(self).open_project(Path(event.row_key.value))
+
+    def action_new(self) -> None:
+        """Ask for a name and a template, then scaffold the project."""
+
+        def created(project: Path | None) -> None:
+            if project is not None:
+                self.notify(f"Created {_app(self).relative(project)}")
+                self.load()
+
+        self.app.push_screen(NewProjectScreen(), created)
+
+
+class NewProjectScreen(ModalScreen[Path | None]):
+    """Name (checked as you type) and template; Enter creates, Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="new-project"):
+            yield Static("New project", classes="title")
+            yield Input(placeholder="name, e.g. my-agent", id="name")
+            yield Select(
+                [(t, t) for t in TEMPLATES], value=TEMPLATES[0], allow_blank=False, id="template"
+            )
+            yield Static("", id="problem")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        problem = validate_project_name(event.value) if event.value else None
+        self.query_one("#problem", Static).update(problem or "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        problem = validate_project_name(name)
+        if problem:
+            self.query_one("#problem", Static).update(problem)
+            return
+        template = str(self.query_one("#template", Select).value)
+        try:
+            project = create_project(_app(self).workspace, name, template=template)
+        except UserError as error:
+            self.query_one("#problem", Static).update(error.render())
+            return
+        self.dismiss(project)
+
+    def action_cancel(self) -> None:
+        """Close without creating anything."""
+        self.dismiss(None)
