@@ -24,6 +24,7 @@ class FluxLoopApp(App[None]):
         Binding("p", "show('projects')", "Projects"),
         Binding("e", "show('experiments')", "Experiments"),
         Binding("v", "show('environment')", "Environment"),
+        Binding("o", "show('config')", "Config"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -62,6 +63,7 @@ class FluxLoopApp(App[None]):
 
     def action_show(self, name: str) -> None:
         """Switch to a top-level screen."""
+        from fluxloop_tui.screens.config import ConfigScreen
         from fluxloop_tui.screens.environment import EnvironmentScreen
         from fluxloop_tui.screens.experiments import ExperimentsScreen
         from fluxloop_tui.screens.projects import ProjectsScreen
@@ -70,6 +72,7 @@ class FluxLoopApp(App[None]):
             "projects": ProjectsScreen,
             "experiments": ExperimentsScreen,
             "environment": EnvironmentScreen,
+            "config": ConfigScreen,
         }
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -85,6 +88,9 @@ class FluxLoopApp(App[None]):
         yield SystemCommand(
             "Environment and status", "Variables, their sources, and status checks", self._env
         )
+        yield SystemCommand(
+            "Config editor", "Edit setting.yaml as a form or raw YAML", self._config
+        )
         yield SystemCommand("Help", "Every key", self.action_help)
 
     def _projects(self) -> None:
@@ -95,6 +101,9 @@ class FluxLoopApp(App[None]):
 
     def _env(self) -> None:
         self.action_show("environment")
+
+    def _config(self) -> None:
+        self.action_show("config")
 
     def action_help(self) -> None:
         """Show every key binding."""

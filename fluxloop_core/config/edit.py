@@ -183,7 +183,17 @@ def render_changes(path: Path, changes: Mapping[str, Any]) -> str:
     index, ``base_inputs.0.input``) to new values; None removes the key (back to its
     default). Raises ConfigError when the result would not be a valid config.
     """
-    text = read_config_text(path)
+    new_text = apply_changes(read_config_text(path), changes, path)
+    _check(path, new_text)
+    return new_text
+
+
+def apply_changes(text: str, changes: Mapping[str, Any], path: Path) -> str:
+    """``text`` (the contents of ``path``) with ``changes`` applied, not validated.
+
+    Same round trip and key paths as :func:`render_changes`; for editors that validate
+    the result themselves (``config_text_problems``) to show every problem at once.
+    """
     yaml, data = _yaml(text)
     if not isinstance(data, CommentedMap):
         raise ConfigError(
@@ -195,9 +205,7 @@ def render_changes(path: Path, changes: Mapping[str, Any]) -> str:
         _set(data, dotted, value, path)
     out = io.StringIO()
     yaml.dump(data, out)
-    new_text = out.getvalue()
-    _check(path, new_text)
-    return new_text
+    return out.getvalue()
 
 
 def _check(path: Path, new_text: str) -> None:

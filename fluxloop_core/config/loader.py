@@ -271,6 +271,21 @@ def config_problems(path: str | Path, *, env: Mapping[str, str] | None = None) -
     path = Path(path).absolute()
     try:
         text = read_config_text(path)
+    except ConfigError as error:
+        return [error]
+    return config_text_problems(text, path, env=env)
+
+
+def config_text_problems(
+    text: str, path: str | Path, *, env: Mapping[str, str] | None = None
+) -> list[ConfigError]:
+    """Every problem of ``text`` read as the contents of ``path`` (not read, need not exist).
+
+    For editors: unsaved text is checked exactly like the file, relative paths and the
+    environment taken from ``path``'s folder; problems come sorted by line.
+    """
+    path = Path(path).absolute()
+    try:
         layered = env if env is not None else load_layered_env(path.parent)
         _, problems = _validate(text, path, layered)
     except ConfigError as error:

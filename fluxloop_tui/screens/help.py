@@ -18,6 +18,7 @@ HELP = """FluxLoop keys
   v       environment and status checks
   s       environment: show / hide values (secrets stay masked)
   c       environment: run the status checks again
+  o       config editor (Ctrl+S save, y or F2 raw YAML, Ctrl+R revert)
   r       experiments: reload
   Esc     back
   Ctrl+P  command palette
