@@ -18,6 +18,8 @@ SCREENS: dict[str, list[str]] = {
     "runs": ["enter"],
     "run_detail": ["enter", "f", "enter"],
     "environment": ["v"],
+    "config": ["o"],
+    "config_raw": ["o", "y"],
     "help": ["question_mark"],
 }
 
