@@ -24,6 +24,7 @@ class FluxLoopApp(App[None]):
         Binding("p", "show('projects')", "Projects"),
         Binding("e", "show('experiments')", "Experiments"),
         Binding("v", "show('environment')", "Environment"),
+        Binding("r", "show('recording')", "Recording"),
         Binding("o", "show('config')", "Config"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -67,16 +68,19 @@ class FluxLoopApp(App[None]):
         from fluxloop_tui.screens.environment import EnvironmentScreen
         from fluxloop_tui.screens.experiments import ExperimentsScreen
         from fluxloop_tui.screens.projects import ProjectsScreen
+        from fluxloop_tui.screens.recording import RecordingScreen
 
         screens: dict[str, type[Screen[None]]] = {
             "projects": ProjectsScreen,
             "experiments": ExperimentsScreen,
             "environment": EnvironmentScreen,
+            "recording": RecordingScreen,
             "config": ConfigScreen,
         }
+        screen = screens[name]  # an unknown name fails before any screen is popped
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(screens[name]())
+        self.push_screen(screen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every screen and action in the command palette, beside Textual's own."""
@@ -91,6 +95,11 @@ class FluxLoopApp(App[None]):
         yield SystemCommand(
             "Config editor", "Edit setting.yaml as a form or raw YAML", self._config
         )
+        yield SystemCommand(
+            "Recording inspector",
+            "A recording's calls and kwargs; pick the override path",
+            self._recording,
+        )
         yield SystemCommand("Help", "Every key", self.action_help)
 
     def _projects(self) -> None:
@@ -101,6 +110,9 @@ class FluxLoopApp(App[None]):
 
     def _env(self) -> None:
         self.action_show("environment")
+
+    def _recording(self) -> None:
+        self.action_show("recording")
 
     def _config(self) -> None:
         self.action_show("config")

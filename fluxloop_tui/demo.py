@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+from fluxloop_core.config.edit import update_config_values
 from fluxloop_core.results.models import (
     CallbackCall,
     ErrorInfo,
@@ -13,11 +16,65 @@ from fluxloop_core.results.models import (
 )
 from fluxloop_core.scaffold import create_project
 
+DEMO_TARGET = "examples.replay_agent:MessageHandler.handle_message"
+
+
+def _recorded(iteration: int, content: str, second: int) -> dict[str, Any]:
+    return {
+        "_version": "1",
+        "iteration": iteration,
+        "target": DEMO_TARGET,
+        "kwargs": {
+            "connection_id": f"conn-{iteration}",
+            "data": {
+                "content": content,
+                "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": content},
+                ],
+            },
+            "user_connection": {"user_id": "u-42", "locale": "en"},
+            "send_message_callback": "<builtin:collector.send>",
+            "send_error_callback": "<callable:app.errors:report>",
+        },
+        "timestamp": f"2025-09-30T14:00:{second:02d}+00:00",
+    }
+
+
+def write_demo_recording(project: Path) -> Path:
+    """recordings/args.jsonl (the config's recording_file): four calls and a broken line.
+
+    ``send_message_callback`` has a provider in the config, ``send_error_callback`` none.
+    """
+    lines = [
+        json.dumps(_recorded(0, "What is my balance?", 1)),
+        json.dumps(_recorded(1, "Cancel my order 1234", 2)),
+        '{"_version": "1", "iteration": 2, "target": "examples.replay_agent"',
+        json.dumps(_recorded(2, "Où est mon colis ?", 4)),
+        json.dumps(
+            {
+                **_recorded(0, "ping", 5),
+                "target": "examples.simple_agent:run",
+                "kwargs": {"input_text": "ping"},
+            }
+        ),
+    ]
+    path = project / "recordings" / "args.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    update_config_values(
+        project / "setting.yaml",
+        {"replay_args.callable_providers.send_message_callback": "builtin:collector.send"},
+    )
+    return path
+
 
 def build_demo_workspace(root: Path) -> Path:
     """root/fluxloop/demo-agent with a fixed experiment; returns the project folder."""
     project = create_project(root, "demo-agent")
     (project / ".env").write_text("OPENAI_API_KEY=sk-demo-1234567890abcd\n")
+    if not any((project / "recordings").glob("*.jsonl")):
+        write_demo_recording(project)
     folder = project / "experiments" / "demo_20250930_150000"
     folder.mkdir(parents=True)
     runs = []

@@ -19,7 +19,10 @@ HELP = """FluxLoop keys
   s       environment: show / hide values (secrets stay masked)
   c       environment: run the status checks again
   o       config editor (Ctrl+S save, y or F2 raw YAML, Ctrl+R revert)
-  r       experiments: reload
+  r       recording inspector (on experiments: reload)
+  /       recording: filter by text; t: only this call's target
+  g       recording: go to line; Enter: to the kwargs tree
+  o       recording: the tree's kwarg becomes override_param_path
   Esc     back
   Ctrl+P  command palette
   ?       this help
