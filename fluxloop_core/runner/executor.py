@@ -14,6 +14,7 @@ import contextvars
 import inspect
 import time
 import traceback
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,7 +24,10 @@ from fluxloop_core.runner.binding import Replay, RunInput
 from fluxloop_core.runner.providers import CallLog, Providers
 from fluxloop_core.runner.sdk import capture_spans, to_jsonable
 from fluxloop_core.runner.target import Target
-from fluxloop_core.runner.threads import ThreadPool
+from fluxloop_core.runner.threads import CallTimedOut, ThreadPool
+
+# Sync runs queued ahead of the pool's threads (at least parallel_runs).
+PREFETCH_RUNS = 64
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,13 @@ class Executor(Protocol):
         """Run ``job`` once within ``timeout`` seconds; never raises for agent errors."""
         ...
 
+    prefetch: int
+    """Runs to schedule beyond ``parallel_runs`` (the executor bounds concurrency itself)."""
+
+    def drop_queued(self) -> None:
+        """Forget runs accepted beyond ``parallel_runs`` and not started (when stopping)."""
+        ...
+
     async def close(self) -> None:
         """Release threads or processes (running sync calls are abandoned)."""
         ...
@@ -85,6 +96,35 @@ async def _settle(value: Any) -> Any:
     return value
 
 
+class _RunTimedOut(Exception):
+    """The attempt ran longer than ``timeout_seconds``."""
+
+
+class _Stopwatch:
+    """An attempt's start and end; a pooled call's come from its thread, not the loop."""
+
+    __slots__ = ("finished", "started")
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.finished: float | None = None
+
+    def milliseconds(self) -> float:
+        return ((self.finished or time.monotonic()) - self.started) * 1000
+
+
+async def _within(awaitable: Awaitable[Any], timeout: float | None) -> Any:
+    """``await awaitable``, raising _RunTimedOut when ``timeout`` (not the agent) expires."""
+    limit = asyncio.timeout(timeout)
+    try:
+        async with limit:
+            return await awaitable
+    except TimeoutError:
+        if limit.expired():
+            raise _RunTimedOut from None
+        raise
+
+
 class InProcessExecutor:
     """Calls the target in this interpreter."""
 
@@ -94,13 +134,19 @@ class InProcessExecutor:
         replay: Replay | None,
         providers: Providers | None,
         parallel_runs: int,
+        timeout: float | None = None,
     ) -> None:
         self._target = target
         self._replay = replay
         self._providers = providers
+        self._timeout = timeout
         self._pool = (
-            None if target.is_async else ThreadPool(parallel_runs, asyncio.get_running_loop())
+            None
+            if target.is_async
+            else ThreadPool(parallel_runs, asyncio.get_running_loop(), timeout)
         )
+        # Runs queued ahead of the pool's threads, so a thread never waits on the loop.
+        self.prefetch = 0 if self._pool is None else max(parallel_runs, PREFETCH_RUNS)
 
     def _arguments(self, job: RunJob, log: CallLog) -> tuple[tuple[Any, ...], dict[str, Any]]:
         if self._replay is None or job.call is None:
@@ -126,7 +172,7 @@ class InProcessExecutor:
         args, kwargs = self._arguments(job, log)
         return to_jsonable(await _settle(function(*args, **kwargs)))
 
-    async def _run_in_thread(self, job: RunJob, log: CallLog) -> Any:
+    async def _run_in_thread(self, job: RunJob, log: CallLog, watch: _Stopwatch) -> Any:
         assert self._pool is not None
         # Copied inside capture_spans so spans finishing in the thread land in this run.
         context = contextvars.copy_context()
@@ -136,34 +182,48 @@ class InProcessExecutor:
         except asyncio.CancelledError:
             self._pool.abandon(pooled)
             raise
+        except CallTimedOut:
+            watch.started = pooled.started or watch.started
+            raise _RunTimedOut from None
+        except BaseException:
+            watch.started, watch.finished = pooled.started or watch.started, pooled.finished
+            raise
+        watch.started, watch.finished = pooled.started or watch.started, pooled.finished
         if settled:
             return value
-        return to_jsonable(await _settle(value))
+        # A sync callable returned an awaitable: settle it here, in the time left.
+        watch.finished = None
+        left = None if self._timeout is None else self._timeout - watch.milliseconds() / 1000
+        return to_jsonable(await _within(_settle(value), left))
 
     async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
-        """Run ``job`` once; exceptions and timeouts become the attempt's status."""
+        """Run ``job`` once; exceptions and timeouts become the attempt's status.
+
+        Sync agents are timed by the pool, with the timeout given at construction.
+        """
         log = CallLog()
         with capture_spans() as spans:
-            started = time.perf_counter()
-            limit = asyncio.timeout(timeout)
+            watch = _Stopwatch()
             try:
-                async with limit:
-                    if self._pool is None:
-                        output = await self._call_async(job, log)
-                    else:
-                        output = await self._run_in_thread(job, log)
-            except TimeoutError as exc:
-                duration = (time.perf_counter() - started) * 1000
-                info = timeout_info(timeout or 0.0) if limit.expired() else error_info(exc)
-                status: RunStatus = "timeout" if limit.expired() else "error"
-                return Attempt(status, duration, None, info, log.calls, list(spans))
+                if self._pool is None:
+                    output = await _within(self._call_async(job, log), timeout)
+                else:
+                    output = await self._run_in_thread(job, log, watch)
+            except _RunTimedOut:
+                limit = timeout if self._pool is None else self._timeout
+                info = timeout_info(limit or 0.0)
+                return Attempt("timeout", watch.milliseconds(), None, info, log.calls, list(spans))
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:
-                duration = (time.perf_counter() - started) * 1000
-                return Attempt("error", duration, None, error_info(exc), log.calls, list(spans))
-            duration = (time.perf_counter() - started) * 1000
-        return Attempt("success", duration, output, None, log.calls, list(spans))
+                info = error_info(exc)
+                return Attempt("error", watch.milliseconds(), None, info, log.calls, list(spans))
+        return Attempt("success", watch.milliseconds(), output, None, log.calls, list(spans))
+
+    def drop_queued(self) -> None:
+        """Cancel the runs no thread has started (when the experiment is stopping)."""
+        if self._pool is not None:
+            self._pool.drop_queued()
 
     async def close(self) -> None:
         """Let the pool's idle threads end."""

@@ -361,7 +361,13 @@ class _Experiment:
 
             return SubprocessExecutor(plan)
         assert plan.target is not None
-        return InProcessExecutor(plan.target, plan.replay, plan.providers, plan.parallel_runs)
+        return InProcessExecutor(
+            plan.target,
+            plan.replay,
+            plan.providers,
+            plan.parallel_runs,
+            plan.config.runner.timeout_seconds,
+        )
 
     async def _run_one(self, executor: Executor, job: RunJob) -> None:
         runner = self.plan.config.runner
@@ -464,7 +470,7 @@ class _Experiment:
         executor = self._executor()
         ticker = loop.create_task(self._tick())
         producer = loop.create_task(
-            self._produce(executor, asyncio.Semaphore(self.plan.parallel_runs))
+            self._produce(executor, asyncio.Semaphore(self.plan.parallel_runs + executor.prefetch))
         )
         stopper = loop.create_task(stop.wait())
         try:
@@ -478,6 +484,7 @@ class _Experiment:
             else:
                 producer.cancel()
                 await asyncio.gather(producer, return_exceptions=True)
+            executor.drop_queued()
             if self._inflight and not force.is_set():
                 forcer = loop.create_task(force.wait())
                 await asyncio.wait({*self._inflight, forcer}, timeout=GRACE_SECONDS)

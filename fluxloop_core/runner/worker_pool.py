@@ -55,6 +55,9 @@ class _Worker:
 class SubprocessExecutor:
     """Runs attempts in worker processes of ``runner.python_path``."""
 
+    # A round trip to a worker dwarfs the scheduler's own cost: nothing to queue ahead.
+    prefetch = 0
+
     def __init__(self, plan: ExperimentPlan) -> None:
         runner = plan.config.runner
         assert runner.python_path is not None
@@ -156,6 +159,9 @@ class SubprocessExecutor:
             calls,
             list(reply.get("spans", [])),
         )
+
+    def drop_queued(self) -> None:
+        """Nothing is queued beyond parallel_runs (prefetch is 0)."""
 
     async def close(self) -> None:
         """Close every worker's stdin (it exits) and kill what does not."""

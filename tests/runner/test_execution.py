@@ -254,6 +254,33 @@ def test_a_run_past_its_timeout_is_recorded_and_the_experiment_goes_on(
     assert [e["status"] for e in errors] == ["timeout"]
 
 
+def test_a_sync_timeout_counts_from_when_the_run_starts_not_when_it_was_queued(
+    project: Project,
+) -> None:
+    # One thread, runs queued ahead of it: each run alone is well within the timeout, but
+    # the last ones wait far longer than the timeout before a thread takes them.
+    project.write(
+        "agent.py",
+        """
+        import time
+
+        def run(text):
+            time.sleep(0.05)
+            return text
+        """,
+    )
+
+    result, traces = run(
+        project,
+        setting("agent:run", "  timeout_seconds: 0.5", "iterations: 20", inputs='["a"]'),
+    )
+
+    assert result.summary.results.successful == 20
+    assert all(t["status"] == "success" for t in traces)
+    # Durations are the agent's own time, not time spent waiting in the queue.
+    assert max(t["duration_ms"] for t in traces) < 400
+
+
 def test_retries_are_counted_in_attempts(project: Project) -> None:
     project.write(
         "agent.py",

@@ -158,6 +158,39 @@ def test_cancel_token_from_another_thread_stops_gracefully(project: Project) -> 
     assert result.summary.results.total_runs == len(finished) < 400
 
 
+def test_a_cancel_does_not_start_runs_queued_for_busy_threads(project: Project) -> None:
+    # parallel_runs 1: runs wait in the pool's queue; after a cancel, only the run already
+    # in its thread may finish, and nothing queued starts.
+    project.write(
+        "agent.py",
+        """
+        import time
+        from pathlib import Path
+
+        def run(text):
+            with Path("started.log").open("a") as log:
+                log.write(text + "\\n")
+            time.sleep(0.05)
+            return text
+        """,
+    )
+    loaded = project.config(SETTING.replace("parallel_runs: 2", "parallel_runs: 1"))
+    token = CancelToken()
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunFinished):
+            token.cancel()
+
+    result = run_experiment(
+        loaded, RunOptions(use_collector=False), on_event=on_event, cancel=token
+    )
+
+    started = (project.dir / "started.log").read_text().splitlines()
+    assert result.summary.interrupted is True
+    assert result.summary.results.total_runs == len(project.traces(result.experiment_dir))
+    assert len(started) <= result.summary.results.total_runs + 1 <= 3
+
+
 def test_a_second_cancel_stops_at_once_without_writing_unfinished_runs(project: Project) -> None:
     project.write(
         "agent.py",
