@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from fluxloop_core.runner.events import ExperimentFinished, ExperimentStarted, RunnerEvent
-from fluxloop_core.runner.progress import ProgressState
+from fluxloop_core.runner.progress import ProgressState, format_duration
 
 PLAIN_INTERVAL_SECONDS = 5.0
 
@@ -29,24 +29,9 @@ class Renderer(Protocol):
     def close(self) -> None: ...
 
 
-def format_duration(seconds: float | None) -> str:
-    """``1m43s``, ``2h05m``, ``12s``; ``--`` when unknown."""
-    if seconds is None:
-        return "--"
-    whole = round(seconds)
-    if whole >= 3600:
-        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
-    if whole >= 60:
-        return f"{whole // 60}m{whole % 60:02d}s"
-    return f"{whole}s"
-
-
 def progress_line(state: ProgressState, now: float | None = None) -> str:
     """The plain progress line for ``state``."""
-    return (
-        f"[fluxloop] {state.done}/{state.total} runs  ok {state.ok}  failed {state.failed}  "
-        f"{state.runs_per_second(now):.1f} runs/s  ETA {format_duration(state.eta_seconds(now))}"
-    )
+    return f"[fluxloop] {state.describe(now)}"
 
 
 class PlainRenderer:

@@ -59,11 +59,9 @@ def experiment(args: argparse.Namespace) -> int:
     if args.quiet:
         renderer = None
     else:
-        import importlib
+        from fluxloop_core.cli.progress import make_renderer
 
-        # The progress renderers are another module of the CLI, built alongside this one.
-        progress = importlib.import_module("fluxloop_core.cli.progress")
-        renderer = progress.make_renderer(quiet=False, stream=sys.stderr)
+        renderer = make_renderer(quiet=False, stream=sys.stderr)
     try:
         with _signals_cancel(token.cancel):
             result = run_experiment(loaded, options, on_event=renderer, cancel=token)

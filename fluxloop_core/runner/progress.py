@@ -15,6 +15,18 @@ from fluxloop_core.runner.events import (
 )
 
 
+def format_duration(seconds: float | None) -> str:
+    """``1m43s``, ``2h05m``, ``12s``; ``--`` when unknown."""
+    if seconds is None:
+        return "--"
+    whole = round(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+    if whole >= 60:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole}s"
+
+
 @dataclass
 class ProgressState:
     """done/total, ok/failed, rate and ETA of one experiment, fed by :meth:`apply`.
@@ -67,3 +79,11 @@ class ProgressState:
         if rate <= 0:
             return None
         return max(self.total - self.done, 0) / rate
+
+    def describe(self, now: float | None = None) -> str:
+        """``1234/10000 runs  ok 1230  failed 4  85.2 runs/s  ETA 1m43s``."""
+        return (
+            f"{self.done}/{self.total} runs  ok {self.ok}  failed {self.failed}  "
+            f"{self.runs_per_second(now):.1f} runs/s  "
+            f"ETA {format_duration(self.eta_seconds(now))}"
+        )

@@ -9,7 +9,6 @@ from fluxloop_core.cli.progress import (
     PlainRenderer,
     RichRenderer,
     SilentRenderer,
-    format_duration,
     make_renderer,
 )
 from fluxloop_core.results.models import ExperimentSummary, ResultStats
@@ -19,6 +18,7 @@ from fluxloop_core.runner.events import (
     RunFailed,
     RunFinished,
 )
+from fluxloop_core.runner.progress import format_duration
 
 
 class Clock:
