@@ -20,6 +20,7 @@ SCREENS: dict[str, list[str]] = {
     "environment": ["v"],
     "config": ["o"],
     "config_raw": ["o", "y"],
+    "recording": ["v", "r"],
     "help": ["question_mark"],
 }
 
