@@ -165,6 +165,8 @@ class CallList(ScrollView, can_focus=True):
         if cached is not None or line in self._items:
             return cached
         assert self.index is not None
+        if line >= len(self.index):  # found by the filter, not indexed yet
+            return None
         item = parse_item(self.index.read_line(line), line + 1)
         self._items[line] = item
         return item
@@ -259,6 +261,8 @@ class CallList(ScrollView, can_focus=True):
         """One row: line number, iteration, timestamp and target; or the problem."""
         item = self.item(line)
         number = f"{line + 1:>7}  "
+        if self.index is not None and line >= len(self.index):
+            return Text(number + "(indexing…)", style=self._style("call-list--dim"))
         if item is None:
             return Text(number + "(blank line)", style=self._style("call-list--dim"))
         if isinstance(item, RecordingProblem):
@@ -370,9 +374,7 @@ class RecordingScreen(Screen[None]):
                 return
 
     def on_recording_screen_indexed(self, message: Indexed) -> None:
-        calls = self.query_one(CallList)
-        if calls.rows is None:
-            calls.grow()
+        self.query_one(CallList).grow()
         self.show_heading()
 
     # -- heading ------------------------------------------------------------------------

@@ -183,3 +183,31 @@ def test_line_matches() -> None:
     assert line_matches(raw, "", "m:f")
     assert not line_matches(raw, "", "m:g")
     assert not line_matches(b"{broken", "", "m:f")
+
+
+def test_a_file_over_a_megabyte_is_indexed_in_the_background(project: Path) -> None:
+    line = (
+        '{"_version": "1", "iteration": %d, "target": "m:f", "kwargs": {"text": "%s"}, '
+        '"timestamp": "2025-09-30T14:00:00"}\n'
+    )
+    big = project / "recordings" / "big.jsonl"
+    big.write_text("".join(line % (i, "x" * 300) for i in range(5000)) + "\n")
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            screen = RecordingScreen(big)
+            app.push_screen(screen)
+            await settle(pilot)
+            calls = screen.query_one(CallList)
+            assert screen.index is not None and screen.index.complete
+            assert calls.row_count == 5001
+            await pilot.press("end")
+            await pilot.pause()
+            assert calls.row_text(calls.line_at(calls.cursor)).plain.endswith("(blank line)")
+            await pilot.press("up", "pageup")
+            await pilot.pause()
+            assert calls.cursor < 4999 and "5,001 lines" in heading(screen)
+
+    asyncio.run(run())
