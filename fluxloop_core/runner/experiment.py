@@ -52,7 +52,13 @@ from fluxloop_core.runner.events import (
 )
 from fluxloop_core.runner.executor import Attempt, Executor, InProcessExecutor, RunJob
 from fluxloop_core.runner.providers import Providers, load_providers
-from fluxloop_core.runner.target import IMPORT_HINT, SysPath, Target, load_target
+from fluxloop_core.runner.target import (
+    IMPORT_HINT,
+    SysPath,
+    Target,
+    forget_user_modules,
+    load_target,
+)
 
 __all__ = [
     "CancelToken",
@@ -244,6 +250,9 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         if runner.python_path:
             _check_worker_target(loaded)
         else:
+            providers = config.replay_args.callable_providers.values()
+            custom = [s for s in providers if not s.startswith("builtin:")]
+            forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)
         replay = config.replay_args
         if replay.enabled:
@@ -567,6 +576,7 @@ def run_single(
     """
     folder = (working_directory or Path.cwd()).resolve()
     with SysPath(folder):
+        forget_user_modules([target])
         resolved = load_target(target, folder)
         run_input = RunInput(input_text)
 

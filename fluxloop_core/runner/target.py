@@ -44,6 +44,41 @@ class Target:
         return bound
 
 
+# Never forgotten: FluxLoop itself, whose state (SDK config, exporter) outlives experiments.
+_OWN_PACKAGES = frozenset({"fluxloop", "fluxloop_core", "fluxloop_tui"})
+
+
+def _installed(module: Any) -> bool:
+    """Whether ``module`` comes with the interpreter or an installed (non-editable) package."""
+    where = getattr(module, "__file__", None)
+    if where is None:
+        paths = list(getattr(module, "__path__", []))
+        where = paths[0] if paths else None
+    if where is None:  # built in, or a namespace without a folder
+        return True
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    return any(str(where).startswith(prefix + "/") for prefix in prefixes)
+
+
+def forget_user_modules(specs: list[str]) -> None:
+    """Drop the packages of ``specs`` (``module:attr`` strings) from ``sys.modules``.
+
+    A long-lived process (the TUI) runs many experiments, possibly of several projects
+    whose agents share a module name; each experiment must import the agent as it is on
+    disk now, from its own working directory. Installed packages are kept.
+    """
+    tops = {spec.partition(":")[0].split(".")[0] for spec in specs} - _OWN_PACKAGES
+    stale = [
+        name
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] in tops and module is not None and not _installed(module)
+    ]
+    for name in stale:
+        del sys.modules[name]
+    if stale:
+        importlib.invalidate_caches()
+
+
 def split_target(spec: str) -> tuple[str, list[str]]:
     """``"pkg.mod:Class.method"`` -> ``("pkg.mod", ["Class", "method"])``."""
     module, sep, qualname = spec.partition(":")

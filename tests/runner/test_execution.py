@@ -281,6 +281,26 @@ def test_a_sync_timeout_counts_from_when_the_run_starts_not_when_it_was_queued(
     assert max(t["duration_ms"] for t in traces) < 400
 
 
+def test_each_experiment_imports_the_agent_as_it_is_on_disk(project: Project) -> None:
+    # One process, many experiments (the TUI): an edited agent, or another project's
+    # agent with the same module name, must not be served from the import cache.
+    project.write("agents/bot.py", "def run(text):\n    return 'first'\n")
+    project.write("agents/__init__.py", "")
+    text = setting("agents.bot:run", inputs='["a"]')
+    _, before = run(project, text)
+    project.write("agents/bot.py", "def run(text):\n    return 'edited'\n")
+    _, after = run(project, text)
+    other = project.dir / "other"
+    (other / "agents").mkdir(parents=True)
+    (other / "agents" / "__init__.py").write_text("")
+    (other / "agents" / "bot.py").write_text("def run(text):\n    return 'other project'\n")
+    _, elsewhere = run(project, setting("agents.bot:run", '  working_directory: "other"'))
+
+    assert [t["output"] for t in before] == ["first"]
+    assert [t["output"] for t in after] == ["edited"]
+    assert {t["output"] for t in elsewhere} == {"other project"}
+
+
 def test_retries_are_counted_in_attempts(project: Project) -> None:
     project.write(
         "agent.py",
