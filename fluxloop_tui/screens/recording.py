@@ -581,6 +581,12 @@ class RecordingScreen(Screen[None]):
         from fluxloop_tui.app import FluxLoopApp
 
         app = cast(FluxLoopApp, self.app)
+        # The generation screen is built alongside: seeded with this file when the app
+        # offers that (action_generate), else opened plainly, else not there yet.
+        generate = getattr(app, "action_generate", None)
+        if callable(generate):
+            generate(self.path)
+            return
         try:
             app.action_show("generate")
         except KeyError:
