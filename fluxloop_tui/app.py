@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -13,6 +13,9 @@ from textual.screen import Screen
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
 from fluxloop_core.errors import ProjectNotFoundError
+
+if TYPE_CHECKING:
+    from fluxloop_tui.session import ExperimentSession
 
 
 class FluxLoopApp(App[None]):
@@ -26,6 +29,8 @@ class FluxLoopApp(App[None]):
         Binding("v", "show('environment')", "Environment"),
         Binding("r", "show('recording')", "Recording"),
         Binding("o", "show('config')", "Config"),
+        Binding("i", "generate", "Inputs"),
+        Binding("x", "show('run')", "Run"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -34,6 +39,7 @@ class FluxLoopApp(App[None]):
         super().__init__()
         self.project_dir = project_dir
         self.workspace = workspace
+        self.session: ExperimentSession | None = None
 
     def load_config(self) -> LoadedConfig:
         """The project's config, fresh from disk (a UserError when it is broken)."""
@@ -67,8 +73,10 @@ class FluxLoopApp(App[None]):
         from fluxloop_tui.screens.config import ConfigScreen
         from fluxloop_tui.screens.environment import EnvironmentScreen
         from fluxloop_tui.screens.experiments import ExperimentsScreen
+        from fluxloop_tui.screens.generate import GenerateScreen
         from fluxloop_tui.screens.projects import ProjectsScreen
         from fluxloop_tui.screens.recording import RecordingScreen
+        from fluxloop_tui.screens.run import RunScreen
 
         screens: dict[str, type[Screen[None]]] = {
             "projects": ProjectsScreen,
@@ -76,11 +84,33 @@ class FluxLoopApp(App[None]):
             "environment": EnvironmentScreen,
             "recording": RecordingScreen,
             "config": ConfigScreen,
+            "generate": GenerateScreen,
+            "run": RunScreen,
         }
         screen = screens[name]  # an unknown name fails before any screen is popped
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen())
+
+    def action_generate(self, from_recording: Path | None = None) -> None:
+        """The generation screen, seeded with a recording's calls when given."""
+        from fluxloop_tui.screens.generate import GenerateScreen
+
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(GenerateScreen(from_recording))
+
+    def start_session(self, session: ExperimentSession) -> None:
+        """Run ``session``'s experiment in a worker thread; it outlives screen changes."""
+        self.session = session
+        self.run_worker(session.run, thread=True, group="experiment", name="experiment")
+
+    async def action_quit(self) -> None:
+        """Quit; a running experiment is stopped at once (finished runs are on disk)."""
+        if self.session is not None and self.session.running:
+            self.session.stop()
+            self.session.stop()
+        await super().action_quit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every screen and action in the command palette, beside Textual's own."""
@@ -100,6 +130,12 @@ class FluxLoopApp(App[None]):
             "A recording's calls and kwargs; pick the override path",
             self._recording,
         )
+        yield SystemCommand(
+            "Generate inputs", "Variations of the bases: preview, generate, save", self._generate
+        )
+        yield SystemCommand(
+            "Run experiment", "Start the experiment; live progress; stop keeps results", self._run
+        )
         yield SystemCommand("Help", "Every key", self.action_help)
 
     def _projects(self) -> None:
@@ -116,6 +152,12 @@ class FluxLoopApp(App[None]):
 
     def _config(self) -> None:
         self.action_show("config")
+
+    def _generate(self) -> None:
+        self.action_generate()
+
+    def _run(self) -> None:
+        self.action_show("run")
 
     def action_help(self) -> None:
         """Show every key binding."""

@@ -24,6 +24,8 @@ SCREENS: dict[str, list[str]] = {
     "config": ["o"],
     "config_raw": ["o", "y"],
     "recording": ["v", "r"],
+    "generate": ["i", "ctrl+g"],
+    "run": ["x"],
     "help": ["question_mark"],
 }
 

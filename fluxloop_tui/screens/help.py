@@ -23,6 +23,10 @@ HELP = """FluxLoop keys
   /       recording: filter by text; t: only this call's target
   g       recording: go to line; Enter: to the kwargs tree
   o       recording: the tree's kwarg becomes override_param_path
+  G       recording: generate inputs from this recording
+  i       generate inputs (Ctrl+B bases, Ctrl+G generate, Ctrl+X stop,
+          Ctrl+S save to inputs/generated.yaml)
+  x       run the experiment (Ctrl+S start, Ctrl+X stop, Ctrl+O results)
   Esc     back
   Ctrl+P  command palette
   ?       this help

@@ -1,0 +1,246 @@
+"""Run an experiment and watch it: progress, the latest runs, errors, and a stop."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+
+from fluxloop_core.errors import UserError
+from fluxloop_core.runner.events import RunFailed, RunFinished
+from fluxloop_core.runner.experiment import RunOptions
+from fluxloop_tui.session import ExperimentSession, SessionView
+
+if TYPE_CHECKING:
+    from fluxloop_tui.app import FluxLoopApp
+
+REFRESH_SECONDS = 0.25
+LATEST_SHOWN = 20
+ERRORS_SHOWN = 3
+LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]:
+    """One row of the latest-runs table."""
+    if isinstance(event, RunFinished):
+        status, result = "success", event.output_preview
+    else:
+        status, result = event.status, event.error
+    return (
+        event.run_id,
+        status,
+        f"{event.duration_ms:.1f}" if event.duration_ms < 10 else f"{event.duration_ms:.0f}",
+        _clip(event.input, 24),
+        _clip(result, 60),
+    )
+
+
+def _count(text: str, name: str) -> int | None:
+    """A positive whole number typed in a field; None when left empty."""
+    if not text.strip():
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise UserError(f"{name} must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise UserError(f"{name} must be at least 1")
+    return value
+
+
+class ConfirmStop(ModalScreen[bool]):
+    """Ask before stopping: a stop keeps finished runs; a second one drops those running."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Stop"),
+        Binding("n,escape", "answer(False)", "Keep running"),
+    ]
+
+    def __init__(self, *, already_stopping: bool) -> None:
+        super().__init__()
+        self.already_stopping = already_stopping
+
+    def compose(self) -> ComposeResult:
+        if self.already_stopping:
+            question = (
+                "Stop at once?\n\nRuns still in progress are not written; "
+                "`fluxloop run experiment --resume` runs them later."
+            )
+        else:
+            question = (
+                "Stop the experiment?\n\nNothing new starts, runs in progress get a short "
+                "grace period, and every finished run is kept."
+            )
+        with Vertical(id="confirm"):
+            yield Static(question)
+            yield Static("y stop    n keep running", classes="keys")
+
+    def action_answer(self, stop: bool) -> None:
+        self.dismiss(stop)
+
+
+class RunScreen(Screen[None]):
+    """Start the project's experiment (iterations and parallel runs overridable)."""
+
+    DEFAULT_CSS = """
+    RunScreen #run-options { height: 1; padding: 0 1; }
+    RunScreen #run-options Label { width: auto; padding: 0 1 0 0; color: $text-muted; }
+    RunScreen #run-options Input { width: 10; margin: 0 2 0 0; }
+    RunScreen #run-options Checkbox { width: auto; }
+    RunScreen #run-status { padding: 0 1; height: auto; }
+    RunScreen #run-progress { padding: 0 1; }
+    RunScreen #run-errors { height: auto; max-height: 4; padding: 0 1; color: $error; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", "Start", priority=True),
+        Binding("ctrl+x", "stop", "Stop", priority=True),
+        Binding("ctrl+o", "open_results", "Results", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._painted: tuple[object, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Run experiment", classes="title", id="run-title")
+        with Horizontal(id="run-options"):
+            yield Label("Iterations")
+            yield Input(id="iterations", placeholder="config", type="integer", compact=True)
+            yield Label("Parallel runs")
+            yield Input(id="parallel", placeholder="config", type="integer", compact=True)
+            yield Checkbox("Collector", id="collector", compact=True)
+        yield Static("", id="run-status")
+        yield ProgressBar(total=1, id="run-progress", show_eta=False)
+        yield DataTable(id="latest", cursor_type="row")
+        yield Static("", id="run-errors")
+        yield Footer()
+
+    @property
+    def _app(self) -> FluxLoopApp:
+        from fluxloop_tui.app import FluxLoopApp
+
+        return cast(FluxLoopApp, self.app)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#latest", DataTable)
+        table.add_columns(*LATEST_COLUMNS)
+        table.focus()
+        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        session = self._app.session
+        if session is None:
+            self._show_plan()
+        else:
+            self.refresh_view()
+
+    def _show_plan(self) -> None:
+        """Before a start: what would run, from the config on disk."""
+        status = self.query_one("#run-status", Static)
+        try:
+            loaded = self._app.load_config()
+        except UserError as error:
+            status.update(error.render())
+            return
+        config = loaded.config
+        self.query_one("#run-title", Static).update(f"Run experiment: {config.name}")
+        self.query_one("#collector", Checkbox).value = config.collector_url(loaded.env) is not None
+        status.update(
+            f"{config.runner.resolved_target}: iterations {config.iterations}, parallel runs "
+            f"{config.parallel_runs}. Ctrl+S starts; Ctrl+X stops."
+        )
+
+    def action_start(self) -> None:
+        """Start the experiment in a worker thread, unless one is running."""
+        app = self._app
+        if app.session is not None and app.session.running:
+            self.notify("An experiment is already running: Ctrl+X stops it.", severity="warning")
+            return
+        try:
+            options = RunOptions(
+                iterations=_count(self.query_one("#iterations", Input).value, "Iterations"),
+                parallel_runs=_count(self.query_one("#parallel", Input).value, "Parallel runs"),
+                use_collector=self.query_one("#collector", Checkbox).value,
+            )
+            loaded = app.load_config()
+        except UserError as error:
+            self.notify(error.render(), severity="error", title="Cannot start")
+            return
+        app.start_session(ExperimentSession(loaded, options))
+        self.query_one("#run-title", Static).update(f"Run experiment: {loaded.config.name}")
+        self.refresh_view()
+
+    def action_stop(self) -> None:
+        """Ask, then stop the running experiment (finished runs are kept)."""
+        session = self._app.session
+        if session is None or not session.running:
+            self.notify("No experiment is running.")
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop:
+                session.stop()
+                self.refresh_view()
+
+        self.app.push_screen(ConfirmStop(already_stopping=session.token.cancelled), answered)
+
+    def action_open_results(self) -> None:
+        """The finished experiment's runs."""
+        from fluxloop_tui.screens.experiments import RunsScreen
+
+        session = self._app.session
+        if session is None or session.running or session.experiment_dir is None:
+            self.notify("Results open when an experiment has finished.")
+            return
+        self.app.push_screen(RunsScreen(session.experiment_dir))
+
+    def refresh_view(self) -> None:
+        """Repaint from the session's latest figures (on a timer: updates are coalesced)."""
+        session = self._app.session
+        if session is None:
+            return
+        view = session.snapshot()
+        # Repaint only when something moved: a finished experiment costs nothing.
+        mark = (id(session), view.state.done, view.running, view.stopping, view.problem)
+        if mark != self._painted:
+            self._painted = mark
+            self._paint(view)
+
+    def _paint(self, view: SessionView) -> None:
+        state = view.state
+        bar = self.query_one("#run-progress", ProgressBar)
+        bar.update(total=max(state.total, 1), progress=state.done)
+        self.query_one("#run-status", Static).update(self._status_text(view))
+        table = self.query_one("#latest", DataTable)
+        table.clear()
+        for event in reversed(view.recent[-LATEST_SHOWN:]):
+            table.add_row(*latest_row(event))
+        errors = [
+            f"{e.run_id} {e.status}: {_clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
+        ]
+        self.query_one("#run-errors", Static).update("\n".join(errors) if errors else "No errors.")
+
+    def _status_text(self, view: SessionView) -> str:
+        if view.problem is not None:
+            return view.problem
+        where = self._app.relative(view.experiment_dir) if view.experiment_dir else ""
+        if view.result is not None:
+            stats = view.result.summary.results
+            ended = "Interrupted" if view.result.summary.interrupted else "Finished"
+            warnings = "".join(f"\nwarning: {w}" for w in view.result.warnings)
+            return (
+                f"{ended}: {stats.total_runs} runs, {stats.successful} ok, {stats.failed} "
+                f"failed ({stats.success_rate:.0%}) in {where}. Ctrl+O opens the results."
+                + warnings
+            )
+        prefix = "Stopping…" if view.stopping else "Running"
+        return f"{prefix} {view.state.describe()}\n{where}"

@@ -1,0 +1,205 @@
+"""Pilot tests: run an experiment to the end, stop another mid-run, generate and save inputs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, Input, SelectionList, Static
+
+from fluxloop_core.config.edit import update_config_values
+from fluxloop_core.inputs import load_inputs_file
+from fluxloop_core.scaffold import create_project
+from fluxloop_tui.app import FluxLoopApp
+from fluxloop_tui.demo import DEMO_TARGET
+from fluxloop_tui.screens.experiments import RunsScreen
+from fluxloop_tui.screens.generate import GenerateScreen
+from fluxloop_tui.screens.run import ConfirmStop, RunScreen
+
+SLOW_AGENT = """
+import time
+
+def run(text):
+    time.sleep(0.02)
+    return f"slow {text}"
+"""
+
+
+def simple_project(tmp_path: Path, **settings: Any) -> Path:
+    project = create_project(tmp_path, "simple-agent", template="simple")
+    # Offline: the scaffold's collector would be tried otherwise.
+    update_config_values(project / "setting.yaml", {"collector.enabled": False, **settings})
+    return project
+
+
+def make_app(project: Path) -> FluxLoopApp:
+    return FluxLoopApp(project, project.parent.parent)
+
+
+async def wait_until(pilot: Any, condition: Any, seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def traces(folder: Path) -> list[dict[str, Any]]:
+    text = (folder / "traces.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def status_text(app: FluxLoopApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def test_run_an_experiment_to_completion_and_open_its_results(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, RunScreen)
+            assert "iterations 3, parallel runs 2" in status_text(app, "#run-status")
+            await pilot.click("#iterations")
+            await pilot.press("2")
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: app.session is not None and not app.session.running)
+            await pilot.pause(0.5)
+            assert app.session is not None and app.session.result is not None
+            summary = app.session.result.summary
+            assert summary.results.total_runs == 6 and summary.iterations == 2
+            assert len(traces(app.session.result.experiment_dir)) == 6
+            assert status_text(app, "#run-status").startswith("Finished: 6 runs, 6 ok")
+            assert app.screen.query_one("#latest", DataTable).row_count == 6
+            await pilot.press("ctrl+o")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, RunsScreen)
+            assert app.screen.query_one(DataTable).row_count == 6
+
+    asyncio.run(run())
+
+
+def test_stop_mid_run_asks_first_and_keeps_finished_runs(tmp_path: Path) -> None:
+    project = simple_project(tmp_path, iterations=200, parallel_runs=1)
+    (project / "examples" / "simple_agent.py").write_text(SLOW_AGENT)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("x", "ctrl+s")
+            await wait_until(pilot, lambda: app.session is not None and app.session.state.done >= 3)
+            session = app.session
+            assert session is not None
+            await pilot.press("ctrl+x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmStop)
+            await pilot.press("n")  # keep running
+            await pilot.pause()
+            assert isinstance(app.screen, RunScreen) and not session.token.cancelled
+            await pilot.press("ctrl+x")
+            await pilot.pause()
+            await pilot.press("y")
+            await wait_until(pilot, lambda: not session.running)
+            await pilot.pause(0.5)
+            assert session.result is not None
+            summary = session.result.summary
+            assert summary.interrupted is True
+            done = summary.results.total_runs
+            assert 3 <= done < 600
+            assert len(traces(session.result.experiment_dir)) == done
+            assert status_text(app, "#run-status").startswith(f"Interrupted: {done} runs")
+
+    asyncio.run(run())
+
+
+def test_bad_run_options_start_nothing(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("x")
+            await pilot.click("#parallel")
+            await pilot.press("0", "ctrl+s")
+            await pilot.pause()
+            assert app.session is None
+            assert any("Parallel runs must be at least 1" in n.message for n in app._notifications)
+
+    asyncio.run(run())
+
+
+def test_generate_review_and_save_inputs(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, GenerateScreen)
+            table = screen.query_one("#gen-table", DataTable)
+            assert table.row_count == 3  # the three base_inputs
+            assert table.get_row_at(0)[1] == "Hello world"
+            await pilot.click("#limit")
+            await pilot.press("4", "ctrl+g")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.result is not None and len(screen.result.inputs_file.inputs) == 4
+            assert table.row_count == 4
+            assert status_text(app, "#gen-status").startswith("4 of 4 inputs")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            saved = load_inputs_file(project / "inputs" / "generated.yaml")
+            assert [i.input for i in saved.inputs] == [
+                i.input for i in screen.result.inputs_file.inputs
+            ]
+            assert saved.mode == "deterministic"
+
+    asyncio.run(run())
+
+
+def test_generate_refuses_no_strategy(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            await app.workers.wait_for_complete()
+            screen = app.screen
+            screen.query_one("#strategies", SelectionList).deselect_all()
+            await pilot.press("ctrl+g")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(screen, GenerateScreen) and screen.result is None
+            assert any("no strategies" in n.message for n in app._notifications)
+            assert not (project / "inputs" / "generated.yaml").exists()
+
+    asyncio.run(run())
+
+
+def test_generate_from_a_recording_uses_its_calls(project: Path) -> None:
+    update_config_values(project / "setting.yaml", {"runner.target": DEMO_TARGET})
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            app.action_generate(project / "recordings" / "args.jsonl")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.screen.query_one("#gen-table", DataTable)
+            texts = [table.get_row_at(i)[1] for i in range(table.row_count)]
+            assert texts == ["What is my balance?", "Cancel my order 1234", "Où est mon colis ?"]
+            assert "1 broken recording lines skipped" in status_text(app, "#gen-table-title")
+            assert app.screen.query_one("#limit", Input).value == ""
+
+    asyncio.run(run())
