@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -137,6 +138,20 @@ class FluxLoopApp(App[None]):
             "Run experiment", "Start the experiment; live progress; stop keeps results", self._run
         )
         yield SystemCommand("Help", "Every key", self.action_help)
+        yield from self._screen_commands(screen)
+
+    def _screen_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The current screen's own actions (start, stop, save, filter...), by their keys."""
+        title = type(screen).__name__.removesuffix("Screen")
+        for active in screen.active_bindings.values():
+            binding, namespace = active.binding, active.node
+            if not isinstance(namespace, Screen) or not binding.show or not binding.description:
+                continue
+            yield SystemCommand(
+                f"{title}: {binding.description}",
+                f"On this screen: key {self.get_key_display(binding)}",
+                partial(self.run_action, binding.action, namespace),
+            )
 
     def _projects(self) -> None:
         self.action_show("projects")

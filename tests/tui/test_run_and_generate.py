@@ -203,3 +203,23 @@ def test_generate_from_a_recording_uses_its_calls(project: Path) -> None:
             assert app.screen.query_one("#limit", Input).value == ""
 
     asyncio.run(run())
+
+
+def test_the_palette_offers_every_screen_action(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            await app.workers.wait_for_complete()
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert {"Generate: Generate", "Generate: Save", "Generate: Bases"} <= titles
+            await pilot.press("x", "ctrl+p", *"Run: Start")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.session is not None and not app.session.running)
+            assert app.session is not None and app.session.result is not None
+            assert app.session.result.summary.results.total_runs == 9
+
+    asyncio.run(run())
