@@ -29,7 +29,7 @@ def _app_relative(screen: Screen[Any], path: Path) -> str:
 class ExperimentsScreen(Screen[None]):
     """Every experiment of the project, newest first; Enter opens one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "reload", "Reload")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "reload", "Reload")]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -9,31 +9,22 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-HELP = """FluxLoop keys
+HELP = """FluxLoop keys (Ctrl+P finds every action by name)
 
-  p       projects (Enter: open one)
-  n       projects: new project
-  e       experiments (Enter: runs of one; Enter: a run's detail)
-  f       runs: failed only / all
-  v       environment and status checks
-  s       environment: show / hide values (secrets stay masked)
-  c       environment: run the status checks again
-  o       config editor (Ctrl+S save, y or F2 raw YAML, Ctrl+R revert)
-  r       recording inspector (on experiments: reload)
-  /       recording: filter by text; t: only this call's target
-  g       recording: go to line; Enter: to the kwargs tree
-  o       recording: the tree's kwarg becomes override_param_path
-  G       recording: generate inputs from this recording
-  i       generate inputs (Ctrl+B bases, Ctrl+G generate, Ctrl+X stop,
-          Ctrl+S save to inputs/generated.yaml)
-  x       run the experiment (Ctrl+S start, Ctrl+X stop, Ctrl+O results)
-  Esc     back
-  Ctrl+P  command palette
-  ?       this help
-  q       quit
+Anywhere      p projects   e experiments   v environment   o config
+              r recording  i generate inputs   x run   ? help   q quit
+Projects      n new project, Enter open
+Experiments   Enter runs, f failed only, Enter detail, Ctrl+R reload
+Environment   s show/hide values (secrets stay masked), c checks
+Config        Ctrl+S save, y or F2 raw YAML, Ctrl+R revert
+Recording     / filter, t this target, g go to line, Enter kwargs tree,
+              s kwarg becomes override_param_path, G generate from it
+Generate      Ctrl+B bases, Ctrl+G generate, Ctrl+X stop, Ctrl+S save
+Run           Ctrl+S start, Ctrl+X stop (asks first), Ctrl+O results
+Esc           back
 
-Everything here is also a plain command: fluxloop status experiments,
-fluxloop status traces, fluxloop config env, fluxloop status check."""
+Every screen is a plain command too: fluxloop init, config,
+generate inputs, run experiment, status, config env."""
 
 
 class HelpScreen(ModalScreen[None]):

@@ -284,7 +284,7 @@ class RecordingScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("t", "target", "This target"),
         Binding("g", "jump", "Go to line"),
-        Binding("o", "override", "Set override path"),
+        Binding("s", "override", "Set override path"),
         Binding("G", "generate", "Generate from this"),
         Binding("escape", "back_to_list", "List", show=False),
     ]
@@ -577,20 +577,10 @@ class RecordingScreen(Screen[None]):
         )
 
     def action_generate(self) -> None:
-        """Open the generation screen (inputs like this recording's calls)."""
+        """Open the generation screen with this recording's calls as the bases."""
         from fluxloop_tui.app import FluxLoopApp
 
-        app = cast(FluxLoopApp, self.app)
-        # The generation screen is built alongside: seeded with this file when the app
-        # offers that (action_generate), else opened plainly, else not there yet.
-        generate = getattr(app, "action_generate", None)
-        if callable(generate):
-            generate(self.path)
-            return
-        try:
-            app.action_show("generate")
-        except KeyError:
-            self.notify("The generation screen is not available yet.", severity="warning")
+        cast(FluxLoopApp, self.app).action_generate(self.path)
 
 
 def _shorten(text: str) -> str:

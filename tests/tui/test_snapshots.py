@@ -20,7 +20,7 @@ SCREENS: dict[str, list[str]] = {
     "environment": ["v"],
     "config": ["o"],
     "config_raw": ["o", "y"],
-    "recording": ["v", "r"],
+    "recording": ["r"],
     "generate": ["i", "ctrl+g"],
     "run": ["x"],
     "help": ["question_mark"],

@@ -24,7 +24,7 @@ async def settle(pilot: Pilot[None]) -> None:
 
 async def open_inspector(pilot: Pilot[None]) -> RecordingScreen:
     await settle(pilot)
-    await pilot.press("v", "r")  # `r` on the experiments screen reloads
+    await pilot.press("r")
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, RecordingScreen)
@@ -150,7 +150,7 @@ def test_o_saves_the_override_path_keeping_comments(project: Path) -> None:
             assert node is not None and node.data == "data.messages"
             await pilot.press("down", "down", "down")  # messages.0, role, content
             await pilot.pause()
-            await pilot.press("o")
+            await pilot.press("s")
             await pilot.pause()
 
     asyncio.run(run())
@@ -160,18 +160,18 @@ def test_o_saves_the_override_path_keeping_comments(project: Path) -> None:
     assert "# FluxLoop experiment configuration for demo-agent." in text
 
 
-def test_generate_without_the_generation_screen_notifies(project: Path) -> None:
+def test_generate_from_this_recording_opens_generation_seeded_with_it(project: Path) -> None:
+    from fluxloop_tui.screens.generate import GenerateScreen
+
     async def run() -> None:
         app = make_app(project)
         async with app.run_test(size=(100, 30)) as pilot:
             await open_inspector(pilot)
             await pilot.press("G")
+            await app.workers.wait_for_complete()
             await pilot.pause()
-            notes = [n.message for n in app._notifications]
-            # Once the generation screen exists, `G` opens it instead.
-            assert not isinstance(app.screen, RecordingScreen) or any(
-                "generation screen is not available" in note for note in notes
-            )
+            assert isinstance(app.screen, GenerateScreen)
+            assert app.screen.from_recording == project / "recordings" / "args.jsonl"
 
     asyncio.run(run())
 
