@@ -495,8 +495,15 @@ class _Experiment:
                 await asyncio.gather(producer, return_exceptions=True)
             executor.drop_queued()
             if self._inflight and not force.is_set():
+                # Until every run in flight is done, a second cancel, or the grace ends.
                 forcer = loop.create_task(force.wait())
-                await asyncio.wait({*self._inflight, forcer}, timeout=GRACE_SECONDS)
+                deadline = loop.time() + GRACE_SECONDS
+                while self._inflight and not forcer.done() and loop.time() < deadline:
+                    await asyncio.wait(
+                        {*self._inflight, forcer},
+                        timeout=deadline - loop.time(),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
                 forcer.cancel()
                 # Whatever is still running is not finished: it is not written, and
                 # --resume runs it again.

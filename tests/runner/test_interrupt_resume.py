@@ -191,6 +191,32 @@ def test_a_cancel_does_not_start_runs_queued_for_busy_threads(project: Project) 
     assert len(started) <= result.summary.results.total_runs + 1 <= 3
 
 
+def test_a_graceful_stop_ends_when_the_runs_in_flight_end(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The grace period is an upper bound, not a wait: with runs of 20 ms and a grace of
+    # 10 minutes, the experiment must be back long before the grace would run out.
+    import fluxloop_core.runner.experiment as experiment
+
+    monkeypatch.setattr(experiment, "GRACE_SECONDS", 600.0)
+    project.write("agent.py", SLOW_AGENT)
+    loaded = project.config(SETTING)
+    token = CancelToken()
+    stopped_at: list[float] = []
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunFinished) and not stopped_at:
+            stopped_at.append(time.monotonic())
+            threading.Thread(target=token.cancel).start()
+
+    result = run_experiment(
+        loaded, RunOptions(use_collector=False), on_event=on_event, cancel=token
+    )
+
+    assert result.summary.interrupted is True
+    assert time.monotonic() - stopped_at[0] < 60
+
+
 def test_a_second_cancel_stops_at_once_without_writing_unfinished_runs(project: Project) -> None:
     project.write(
         "agent.py",
