@@ -176,6 +176,8 @@ class RunScreen(Screen[None]):
             self.notify(error.render(), severity="error", title="Cannot start")
             return
         app.start_session(ExperimentSession(loaded, options))
+        # Out of the number fields, so the app's single-letter keys work while it runs.
+        self.query_one("#latest", DataTable).focus()
         self.query_one("#run-title", Static).update(f"Run experiment: {loaded.config.name}")
         self.refresh_view()
 
