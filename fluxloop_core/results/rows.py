@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fluxloop_core.results.models import TraceRecord
+from fluxloop_core.results.models import ExperimentSummary, TraceRecord
 from fluxloop_core.results.reader import ExperimentListing
 
 EXPERIMENT_COLUMNS = ("experiment", "date", "runs", "success", "avg ms", "p95 ms", "note")
@@ -33,6 +33,25 @@ def experiment_row(item: ExperimentListing) -> list[str]:
         f"{stats.p95_duration_ms:.1f}",
         "interrupted" if summary.interrupted else "",
     ]
+
+
+def summary_line(summary: ExperimentSummary) -> str:
+    """One experiment's figures on a line: runs, ok/failed, success, timings, shape."""
+    stats = summary.results
+    parts = [
+        f"{stats.total_runs}/{summary.planned_runs} runs",
+        f"{stats.successful} ok",
+        f"{stats.failed} failed ({stats.success_rate:.1%})",
+        f"avg {stats.avg_duration_ms:.1f} ms",
+        f"p95 {stats.p95_duration_ms:.1f} ms",
+        f"{summary.inputs_count} inputs × {summary.iterations} iterations",
+        f"parallel {summary.parallel_runs}",
+    ]
+    if stats.timed_out:
+        parts.insert(3, f"{stats.timed_out} timed out")
+    if summary.interrupted:
+        parts.append("interrupted")
+    return "  ".join(parts)
 
 
 def run_row(record: TraceRecord) -> list[str]:

@@ -14,8 +14,19 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from fluxloop_core.errors import UserError
 from fluxloop_core.results.models import TraceRecord
-from fluxloop_core.results.reader import ExperimentListing, iter_traces, list_experiments
-from fluxloop_core.results.rows import EXPERIMENT_COLUMNS, RUN_COLUMNS, experiment_row, run_row
+from fluxloop_core.results.reader import (
+    ExperimentListing,
+    iter_traces,
+    list_experiments,
+    load_summary,
+)
+from fluxloop_core.results.rows import (
+    EXPERIMENT_COLUMNS,
+    RUN_COLUMNS,
+    experiment_row,
+    run_row,
+    summary_line,
+)
 
 RUNS_SHOWN = 1000
 
@@ -103,15 +114,22 @@ class RunsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
+        try:
+            figures = summary_line(load_summary(self.experiment))
+        except UserError as error:
+            figures = error.render()
         records: list[TraceRecord] = []
-        for record in iter_traces(self.experiment, failed_only=self.failed_only):
-            records.append(record)
-            if len(records) >= RUNS_SHOWN:
-                break
-        self.app.call_from_thread(self.show, records)
+        try:
+            for record in iter_traces(self.experiment, failed_only=self.failed_only):
+                records.append(record)
+                if len(records) >= RUNS_SHOWN:
+                    break
+        except UserError as error:
+            figures = error.render()
+        self.app.call_from_thread(self.show, records, figures)
 
-    def show(self, records: list[TraceRecord]) -> None:
-        """Fill the table (the first RUNS_SHOWN runs)."""
+    def show(self, records: list[TraceRecord], figures: str = "") -> None:
+        """Fill the table (the first RUNS_SHOWN runs) under the experiment's figures."""
         table = self.query_one(DataTable)
         table.clear()
         self.records = {r.run_id: r for r in records}
@@ -119,7 +137,7 @@ class RunsScreen(Screen[None]):
             table.add_row(*run_row(record), key=record.run_id)
         label = "failed runs" if self.failed_only else "runs"
         self.query_one("#heading", Static).update(
-            f"{_app_relative(self, self.experiment)} — {len(records)} {label}"
+            f"{_app_relative(self, self.experiment)} — {len(records)} {label}\n{figures}"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -38,17 +38,13 @@ from fluxloop_core.generation.service import (
     generate_inputs,
 )
 from fluxloop_core.inputs import write_inputs_file
+from fluxloop_core.results.rows import clip
 
 if TYPE_CHECKING:
     from fluxloop_tui.app import FluxLoopApp
 
 MODES = ("deterministic", "llm")
 SHOWN = 500
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _whole(text: str, name: str, minimum: int) -> int | None:
@@ -196,7 +192,7 @@ class GenerateScreen(Screen[None]):
         table.add_columns("#", "base input", "from")
         for number, base in enumerate(plan.bases[:SHOWN], 1):
             origin = f"line {base.source.line_number}" if base.source else "base_inputs"
-            table.add_row(str(number), _clip(base.text, 60), origin)
+            table.add_row(str(number), clip(base.text, 60), origin)
         skipped = f"; {len(plan.skipped)} broken recording lines skipped" if plan.skipped else ""
         self.query_one("#gen-table-title", Static).update(
             f"Bases: {len(plan.bases)}{skipped}. Ctrl+G generates."
@@ -259,9 +255,7 @@ class GenerateScreen(Screen[None]):
         table.clear(columns=True)
         table.add_columns("#", "strategy", "input")
         for number, item in enumerate(made[:SHOWN], 1):
-            table.add_row(
-                str(number), str(item.metadata.get("strategy", "")), _clip(item.input, 80)
-            )
+            table.add_row(str(number), str(item.metadata.get("strategy", "")), clip(item.input, 80))
         details = [f"{len(made)} of {result.planned} inputs"]
         if result.requests or result.cache_hits:
             details.append(f"{result.requests} requests, {result.cache_hits} cache hits")

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
 from fluxloop_tui.session import ExperimentSession, SessionView
@@ -24,11 +25,6 @@ ERRORS_SHOWN = 3
 LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]:
     """One row of the latest-runs table."""
     if isinstance(event, RunFinished):
@@ -39,8 +35,8 @@ def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]
         event.run_id,
         status,
         f"{event.duration_ms:.1f}" if event.duration_ms < 10 else f"{event.duration_ms:.0f}",
-        _clip(event.input, 24),
-        _clip(result, 60),
+        clip(event.input, 24),
+        clip(result, 60),
     )
 
 
@@ -227,7 +223,7 @@ class RunScreen(Screen[None]):
         for event in reversed(view.recent[-LATEST_SHOWN:]):
             table.add_row(*latest_row(event))
         errors = [
-            f"{e.run_id} {e.status}: {_clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
+            f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]
         self.query_one("#run-errors", Static).update("\n".join(errors) if errors else "No errors.")
 
@@ -236,13 +232,9 @@ class RunScreen(Screen[None]):
             return view.problem
         where = self._app.relative(view.experiment_dir) if view.experiment_dir else ""
         if view.result is not None:
-            stats = view.result.summary.results
-            ended = "Interrupted" if view.result.summary.interrupted else "Finished"
+            summary = view.result.summary
+            ended = "Interrupted" if summary.interrupted else "Finished"
             warnings = "".join(f"\nwarning: {w}" for w in view.result.warnings)
-            return (
-                f"{ended}: {stats.total_runs} runs, {stats.successful} ok, {stats.failed} "
-                f"failed ({stats.success_rate:.0%}) in {where}. Ctrl+O opens the results."
-                + warnings
-            )
+            return f"{ended}: {summary_line(summary)}\n{where} (Ctrl+O opens the runs)" + warnings
         prefix = "Stopping…" if view.stopping else "Running"
         return f"{prefix} {view.state.describe()}\n{where}"

@@ -37,6 +37,8 @@ def test_experiments_to_runs_to_detail(project: Path) -> None:
             await pilot.pause()
             assert isinstance(app.screen, RunsScreen)
             assert app.screen.query_one(DataTable).row_count == 6
+            heading = str(app.screen.query_one("#heading", Static).render())
+            assert "6/6 runs  5 ok  1 failed (83.3%)  avg 12.5 ms  p95 15.0 ms" in heading
             await pilot.press("f")
             await app.workers.wait_for_complete()
             await pilot.pause()

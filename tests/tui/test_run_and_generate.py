@@ -74,7 +74,7 @@ def test_run_an_experiment_to_completion_and_open_its_results(tmp_path: Path) ->
             summary = app.session.result.summary
             assert summary.results.total_runs == 6 and summary.iterations == 2
             assert len(traces(app.session.result.experiment_dir)) == 6
-            assert status_text(app, "#run-status").startswith("Finished: 6 runs, 6 ok")
+            assert status_text(app, "#run-status").startswith("Finished: 6/6 runs  6 ok  0 failed")
             assert app.screen.query_one("#latest", DataTable).row_count == 6
             await pilot.press("ctrl+o")
             await app.workers.wait_for_complete()
@@ -113,7 +113,7 @@ def test_stop_mid_run_asks_first_and_keeps_finished_runs(tmp_path: Path) -> None
             done = summary.results.total_runs
             assert 3 <= done < 600
             assert len(traces(session.result.experiment_dir)) == done
-            assert status_text(app, "#run-status").startswith(f"Interrupted: {done} runs")
+            assert status_text(app, "#run-status").startswith(f"Interrupted: {done}/600 runs")
 
     asyncio.run(run())
 

@@ -147,9 +147,10 @@ def test_the_whole_workflow_from_the_keyboard(tmp_path: Path) -> None:
             (project / "examples" / "simple_agent.py").write_text(SLOW_AGENT)
             await pilot.click("#iterations")
             await pilot.press(*"50", "ctrl+s")
-            await wait_until(pilot, lambda: app.session is not first and app.session.state.done >= 3)
+            await wait_until(pilot, lambda: app.session is not first)
             second = app.session
             assert second is not None
+            await wait_until(pilot, lambda: second.state.done >= 3)
             await pilot.press("ctrl+x")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmStop)
