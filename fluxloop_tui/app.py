@@ -36,10 +36,12 @@ class FluxLoopApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, project_dir: Path | None, workspace: Path) -> None:
+    def __init__(self, project_dir: Path | None, workspace: Path, *, ansi: bool = False) -> None:
+        """``ansi``: draw with the terminal's own 16 colours (for terminals without more)."""
         super().__init__()
         self.project_dir = project_dir
         self.workspace = workspace
+        self.ansi = ansi
         self.session: ExperimentSession | None = None
 
     def load_config(self) -> LoadedConfig:
@@ -64,6 +66,8 @@ class FluxLoopApp(App[None]):
             return str(path)
 
     def on_mount(self) -> None:
+        if self.ansi:
+            self.theme = "ansi-dark"
         if self.project_dir is None:
             self.action_show("projects")
         else:

@@ -37,5 +37,9 @@ def tui(args: argparse.Namespace) -> int:
             raise
         project_dir = None  # start on the projects screen of this workspace
     workspace = _workspace(project_dir) if project_dir else Path.cwd()
-    FluxLoopApp(project_dir, workspace).run()
+    from rich.console import Console
+
+    # A terminal of 16 colours (TERM=linux, xterm...) gets a theme made of its own colours.
+    ansi = Console().color_system in ("standard", "windows")
+    FluxLoopApp(project_dir, workspace, ansi=ansi).run()
     return 0

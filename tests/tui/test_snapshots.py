@@ -44,3 +44,18 @@ def test_screen(snap_compare: Any, project: Path, screen: str, size: tuple[int, 
             await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("screen", ["runs", "run_detail", "recording"])
+def test_screen_in_16_colours(snap_compare: Any, project: Path, screen: str) -> None:
+    """The theme used in a 16-colour terminal: the terminal's own ANSI colours."""
+    app = FluxLoopApp(project, project.parent.parent, ansi=True)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        assert pilot.app.theme == "ansi-dark"
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
