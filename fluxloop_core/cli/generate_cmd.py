@@ -141,6 +141,18 @@ def inputs(args: argparse.Namespace) -> int:
         if result.duplicates_dropped:
             details.append(f"{result.duplicates_dropped} duplicates dropped")
         print(f"{line} ({'; '.join(details)})")
+        configured = loaded.config.inputs_file
+        if made and (configured is None or configured.resolve() != output.resolve()):
+            relative = (
+                output.relative_to(loaded.project_dir)
+                if output.is_relative_to(loaded.project_dir)
+                else output
+            )
+            print(
+                f'hint: {loaded.path.name} does not run these yet; add `inputs_file: "{relative}"` '
+                "to it (or set it in the TUI's config editor)",
+                file=sys.stderr,
+            )
     if result.error is not None:
         print(
             f"error: {result.error}. {len(made)} of {result.planned} inputs were generated"

@@ -106,6 +106,7 @@ def test_seed_mock_recording_verbatim(project: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load((project / "inputs" / "generated.yaml").read_text())
     assert len(data["inputs"]) == 3
+    assert 'add `inputs_file: "inputs/generated.yaml"`' in result.stderr
     for item in data["inputs"]:
         assert item["metadata"]["source"] == {
             "recording_file": str(recording),
@@ -166,3 +167,12 @@ def test_without_override_path_one_text_is_used_and_several_are_refused(tmp_path
     with pytest.raises(GenerationError) as info:
         generate_inputs(loaded, request_from_config(loaded, from_recording=several))
     assert "data.content, data.user" in info.value.render()
+
+
+def test_no_hint_when_the_config_already_runs_the_generated_file(project: Path) -> None:
+    from fluxloop_core.config.edit import update_config_values
+
+    update_config_values(project / "setting.yaml", {"inputs_file": "inputs/generated.yaml"})
+    result = fluxloop("generate", "inputs", "--config", "setting.yaml", "--limit", "2", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "hint:" not in result.stderr
