@@ -39,25 +39,13 @@ from fluxloop_core.generation.service import (
 )
 from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
+from fluxloop_tui.fields import whole_number
 
 if TYPE_CHECKING:
     from fluxloop_tui.app import FluxLoopApp
 
 MODES = ("deterministic", "llm")
 SHOWN = 500
-
-
-def _whole(text: str, name: str, minimum: int) -> int | None:
-    """The number typed in a field; None when left empty (the config's value)."""
-    if not text.strip():
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise UserError(f"{name} must be a whole number, not {text!r}") from None
-    if value < minimum:
-        raise UserError(f"{name} must be at least {minimum}")
-    return value
 
 
 class GenerateScreen(Screen[None]):
@@ -152,8 +140,8 @@ class GenerateScreen(Screen[None]):
             loaded,
             mode=mode if isinstance(mode, str) else None,
             strategies=list(self.query_one("#strategies", SelectionList).selected),
-            limit=_whole(self.query_one("#limit", Input).value, "Limit", 1),
-            seed=_whole(self.query_one("#seed", Input).value, "Seed", 0),
+            limit=whole_number(self.query_one("#limit", Input).value, "Limit", 1),
+            seed=whole_number(self.query_one("#seed", Input).value, "Seed", 0),
             from_recording=self.from_recording,
         )
         return loaded, request

@@ -14,6 +14,7 @@ from fluxloop_core.errors import UserError
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
+from fluxloop_tui.fields import whole_number
 from fluxloop_tui.session import ExperimentSession, SessionView
 
 if TYPE_CHECKING:
@@ -38,19 +39,6 @@ def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]
         clip(event.input, 24),
         clip(result, 60),
     )
-
-
-def _count(text: str, name: str) -> int | None:
-    """A positive whole number typed in a field; None when left empty."""
-    if not text.strip():
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise UserError(f"{name} must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise UserError(f"{name} must be at least 1")
-    return value
 
 
 class ConfirmStop(ModalScreen[bool]):
@@ -163,8 +151,12 @@ class RunScreen(Screen[None]):
             return
         try:
             options = RunOptions(
-                iterations=_count(self.query_one("#iterations", Input).value, "Iterations"),
-                parallel_runs=_count(self.query_one("#parallel", Input).value, "Parallel runs"),
+                iterations=whole_number(
+                    self.query_one("#iterations", Input).value, "Iterations", 1
+                ),
+                parallel_runs=whole_number(
+                    self.query_one("#parallel", Input).value, "Parallel runs", 1
+                ),
                 use_collector=self.query_one("#collector", Checkbox).value,
             )
             loaded = app.load_config()
