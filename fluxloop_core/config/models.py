@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
 """The deterministic generation strategies, in the order they are documented."""
 
+# Each parallel sync run is a thread: beyond this, threads cost more than they give.
+MAX_PARALLEL_RUNS = 1024
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -191,7 +194,9 @@ class ExperimentConfig(_Strict):
         default=None, description="inputs/generated.yaml; used instead of base_inputs when set"
     )
     iterations: int = Field(default=1, ge=1, description="runs per input")
-    parallel_runs: int = Field(default=1, ge=1, description="runs in flight at once")
+    parallel_runs: int = Field(
+        default=1, ge=1, le=MAX_PARALLEL_RUNS, description="runs in flight at once"
+    )
     output_directory: Path = Field(default=Path("experiments"), description="results folder")
     input_generation: InputGenerationConfig = Field(default_factory=InputGenerationConfig)
     collector: CollectorConfig = Field(default_factory=CollectorConfig)

@@ -24,7 +24,7 @@ from fluxloop_core.runner.binding import Replay, RunInput
 from fluxloop_core.runner.providers import CallLog, Providers
 from fluxloop_core.runner.sdk import capture_spans, to_jsonable
 from fluxloop_core.runner.target import Target
-from fluxloop_core.runner.threads import CallTimedOut, ThreadPool
+from fluxloop_core.runner.threads import CallRaised, CallTimedOut, ThreadPool
 
 # Sync runs queued ahead of the pool's threads (at least parallel_runs).
 PREFETCH_RUNS = 64
@@ -52,6 +52,8 @@ class Attempt:
     error: ErrorInfo | None = None
     callback_calls: list[CallbackCall] = field(default_factory=list)
     spans: list[dict[str, Any]] = field(default_factory=list)
+    started: float | None = None
+    """``time.monotonic()`` when the attempt really started (a queued run starts later)."""
 
 
 class Executor(Protocol):
@@ -185,7 +187,7 @@ class InProcessExecutor:
         except CallTimedOut:
             watch.started = pooled.started or watch.started
             raise _RunTimedOut from None
-        except BaseException:
+        except CallRaised:
             watch.started, watch.finished = pooled.started or watch.started, pooled.finished
             raise
         watch.started, watch.finished = pooled.started or watch.started, pooled.finished
@@ -212,13 +214,26 @@ class InProcessExecutor:
             except _RunTimedOut:
                 limit = timeout if self._pool is None else self._timeout
                 info = timeout_info(limit or 0.0)
-                return Attempt("timeout", watch.milliseconds(), None, info, log.calls, list(spans))
+                return Attempt(
+                    "timeout",
+                    watch.milliseconds(),
+                    None,
+                    info,
+                    log.calls,
+                    list(spans),
+                    watch.started,
+                )
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:
-                info = error_info(exc)
-                return Attempt("error", watch.milliseconds(), None, info, log.calls, list(spans))
-        return Attempt("success", watch.milliseconds(), output, None, log.calls, list(spans))
+                raised = exc.exception if isinstance(exc, CallRaised) else exc
+                info = error_info(raised)
+                return Attempt(
+                    "error", watch.milliseconds(), None, info, log.calls, list(spans), watch.started
+                )
+        return Attempt(
+            "success", watch.milliseconds(), output, None, log.calls, list(spans), watch.started
+        )
 
     def drop_queued(self) -> None:
         """Cancel the runs no thread has started (when the experiment is stopping)."""

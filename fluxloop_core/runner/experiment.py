@@ -14,12 +14,12 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from fluxloop_core.config.loader import LoadedConfig, parse_yaml
-from fluxloop_core.config.models import ExperimentConfig
+from fluxloop_core.config.models import MAX_PARALLEL_RUNS, ExperimentConfig
 from fluxloop_core.errors import (
     ConfigError,
     InputsError,
@@ -57,6 +57,7 @@ from fluxloop_core.runner.target import (
     SysPath,
     Target,
     forget_user_modules,
+    imports_kept_local,
     load_target,
 )
 
@@ -235,6 +236,8 @@ def prepare_experiment(loaded: LoadedConfig, options: RunOptions) -> ExperimentP
 def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     config = loaded.config
     runner = config.runner
+    if options.parallel_runs is not None and options.parallel_runs > MAX_PARALLEL_RUNS:
+        raise UsageError(f"--parallel-runs must be at most {MAX_PARALLEL_RUNS}")
     iterations = options.iterations
     if options.resume_dir is not None and iterations is None:
         iterations = _resume_iterations(options.resume_dir)
@@ -386,6 +389,10 @@ class _Experiment:
         while True:
             attempts += 1
             result = await executor.attempt(job, runner.timeout_seconds)
+            if attempts == 1 and result.started is not None:
+                # The run may have waited in the pool's queue: its start is the thread's.
+                waited = time.monotonic() - result.started
+                started_at = (_now() - timedelta(seconds=waited)).isoformat()
             if result.status != "error" or attempts > runner.max_retries or self.cancel.cancelled:
                 break
             await asyncio.sleep(runner.retry_delay)
@@ -520,11 +527,21 @@ class _Experiment:
 
 
 def _open_writer(plan: ExperimentPlan, started: datetime) -> ExperimentWriter:
-    if plan.resume_dir is not None:
-        return ExperimentWriter.reopen(plan.resume_dir)
     output = plan.config.output_directory
-    local = started.astimezone()
-    return ExperimentWriter(new_experiment_dir(output, plan.config.name, local))
+    try:
+        if plan.resume_dir is not None:
+            return ExperimentWriter.reopen(plan.resume_dir)
+        local = started.astimezone()
+        return ExperimentWriter(new_experiment_dir(output, plan.config.name, local))
+    except OSError as exc:
+        where = plan.resume_dir or output
+        raise ConfigError(
+            f"cannot write the experiment's folder in {where}: {exc.strerror or exc}",
+            file=plan.loaded.path,
+            key="output_directory",
+            hint="Point output_directory at a folder you can write (it is created if "
+            "missing), or free the path if a file is in the way.",
+        ) from None
 
 
 def run_experiment(
@@ -541,7 +558,7 @@ def run_experiment(
     """
     emit: EventSink = on_event or (lambda event: None)
     token = cancel or CancelToken()
-    with _environment(loaded):
+    with imports_kept_local(), _environment(loaded):
         plan = prepare_experiment(loaded, options)
         warnings = _configure_collector(loaded, options)
         started = _now()
@@ -582,7 +599,7 @@ def run_single(
     A bad target raises TargetError; an exception from the agent is returned as ``error``.
     """
     folder = (working_directory or Path.cwd()).resolve()
-    with SysPath(folder):
+    with imports_kept_local(), SysPath(folder):
         forget_user_modules([target])
         resolved = load_target(target, folder)
         run_input = RunInput(input_text)

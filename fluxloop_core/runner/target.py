@@ -7,7 +7,7 @@ import contextlib
 import importlib
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,27 @@ def _installed(module: Any) -> bool:
         return True
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
     return any(str(where).startswith(prefix + "/") for prefix in prefixes)
+
+
+def _user_module(name: str, module: Any) -> bool:
+    return module is not None and name.split(".")[0] not in _OWN_PACKAGES and not _installed(module)
+
+
+@contextlib.contextmanager
+def imports_kept_local() -> Iterator[None]:
+    """Forget, on the way out, the user modules imported inside (the agent and its
+    helpers), so the next experiment, maybe of another project, imports its own."""
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        added = [
+            name for name in set(sys.modules) - before if _user_module(name, sys.modules.get(name))
+        ]
+        for name in added:
+            sys.modules.pop(name, None)
+        if added:
+            importlib.invalidate_caches()
 
 
 def forget_user_modules(specs: list[str]) -> None:

@@ -34,6 +34,19 @@ class CallTimedOut(Exception):
     """A pooled call ran longer than the pool's timeout and was abandoned."""
 
 
+class CallRaised(Exception):
+    """A pooled call raised ``exception``.
+
+    Carried in a wrapper because some exceptions cannot travel through a future as they
+    are (a future refuses ``StopIteration``), and one refused result must not strand the
+    others handed back in the same batch.
+    """
+
+    def __init__(self, exception: BaseException) -> None:
+        super().__init__(exception)
+        self.exception = exception
+
+
 class Job:
     """A call waiting for, or running in, a pool thread.
 
@@ -144,7 +157,7 @@ class ThreadPool:
             try:
                 value, ok = job.function(*job.args), True
             except BaseException as exc:
-                value, ok = exc, False
+                value, ok = CallRaised(exc), False
             job.finished = time.monotonic()
             with self._lock:
                 abandoned = job.abandoned
@@ -172,7 +185,12 @@ class ThreadPool:
         self._drain_scheduled = False
         finished = self._finished
         while finished:
-            _resolve(*finished.popleft())
+            future, ok, value = finished.popleft()
+            try:
+                _resolve(future, ok, value)
+            except Exception as exc:  # never leave the rest of the batch unresolved
+                if not future.done():
+                    future.set_exception(RuntimeError(f"result could not be delivered: {exc}"))
 
     def _watch(self) -> None:
         """On the loop: abandon calls running longer than the timeout."""

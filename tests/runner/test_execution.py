@@ -32,14 +32,16 @@ def run(project: Project, text: str, **options: Any) -> tuple[Any, list[dict[str
 
 
 def test_class_method_gets_a_fresh_instance_per_run(project: Project) -> None:
+    created = project.dir / "created.log"
     project.write(
         "agent.py",
-        """
-        class Agent:
-            created = 0
+        f"""
+        from pathlib import Path
 
+        class Agent:
             def __init__(self):
-                Agent.created += 1
+                with Path({str(created)!r}).open("a") as log:
+                    log.write("created\\n")
                 self.calls = 0
 
             def answer(self, text):
@@ -51,9 +53,7 @@ def test_class_method_gets_a_fresh_instance_per_run(project: Project) -> None:
     _, traces = run(project, setting("agent:Agent.answer", "iterations: 3"))
 
     assert [t["output"] for t in traces] == [1] * 6
-    import agent  # type: ignore[import-not-found]
-
-    assert agent.Agent.created == 6
+    assert len(created.read_text().splitlines()) == 6
 
 
 def test_module_level_instance_method_is_shared(project: Project) -> None:
@@ -282,23 +282,77 @@ def test_a_sync_timeout_counts_from_when_the_run_starts_not_when_it_was_queued(
 
 
 def test_each_experiment_imports_the_agent_as_it_is_on_disk(project: Project) -> None:
-    # One process, many experiments (the TUI): an edited agent, or another project's
-    # agent with the same module name, must not be served from the import cache.
-    project.write("agents/bot.py", "def run(text):\n    return 'first'\n")
-    project.write("agents/__init__.py", "")
-    text = setting("agents.bot:run", inputs='["a"]')
-    _, before = run(project, text)
-    project.write("agents/bot.py", "def run(text):\n    return 'edited'\n")
-    _, after = run(project, text)
-    other = project.dir / "other"
-    (other / "agents").mkdir(parents=True)
-    (other / "agents" / "__init__.py").write_text("")
-    (other / "agents" / "bot.py").write_text("def run(text):\n    return 'other project'\n")
-    _, elsewhere = run(project, setting("agents.bot:run", '  working_directory: "other"'))
+    # One process, many experiments (the TUI): an edited agent or helper module, or another
+    # project's with the same module names, must not be served from the import cache.
+    def agent(folder: str, answer: str) -> None:
+        project.write(
+            f"{folder}/bot.py", "import helper\n\ndef run(text):\n    return helper.ANSWER\n"
+        )
+        project.write(f"{folder}/helper.py", f"ANSWER = {answer!r}\n")
+
+    agent("a", "first")
+    _, before = run(project, setting("bot:run", '  working_directory: "a"', inputs='["x"]'))
+    agent("a", "edited helper")
+    _, after = run(project, setting("bot:run", '  working_directory: "a"', inputs='["x"]'))
+    agent("b", "other project")
+    _, elsewhere = run(project, setting("bot:run", '  working_directory: "b"', inputs='["x"]'))
 
     assert [t["output"] for t in before] == ["first"]
-    assert [t["output"] for t in after] == ["edited"]
-    assert {t["output"] for t in elsewhere} == {"other project"}
+    assert [t["output"] for t in after] == ["edited helper"]
+    assert [t["output"] for t in elsewhere] == ["other project"]
+    assert "helper" not in sys.modules and "bot" not in sys.modules
+
+
+def test_an_agent_raising_stopiteration_is_an_error_not_a_hang(project: Project) -> None:
+    # A future refuses StopIteration; the pool must still deliver it and its batch.
+    project.write(
+        "agent.py",
+        """
+        def run(text):
+            if text == "b":
+                return next(iter([]))
+            return text
+        """,
+    )
+
+    result, traces = run(project, setting("agent:run", "iterations: 3", "parallel_runs: 2"))
+
+    assert result.summary.results.total_runs == 6
+    failed = [t for t in traces if t["status"] == "error"]
+    assert len(failed) == 3 and {t["error"]["type"] for t in failed} == {"StopIteration"}
+    assert all(t["error"]["traceback"] for t in failed)
+
+
+def test_a_queued_run_starts_when_its_thread_takes_it(project: Project) -> None:
+    from datetime import datetime
+
+    project.write(
+        "agent.py",
+        """
+        import time
+
+        def run(text):
+            time.sleep(0.05)
+            return text
+        """,
+    )
+
+    _, traces = run(project, setting("agent:run", "iterations: 10", inputs='["a"]'))
+
+    starts = sorted(datetime.fromisoformat(t["started_at"]) for t in traces)
+    # One thread: each run starts after the one before it has taken its 50 ms.
+    assert (starts[-1] - starts[0]).total_seconds() >= 0.4
+
+
+def test_an_output_directory_that_cannot_be_created_is_a_config_error(project: Project) -> None:
+    project.write("agent.py", "def run(text):\n    return text\n")
+    project.write("results", "a file where the folder should go\n")
+    project.write("setting.yaml", setting("agent:run", 'output_directory: "results"'))
+
+    result = project.cli("run", "experiment", "--config", "setting.yaml", "--no-collector")
+
+    assert result.returncode == 2, result.stderr
+    assert "output_directory" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_retries_are_counted_in_attempts(project: Project) -> None:
@@ -490,3 +544,15 @@ def test_spans_reach_a_configured_collector(project: Project) -> None:
     traces = [trace for body in received for trace in body["traces"]]
     assert len(traces) == result.summary.results.total_runs == 2
     assert {span["name"] for trace in traces for span in trace["spans"]} == {"run"}
+
+
+def test_parallel_runs_has_a_ceiling(project: Project) -> None:
+    project.write("agent.py", "def run(text):\n    return text\n")
+    project.write("setting.yaml", setting("agent:run", "parallel_runs: 100000"))
+
+    in_config = project.cli("run", "experiment", "--no-collector")
+    project.write("setting.yaml", setting("agent:run"))
+    flag = project.cli("run", "experiment", "--no-collector", "--parallel-runs", "5000")
+
+    assert in_config.returncode == 2 and "parallel_runs" in in_config.stderr
+    assert flag.returncode == 2 and "at most 1024" in flag.stderr

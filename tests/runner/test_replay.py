@@ -245,13 +245,15 @@ def test_missing_providers_are_listed_comma_separated(project: Project) -> None:
 
 def test_a_custom_provider_function_is_called_and_recorded(project: Project) -> None:
     project.write("handler.py", SYNC_HANDLER)
+    sent = project.dir / "sent.log"
     project.write(
         "hooks.py",
-        """
-        SENT = []
+        f"""
+        from pathlib import Path
 
         def send(payload):
-            SENT.append(payload)
+            with Path({str(sent)!r}).open("a") as log:
+                log.write("sent\\n")
             return "delivered"
         """,
     )
@@ -264,9 +266,7 @@ def test_a_custom_provider_function_is_called_and_recorded(project: Project) -> 
 
     result = run_experiment(loaded, RunOptions(use_collector=False))
 
-    import hooks  # type: ignore[import-not-found]
-
-    assert len(hooks.SENT) == 3
+    assert sent.read_text().splitlines() == ["sent"] * 3
     calls = [t["callback_calls"][0] for t in project.traces(result.experiment_dir)]
     assert {c["provider"] for c in calls} == {"hooks:send"}
     assert sorted(c["args"][0]["text"] for c in calls) == ["first", "second", "third"]
