@@ -66,13 +66,18 @@ class ExperimentSession:
                 self.loaded, self.options, on_event=self.on_event, cancel=self.token
             )
         except UserError as error:
-            with self._lock:
-                self.problem = error.render()
-                self.running = False
-            return
+            self._end(problem=error.render())
+        except Exception as error:  # the app must survive a failure it did not foresee
+            self._end(problem=f"The experiment stopped: {type(error).__name__}: {error}")
+        else:
+            self._end(result=result)
+
+    def _end(self, *, result: ExperimentResult | None = None, problem: str | None = None) -> None:
         with self._lock:
             self.result = result
-            self.experiment_dir = result.experiment_dir
+            self.problem = problem
+            if result is not None:
+                self.experiment_dir = result.experiment_dir
             self.running = False
 
     def stop(self) -> None:

@@ -149,7 +149,7 @@ class ConfigScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Config", classes="title", id="config-title")
+        yield Static("Config", classes="title", id="config-title", markup=False)
         with ContentSwitcher(initial="form", id="config-views"):
             with VerticalScroll(id="form"):
                 for section in SECTIONS:
@@ -157,9 +157,9 @@ class ConfigScreen(Screen[None]):
                     for field in section.fields:
                         yield from self._field_row(field)
                     if section.title == "replay_args":
-                        yield Static("", id="callable-providers", classes="readonly")
+                        yield Static("", id="callable-providers", classes="readonly", markup=False)
                     if section.title == "inputs":
-                        yield Static("", id="base-inputs", classes="readonly")
+                        yield Static("", id="base-inputs", classes="readonly", markup=False)
             with Vertical(id="raw"):
                 yield TextArea.code_editor("", id="raw-text")
                 yield Static("", id="raw-problems", markup=False)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from fluxloop_core.env_report import env_report
 from fluxloop_core.errors import UserError
 from fluxloop_core.status import Check, run_checks
+from fluxloop_tui.plain import cells
 
 
 class EnvironmentScreen(Screen[None]):
@@ -54,7 +55,7 @@ class EnvironmentScreen(Screen[None]):
             app.notify(error.render(), severity="error")
             return
         for row in env_report(env, show_values=self.show_values):
-            table.add_row(row.name, row.source, row.value)
+            table.add_row(*cells((row.name, row.source, row.value)))
 
     def action_toggle_values(self) -> None:
         """Reveal or hide values; secrets show only their last 4 characters."""
@@ -84,4 +85,4 @@ class EnvironmentScreen(Screen[None]):
         table = self.query_one("#checks", DataTable)
         table.clear()
         for check in checks:
-            table.add_row(check.level, check.name, check.message.replace(workspace, ""))
+            table.add_row(*cells((check.level, check.name, check.message.replace(workspace, ""))))

@@ -27,6 +27,7 @@ from fluxloop_core.results.rows import (
     run_row,
     summary_line,
 )
+from fluxloop_tui.plain import cells
 
 RUNS_SHOWN = 1000
 
@@ -74,7 +75,7 @@ class ExperimentsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for item in listings:
-            table.add_row(*experiment_row(item), key=str(item.path))
+            table.add_row(*cells(experiment_row(item)), key=str(item.path))
         if not listings:
             self.notify("No experiments yet: run `fluxloop run experiment`.")
 
@@ -99,7 +100,9 @@ class RunsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_app_relative(self, self.experiment), classes="title", id="heading")
+        yield Static(
+            _app_relative(self, self.experiment), classes="title", id="heading", markup=False
+        )
         yield DataTable(id="runs", cursor_type="row")
         yield Footer()
 
@@ -134,7 +137,7 @@ class RunsScreen(Screen[None]):
         table.clear()
         self.records = {r.run_id: r for r in records}
         for record in records:
-            table.add_row(*run_row(record), key=record.run_id)
+            table.add_row(*cells(run_row(record)), key=record.run_id)
         label = "failed runs" if self.failed_only else "runs"
         self.query_one("#heading", Static).update(
             f"{_app_relative(self, self.experiment)} — {len(records)} {label}\n{figures}"

@@ -40,6 +40,7 @@ from fluxloop_core.generation.service import (
 from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
 from fluxloop_tui.fields import whole_number
+from fluxloop_tui.plain import cells
 
 if TYPE_CHECKING:
     from fluxloop_tui.app import FluxLoopApp
@@ -101,11 +102,11 @@ class GenerateScreen(Screen[None]):
                 with Horizontal():
                     yield Label("Seed")
                     yield Input(id="seed", placeholder="config", type="integer", compact=True)
-                yield Static("", id="gen-source")
+                yield Static("", id="gen-source", markup=False)
             yield SelectionList[str](*((s, s) for s in STRATEGIES), id="strategies")
-        yield Static("", id="gen-status")
+        yield Static("", id="gen-status", markup=False)
         yield ProgressBar(total=1, id="gen-progress", show_eta=False)
-        yield Static("", classes="title", id="gen-table-title")
+        yield Static("", classes="title", id="gen-table-title", markup=False)
         yield DataTable(id="gen-table", cursor_type="row")
         yield Footer()
 
@@ -171,6 +172,9 @@ class GenerateScreen(Screen[None]):
         except UserError as error:
             self.app.call_from_thread(self.notify, error.render(), severity="error")
             return
+        except Exception as error:  # e.g. an unreadable file: say so, keep the app
+            self.app.call_from_thread(self.notify, f"{error}", severity="error")
+            return
         self.app.call_from_thread(self.show_bases, plan)
 
     def show_bases(self, plan: BasePlan) -> None:
@@ -180,7 +184,7 @@ class GenerateScreen(Screen[None]):
         table.add_columns("#", "base input", "from")
         for number, base in enumerate(plan.bases[:SHOWN], 1):
             origin = f"line {base.source.line_number}" if base.source else "base_inputs"
-            table.add_row(str(number), clip(base.text, 60), origin)
+            table.add_row(*cells((str(number), clip(base.text, 60), origin)))
         skipped = f"; {len(plan.skipped)} broken recording lines skipped" if plan.skipped else ""
         self.query_one("#gen-table-title", Static).update(
             f"Bases: {len(plan.bases)}{skipped}. Ctrl+G generates."
@@ -206,18 +210,31 @@ class GenerateScreen(Screen[None]):
     ) -> None:
         """Run the core's generation; progress is posted back to the screen."""
 
+        app = self.app
+
         def progress(figures: GenerationProgress) -> None:
-            self.app.call_from_thread(self.show_progress, figures)
+            if not cancel.is_set():  # set when the screen is left, too
+                app.call_from_thread(self.show_progress, figures)
 
         try:
             result = generate_inputs(loaded, request, on_progress=progress, cancel=cancel)
         except UserError as error:
-            self.app.call_from_thread(self.generation_failed, error.render())
+            app.call_from_thread(self.generation_failed, error.render())
             return
-        self.app.call_from_thread(self.show_result, result)
+        except Exception as error:  # an unforeseen failure ends this generation, not the app
+            app.call_from_thread(self.generation_failed, f"{type(error).__name__}: {error}")
+            return
+        app.call_from_thread(self.show_result, result)
+
+    def on_unmount(self) -> None:
+        # Leaving the screen stops a generation nobody could review any more.
+        if self._cancel is not None:
+            self._cancel.set()
 
     def show_progress(self, figures: GenerationProgress) -> None:
         """Live figures: inputs made, LLM requests, cache hits."""
+        if not self.is_attached:
+            return
         self.query_one("#gen-progress", ProgressBar).update(
             total=max(figures.total, 1), progress=figures.done
         )
@@ -229,12 +246,16 @@ class GenerateScreen(Screen[None]):
     def generation_failed(self, message: str) -> None:
         """Generation could not start or went wrong: say why."""
         self._cancel = None
+        if not self.is_attached:
+            return
         self.query_one("#gen-status", Static).update(message)
 
     def show_result(self, result: GenerationResult) -> None:
         """Review: the generated inputs in the table, and what it took."""
         stopped = self._cancel is not None and self._cancel.is_set()
         self._cancel = None
+        if not self.is_attached:
+            return
         self.result = result
         made = result.inputs_file.inputs
         bar = self.query_one("#gen-progress", ProgressBar)
@@ -243,7 +264,8 @@ class GenerateScreen(Screen[None]):
         table.clear(columns=True)
         table.add_columns("#", "strategy", "input")
         for number, item in enumerate(made[:SHOWN], 1):
-            table.add_row(str(number), str(item.metadata.get("strategy", "")), clip(item.input, 80))
+            strategy = str(item.metadata.get("strategy", ""))
+            table.add_row(*cells((str(number), strategy, clip(item.input, 80))))
         details = [f"{len(made)} of {result.planned} inputs"]
         if result.requests or result.cache_hits:
             details.append(f"{result.requests} requests, {result.cache_hits} cache hits")

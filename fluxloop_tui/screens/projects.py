@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from fluxloop_core.errors import UserError
 from fluxloop_core.scaffold import TEMPLATES, create_project, validate_project_name
 from fluxloop_core.workspace import ProjectInfo, list_projects
+from fluxloop_tui.plain import cells
 
 if TYPE_CHECKING:
     from fluxloop_tui.app import FluxLoopApp
@@ -51,13 +52,13 @@ class ProjectsScreen(Screen[None]):
         for info in projects:
             last = info.last_experiment
             summary = last.summary if last else None
-            table.add_row(
+            row = (
                 info.name,
                 info.target or f"(config problem) {info.problem or ''}"[:50],
                 last.path.name if last else "none yet",
                 f"{summary.results.success_rate:.1%}" if summary else "-",
-                key=str(info.dir),
             )
+            table.add_row(*cells(row), key=str(info.dir))
         if not projects:
             self.notify("No projects here yet: press n to create one.")
 
@@ -88,7 +89,7 @@ class NewProjectScreen(ModalScreen[Path | None]):
             yield Select(
                 [(t, t) for t in TEMPLATES], value=TEMPLATES[0], allow_blank=False, id="template"
             )
-            yield Static("", id="problem")
+            yield Static("", id="problem", markup=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         problem = validate_project_name(event.value) if event.value else None

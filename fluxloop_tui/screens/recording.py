@@ -35,6 +35,7 @@ from fluxloop_core.config.edit import update_config_values
 from fluxloop_core.errors import UserError
 from fluxloop_core.recording import LineIndex, RecordedCall, RecordingProblem, callable_marker
 from fluxloop_core.recording import parse_line as _parse_line
+from fluxloop_tui.fields import whole_number
 
 Item = RecordedCall | RecordingProblem | None  # None: a blank line
 VALUE_SHOWN = 200  # characters of a long string shown in the tree
@@ -467,8 +468,13 @@ class RecordingScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "rec-jump":
             event.input.display = False
-            if event.value.strip():
-                self.jump_to(int(event.value))
+            try:
+                number = whole_number(event.value, "A line number", 1)
+            except UserError as error:
+                self.notify(error.render(), severity="warning")
+            else:
+                if number is not None:
+                    self.jump_to(number)
         self.query_one(CallList).focus()
 
     def jump_to(self, number: int) -> None:

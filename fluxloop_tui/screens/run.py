@@ -15,6 +15,7 @@ from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
 from fluxloop_tui.fields import whole_number
+from fluxloop_tui.plain import cells
 from fluxloop_tui.session import ExperimentSession, SessionView
 
 if TYPE_CHECKING:
@@ -97,17 +98,17 @@ class RunScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Run experiment", classes="title", id="run-title")
+        yield Static("Run experiment", classes="title", id="run-title", markup=False)
         with Horizontal(id="run-options"):
             yield Label("Iterations")
             yield Input(id="iterations", placeholder="config", type="integer", compact=True)
             yield Label("Parallel runs")
             yield Input(id="parallel", placeholder="config", type="integer", compact=True)
             yield Checkbox("Collector", id="collector", compact=True)
-        yield Static("", id="run-status")
+        yield Static("", id="run-status", markup=False)
         yield ProgressBar(total=1, id="run-progress", show_eta=False)
         yield DataTable(id="latest", cursor_type="row")
-        yield Static("", id="run-errors")
+        yield Static("", id="run-errors", markup=False)
         yield Footer()
 
     @property
@@ -199,9 +200,10 @@ class RunScreen(Screen[None]):
         if session is None:
             return
         view = session.snapshot()
-        # Repaint only when something moved: a finished experiment costs nothing.
+        # While it runs, every tick (rate and ETA move even between runs); once it has
+        # ended, only when something changed, so a finished experiment costs nothing.
         mark = (id(session), view.state.done, view.running, view.stopping, view.problem)
-        if mark != self._painted:
+        if view.running or mark != self._painted:
             self._painted = mark
             self._paint(view)
 
@@ -213,7 +215,7 @@ class RunScreen(Screen[None]):
         table = self.query_one("#latest", DataTable)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
-            table.add_row(*latest_row(event))
+            table.add_row(*cells(latest_row(event)))
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]

@@ -13,6 +13,11 @@ from fluxloop_tui.screens.experiments import ExperimentsScreen, RunDetailScreen,
 from fluxloop_tui.screens.help import HelpScreen
 
 
+def texts(table: DataTable[object]) -> list[list[str]]:
+    """Every row of ``table`` as strings (cells are rich Text)."""
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
 def make_app(project: Path) -> FluxLoopApp:
     return FluxLoopApp(project, project.parent.parent)
 
@@ -26,7 +31,7 @@ def test_experiments_to_runs_to_detail(project: Path) -> None:
             assert isinstance(app.screen, ExperimentsScreen)
             table = app.screen.query_one(DataTable)
             assert table.row_count == 1
-            assert table.get_row_at(0)[:4] == [
+            assert [str(cell) for cell in table.get_row_at(0)][:4] == [
                 "demo_20250930_150000",
                 "2025-09-30 15:00:00",
                 "6/6",
@@ -43,7 +48,7 @@ def test_experiments_to_runs_to_detail(project: Path) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
             runs = app.screen.query_one(DataTable)
-            assert runs.row_count == 1 and runs.get_row_at(0)[2] == "error"
+            assert runs.row_count == 1 and [str(cell) for cell in runs.get_row_at(0)][2] == "error"
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, RunDetailScreen)
@@ -65,21 +70,17 @@ def test_environment_masks_until_revealed_and_runs_checks(project: Path) -> None
             await pilot.pause()
             assert isinstance(app.screen, EnvironmentScreen)
             variables = app.screen.query_one("#variables", DataTable)
-            rows = {
-                variables.get_row_at(i)[0]: variables.get_row_at(i)
-                for i in range(variables.row_count)
-            }
+            rows = {row[0]: row for row in texts(variables)}
             assert rows["OPENAI_API_KEY"][1:] == ["project .env", "set"]
             await pilot.press("s")
             await pilot.pause()
-            rows = {
-                variables.get_row_at(i)[0]: variables.get_row_at(i)
-                for i in range(variables.row_count)
-            }
+            rows = {row[0]: row for row in texts(variables)}
             value = rows["OPENAI_API_KEY"][2]
             assert value.endswith("abcd") and "1234567890" not in value
             checks = app.screen.query_one("#checks", DataTable)
-            names = [checks.get_row_at(i)[1] for i in range(checks.row_count)]
+            names = [
+                [str(cell) for cell in checks.get_row_at(i)][1] for i in range(checks.row_count)
+            ]
             assert "config" in names and "last experiment" in names
 
     asyncio.run(run())
@@ -127,7 +128,7 @@ def test_projects_list_create_and_open(project: Path) -> None:
             await pilot.pause()
             assert isinstance(app.screen, ProjectsScreen)
             table = app.screen.query_one(DataTable)
-            assert table.get_row_at(0)[:3] == [
+            assert [str(cell) for cell in table.get_row_at(0)][:3] == [
                 "demo-agent",
                 "examples.simple_agent:run",
                 "demo_20250930_150000",

@@ -134,6 +134,10 @@ def test_jump_to_line(project: Path) -> None:
             await pilot.press("g", "9", "9", "enter")
             await settle(pilot)
             assert calls.current_line() == 3  # no such line: stays
+            await pilot.press("g", "minus", "enter")  # the field takes a sign: not a line
+            await settle(pilot)
+            assert calls.current_line() == 3
+            assert any("line number" in n.message for n in app._notifications)
 
     asyncio.run(run())
 

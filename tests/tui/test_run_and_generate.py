@@ -46,6 +46,11 @@ async def wait_until(pilot: Any, condition: Any, seconds: float = 30) -> None:
     raise AssertionError("condition not met in time")
 
 
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def traces(folder: Path) -> list[dict[str, Any]]:
     text = (folder / "traces.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines()]
@@ -147,7 +152,7 @@ def test_generate_review_and_save_inputs(tmp_path: Path) -> None:
             assert isinstance(screen, GenerateScreen)
             table = screen.query_one("#gen-table", DataTable)
             assert table.row_count == 3  # the three base_inputs
-            assert table.get_row_at(0)[1] == "Hello world"
+            assert [str(cell) for cell in table.get_row_at(0)][1] == "Hello world"
             await pilot.click("#limit")
             await pilot.press("4", "ctrl+g")
             await app.workers.wait_for_complete()
@@ -197,7 +202,7 @@ def test_generate_from_a_recording_uses_its_calls(project: Path) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
             table = app.screen.query_one("#gen-table", DataTable)
-            texts = [table.get_row_at(i)[1] for i in range(table.row_count)]
+            texts = [[str(cell) for cell in table.get_row_at(i)][1] for i in range(table.row_count)]
             assert texts == ["What is my balance?", "Cancel my order 1234", "Où est mon colis ?"]
             assert "1 broken recording lines skipped" in status_text(app, "#gen-table-title")
             assert app.screen.query_one("#limit", Input).value == ""
@@ -221,5 +226,90 @@ def test_the_palette_offers_every_screen_action(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: app.session is not None and not app.session.running)
             assert app.session is not None and app.session.result is not None
             assert app.session.result.summary.results.total_runs == 9
+
+    asyncio.run(run())
+
+
+def test_agent_text_that_looks_like_markup_is_shown_as_it_is(tmp_path: Path) -> None:
+    project = simple_project(tmp_path, iterations=1)
+    (project / "examples" / "simple_agent.py").write_text(
+        "def run(text):\n"
+        "    if text == 'Test message':\n"
+        "        raise ValueError('bad [/INST] token')\n"
+        "    return f'wrote [/tmp/out] [bold]{text}'\n"
+    )
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("x", "ctrl+s")
+            await wait_until(pilot, lambda: app.session is not None and not app.session.running)
+            await pilot.pause(0.5)
+            latest = app.screen.query_one("#latest", DataTable)
+            shown = " ".join(
+                str(cell) for i in range(latest.row_count) for cell in latest.get_row_at(i)
+            )
+            assert "bad [/INST] token" in status_text(app, "#run-errors")
+            assert "bad [/INST] token" in shown
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+            runs = app.screen.query_one(DataTable)
+            outputs = [str(runs.get_row_at(i)[5]) for i in range(runs.row_count)]
+            assert any("wrote [/tmp/out] [bold]" in text for text in outputs)
+
+    asyncio.run(run())
+
+
+def test_a_base_input_that_looks_like_markup_is_listed_as_it_is(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+    text = (project / "setting.yaml").read_text().replace('"Hello world"', '"[/INST] Hello"')
+    (project / "setting.yaml").write_text(text)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            await settle(pilot)
+            table = app.screen.query_one("#gen-table", DataTable)
+            assert str(table.get_row_at(0)[1]) == "[/INST] Hello"
+
+    asyncio.run(run())
+
+
+def test_the_run_screen_shows_the_total_before_the_first_run_ends(tmp_path: Path) -> None:
+    project = simple_project(tmp_path, parallel_runs=1)
+    (project / "examples" / "simple_agent.py").write_text(
+        "import time\n\ndef run(text):\n    time.sleep(1.5)\n    return text\n"
+    )
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("x", "ctrl+s")
+            await wait_until(pilot, lambda: app.session is not None and app.session.state.total)
+            await pilot.pause(0.6)
+            session = app.session
+            assert session is not None and session.state.done == 0
+            assert "0/9 runs" in status_text(app, "#run-status")
+            session.stop()
+            session.stop()
+            await wait_until(pilot, lambda: not session.running)
+
+    asyncio.run(run())
+
+
+def test_a_failing_start_is_reported_on_the_screen(tmp_path: Path) -> None:
+    project = simple_project(tmp_path)
+    (project / "results").write_text("a file where the folder should go\n")
+    update_config_values(project / "setting.yaml", {"output_directory": "results"})
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("x", "ctrl+s")
+            await wait_until(pilot, lambda: app.session is not None and not app.session.running)
+            await pilot.pause(0.5)
+            assert "output_directory" in status_text(app, "#run-status")
+            assert isinstance(app.screen, RunScreen)
 
     asyncio.run(run())
