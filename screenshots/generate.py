@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+from textual.screen import Screen
 
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.demo import build_demo_workspace
+from fluxloop_tui.screens.config import ConflictScreen
+from fluxloop_tui.screens.run import ConfirmStop
 
 HERE = Path(__file__).parent
 SIZE = (120, 36)
@@ -30,8 +35,17 @@ SCREENS: dict[str, list[str]] = {
 }
 
 
-async def shoot(project: Path, name: str, keys: list[str]) -> None:
-    """Open the app, press ``keys``, wait for workers, save screenshots/<name>.svg."""
+# Dialogs that only show mid-action (a running experiment, an outside edit): opened directly.
+DIALOGS: dict[str, tuple[str, Callable[[], Screen[bool]]]] = {
+    "run_stop": ("x", lambda: ConfirmStop(already_stopping=False)),
+    "config_conflict": ("o", lambda: ConflictScreen("setting.yaml")),
+}
+
+
+async def shoot(
+    project: Path, name: str, keys: list[str], dialog: Callable[[], Screen[bool]] | None = None
+) -> None:
+    """Open the app, press ``keys`` (then open ``dialog``), save screenshots/<name>.svg."""
     app = FluxLoopApp(project, project.parent.parent)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -39,6 +53,9 @@ async def shoot(project: Path, name: str, keys: list[str]) -> None:
         for key in keys:
             await pilot.press(key)
             await app.workers.wait_for_complete()
+            await pilot.pause()
+        if dialog is not None:
+            app.push_screen(dialog())
             await pilot.pause()
         app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
 
@@ -48,6 +65,9 @@ def main() -> None:
         project = build_demo_workspace(Path(root))
         for name, keys in SCREENS.items():
             asyncio.run(shoot(project, name, keys))
+            print(f"screenshots/{name}.svg")
+        for name, (key, dialog) in DIALOGS.items():
+            asyncio.run(shoot(project, name, [key], dialog))
             print(f"screenshots/{name}.svg")
 
 

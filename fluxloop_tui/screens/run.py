@@ -45,6 +45,14 @@ def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]
 class ConfirmStop(ModalScreen[bool]):
     """Ask before stopping: a stop keeps finished runs; a second one drops those running."""
 
+    DEFAULT_CSS = """
+    ConfirmStop { align: center middle; }
+    ConfirmStop #confirm {
+        width: 64; height: auto; border: round $warning; padding: 1 2; background: $panel;
+    }
+    ConfirmStop .keys { margin-top: 1; color: $text-muted; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Stop"),
         Binding("n,escape", "answer(False)", "Keep running"),

@@ -59,3 +59,27 @@ def test_screen_in_16_colours(snap_compare: Any, project: Path, screen: str) -> 
             await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("dialog", ["stop", "stop_at_once", "conflict"])
+def test_dialog(snap_compare: Any, project: Path, dialog: str, size: tuple[int, int]) -> None:
+    """The confirmations: stopping a run, and a config changed on disk meanwhile."""
+    from fluxloop_tui.screens.config import ConflictScreen
+    from fluxloop_tui.screens.run import ConfirmStop
+
+    app = FluxLoopApp(project, project.parent.parent)
+    screens: dict[str, Any] = {
+        "stop": lambda: ConfirmStop(already_stopping=False),
+        "stop_at_once": lambda: ConfirmStop(already_stopping=True),
+        "conflict": lambda: ConflictScreen("setting.yaml"),
+    }
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("x" if dialog.startswith("stop") else "o")
+        await settle(pilot)
+        pilot.app.push_screen(screens[dialog]())
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
