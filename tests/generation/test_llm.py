@@ -2,78 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chat_server import ChatServer, completion, variations
 
 from fluxloop_core.config.loader import LoadedConfig, load_config
 from fluxloop_core.errors import GenerationError
 from fluxloop_core.generation import llm
 from fluxloop_core.generation.request import request_from_config
 from fluxloop_core.generation.service import generate_inputs
-
-Reply = Callable[[dict[str, Any]], tuple[int, dict[str, str], Any]]
-
-
-def completion(content: str) -> tuple[int, dict[str, str], Any]:
-    body = {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "test-model",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16},
-    }
-    return 200, {}, body
-
-
-def variations(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-    """A well-behaved model: as many numbered variations as the prompt asks for."""
-    prompt = request["messages"][1]["content"]
-    count = int(prompt.split("exactly ")[1].split()[0])
-    base = json.loads(prompt.split("\n")[2])
-    strategy = prompt.split(".")[0].removeprefix("Strategy: ")
-    return completion(json.dumps([f"{base} ({strategy} #{i})" for i in range(count)]))
-
-
-class ChatServer:
-    def __init__(self) -> None:
-        self.script: list[Reply] = []
-        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                reply = outer.script.pop(0) if outer.script else variations
-                status, headers, payload = reply(body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                for name, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, SelectionList, Static
 
 from fluxloop_core.config.edit import update_config_values
@@ -313,3 +314,46 @@ def test_a_failing_start_is_reported_on_the_screen(tmp_path: Path) -> None:
             assert isinstance(app.screen, RunScreen)
 
     asyncio.run(run())
+
+
+def test_generate_with_an_llm_shows_requests_and_cache_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chat_server import ChatServer
+
+    chat = ChatServer()
+    monkeypatch.setenv("FLUXLOOP_LLM_API_KEY", "sk-local-test-1234")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project = simple_project(
+        tmp_path,
+        **{
+            "input_generation.mode": "llm",
+            "input_generation.llm.enabled": True,
+            "input_generation.llm.provider": "local",
+            "input_generation.llm.model": "test-model",
+            "input_generation.llm.base_url": chat.base_url,
+        },
+    )
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            await settle(pilot)
+            await pilot.press("ctrl+g")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, GenerateScreen) and screen.result is not None
+            assert len(screen.result.inputs_file.inputs) == 9
+            assert "requests, 0 cache hits" in status_text(app, "#gen-status")
+            await pilot.press("ctrl+g")  # the same again: every answer from the cache
+            await settle(pilot)
+            assert "0 requests, 9 cache hits" in status_text(app, "#gen-status")
+
+    try:
+        asyncio.run(run())
+    finally:
+        chat.server.shutdown()
+    assert chat.requests and all(
+        headers["authorization"] == "Bearer sk-local-test-1234" for headers, _ in chat.requests
+    )
