@@ -185,12 +185,10 @@ class InProcessExecutor:
             self._pool.abandon(pooled)
             raise
         except CallTimedOut:
-            watch.started = pooled.started or watch.started
             raise _RunTimedOut from None
-        except CallRaised:
+        finally:
+            # The thread's clock: a timed-out call has not finished (the loop's now counts).
             watch.started, watch.finished = pooled.started or watch.started, pooled.finished
-            raise
-        watch.started, watch.finished = pooled.started or watch.started, pooled.finished
         if settled:
             return value
         # A sync callable returned an awaitable: settle it here, in the time left.

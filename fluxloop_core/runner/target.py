@@ -64,6 +64,15 @@ def _user_module(name: str, module: Any) -> bool:
     return module is not None and name.split(".")[0] not in _OWN_PACKAGES and not _installed(module)
 
 
+def _forget(names: list[str]) -> None:
+    """Drop the user modules among ``names`` from ``sys.modules`` (installed ones stay)."""
+    stale = [name for name in names if _user_module(name, sys.modules.get(name))]
+    for name in stale:
+        sys.modules.pop(name, None)
+    if stale:
+        importlib.invalidate_caches()
+
+
 @contextlib.contextmanager
 def imports_kept_local() -> Iterator[None]:
     """Forget, on the way out, the user modules imported inside (the agent and its
@@ -72,13 +81,7 @@ def imports_kept_local() -> Iterator[None]:
     try:
         yield
     finally:
-        added = [
-            name for name in set(sys.modules) - before if _user_module(name, sys.modules.get(name))
-        ]
-        for name in added:
-            sys.modules.pop(name, None)
-        if added:
-            importlib.invalidate_caches()
+        _forget(list(set(sys.modules) - before))
 
 
 def forget_user_modules(specs: list[str]) -> None:
@@ -88,16 +91,8 @@ def forget_user_modules(specs: list[str]) -> None:
     whose agents share a module name; each experiment must import the agent as it is on
     disk now, from its own working directory. Installed packages are kept.
     """
-    tops = {spec.partition(":")[0].split(".")[0] for spec in specs} - _OWN_PACKAGES
-    stale = [
-        name
-        for name, module in list(sys.modules.items())
-        if name.split(".")[0] in tops and module is not None and not _installed(module)
-    ]
-    for name in stale:
-        del sys.modules[name]
-    if stale:
-        importlib.invalidate_caches()
+    tops = {spec.partition(":")[0].split(".")[0] for spec in specs}
+    _forget([name for name in list(sys.modules) if name.split(".")[0] in tops])
 
 
 def split_target(spec: str) -> tuple[str, list[str]]:
