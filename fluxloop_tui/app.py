@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from fluxloop_core.config.loader import LoadedConfig
@@ -17,6 +18,18 @@ from fluxloop_core.errors import ProjectNotFoundError
 
 if TYPE_CHECKING:
     from fluxloop_tui.session import ExperimentSession
+
+
+# The top-level screens in the command palette: title, what it is for, action_show name.
+PALETTE_SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("Projects", "The workspace's projects; create one", "projects"),
+    ("Experiments", "Past experiments, their runs and details", "experiments"),
+    ("Environment and status", "Variables, their sources, and status checks", "environment"),
+    ("Config editor", "Edit setting.yaml as a form or raw YAML", "config"),
+    ("Recording inspector", "A recording's calls and kwargs; pick the override path", "recording"),
+    ("Generate inputs", "Variations of the bases: preview, generate, save", "generate"),
+    ("Run experiment", "Start the experiment; live progress; stop keeps results", "run"),
+)
 
 
 class FluxLoopApp(App[None]):
@@ -92,18 +105,19 @@ class FluxLoopApp(App[None]):
             "generate": GenerateScreen,
             "run": RunScreen,
         }
-        screen = screens[name]  # an unknown name fails before any screen is popped
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.push_screen(screen())
+        self._switch_to(screens[name]())  # an unknown name fails before any screen goes
 
     def action_generate(self, from_recording: Path | None = None) -> None:
         """The generation screen, seeded with a recording's calls when given."""
         from fluxloop_tui.screens.generate import GenerateScreen
 
+        self._switch_to(GenerateScreen(from_recording))
+
+    def _switch_to(self, screen: Screen[None]) -> None:
+        """``screen`` as the one top-level screen (what was open on top of another goes)."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(GenerateScreen(from_recording))
+        self.push_screen(screen)
 
     def start_session(self, session: ExperimentSession) -> None:
         """Run ``session``'s experiment in a worker thread; it outlives screen changes."""
@@ -120,27 +134,8 @@ class FluxLoopApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every screen and action in the command palette, beside Textual's own."""
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Projects", "The workspace's projects; create one", self._projects)
-        yield SystemCommand(
-            "Experiments", "Past experiments, their runs and details", self._experiments
-        )
-        yield SystemCommand(
-            "Environment and status", "Variables, their sources, and status checks", self._env
-        )
-        yield SystemCommand(
-            "Config editor", "Edit setting.yaml as a form or raw YAML", self._config
-        )
-        yield SystemCommand(
-            "Recording inspector",
-            "A recording's calls and kwargs; pick the override path",
-            self._recording,
-        )
-        yield SystemCommand(
-            "Generate inputs", "Variations of the bases: preview, generate, save", self._generate
-        )
-        yield SystemCommand(
-            "Run experiment", "Start the experiment; live progress; stop keeps results", self._run
-        )
+        for title, description, name in PALETTE_SCREENS:
+            yield SystemCommand(title, description, partial(self.action_show, name))
         yield SystemCommand("Help", "Every key", self.action_help)
         yield from self._screen_commands(screen)
 
@@ -157,29 +152,13 @@ class FluxLoopApp(App[None]):
                 partial(self.run_action, binding.action, namespace),
             )
 
-    def _projects(self) -> None:
-        self.action_show("projects")
-
-    def _experiments(self) -> None:
-        self.action_show("experiments")
-
-    def _env(self) -> None:
-        self.action_show("environment")
-
-    def _recording(self) -> None:
-        self.action_show("recording")
-
-    def _config(self) -> None:
-        self.action_show("config")
-
-    def _generate(self) -> None:
-        self.action_generate()
-
-    def _run(self) -> None:
-        self.action_show("run")
-
     def action_help(self) -> None:
         """Show every key binding."""
         from fluxloop_tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+
+def fluxloop_app(node: DOMNode) -> FluxLoopApp:
+    """The app a screen or widget runs in, with FluxLoop's own attributes typed."""
+    return cast(FluxLoopApp, node.app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -38,9 +38,7 @@ from fluxloop_core.config.loader import config_text_problems, read_config_text
 from fluxloop_core.config.project import find_project
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.files import write_atomic
-
-if TYPE_CHECKING:
-    from fluxloop_tui.app import FluxLoopApp
+from fluxloop_tui.app import fluxloop_app
 
 WATCH_DEBOUNCE_MS = 50
 """How long the watcher gathers a burst of file events before reporting them."""
@@ -187,7 +185,7 @@ class ConfigScreen(Screen[None]):
         yield Static("", classes="field-problem", id=_problem_id(field.key), markup=False)
 
     def on_mount(self) -> None:
-        app = cast("FluxLoopApp", self.app)
+        app = fluxloop_app(self)
         try:
             if app.project_dir is None:
                 raise UserError("no project is open", hint="Open one on the projects screen (p).")

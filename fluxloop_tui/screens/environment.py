@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from fluxloop_core.env_report import env_report
 from fluxloop_core.errors import UserError
 from fluxloop_core.status import Check, run_checks
+from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.plain import cells
 
 
@@ -44,9 +45,7 @@ class EnvironmentScreen(Screen[None]):
 
     def fill_variables(self) -> None:
         """The rows of `fluxloop config env` (values hidden unless revealed)."""
-        from fluxloop_tui.app import FluxLoopApp
-
-        app = cast(FluxLoopApp, self.app)
+        app = fluxloop_app(self)
         table = self.query_one("#variables", DataTable)
         table.clear()
         try:
@@ -68,9 +67,7 @@ class EnvironmentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def run_checks(self) -> None:
-        from fluxloop_tui.app import FluxLoopApp
-
-        app = cast(FluxLoopApp, self.app)
+        app = fluxloop_app(self)
         try:
             checks = run_checks(app.load_config())
         except UserError as error:
@@ -79,9 +76,7 @@ class EnvironmentScreen(Screen[None]):
 
     def show_checks(self, checks: list[Check]) -> None:
         """Fill the checks table."""
-        from fluxloop_tui.app import FluxLoopApp
-
-        workspace = str(cast(FluxLoopApp, self.app).workspace) + "/"
+        workspace = str(fluxloop_app(self).workspace) + "/"
         table = self.query_one("#checks", DataTable)
         table.clear()
         for check in checks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,15 +27,10 @@ from fluxloop_core.results.rows import (
     run_row,
     summary_line,
 )
+from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.plain import cells
 
 RUNS_SHOWN = 1000
-
-
-def _app_relative(screen: Screen[Any], path: Path) -> str:
-    from fluxloop_tui.app import FluxLoopApp
-
-    return cast(FluxLoopApp, screen.app).relative(path)
 
 
 class ExperimentsScreen(Screen[None]):
@@ -60,9 +55,7 @@ class ExperimentsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        from fluxloop_tui.app import FluxLoopApp
-
-        app = cast(FluxLoopApp, self.app)
+        app = fluxloop_app(self)
         try:
             listings = list_experiments(app.load_config().config.output_directory)
         except UserError as error:
@@ -101,7 +94,10 @@ class RunsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            _app_relative(self, self.experiment), classes="title", id="heading", markup=False
+            fluxloop_app(self).relative(self.experiment),
+            classes="title",
+            id="heading",
+            markup=False,
         )
         yield DataTable(id="runs", cursor_type="row")
         yield Footer()
@@ -140,7 +136,7 @@ class RunsScreen(Screen[None]):
             table.add_row(*cells(run_row(record)), key=record.run_id)
         label = "failed runs" if self.failed_only else "runs"
         self.query_one("#heading", Static).update(
-            f"{_app_relative(self, self.experiment)} — {len(records)} {label}\n{figures}"
+            f"{fluxloop_app(self).relative(self.experiment)} — {len(records)} {label}\n{figures}"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -39,11 +39,9 @@ from fluxloop_core.generation.service import (
 )
 from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
+from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.fields import whole_number
 from fluxloop_tui.plain import cells
-
-if TYPE_CHECKING:
-    from fluxloop_tui.app import FluxLoopApp
 
 MODES = ("deterministic", "llm")
 SHOWN = 500
@@ -77,12 +75,6 @@ class GenerateScreen(Screen[None]):
         self.output: Path | None = None
         self._cancel: threading.Event | None = None
 
-    @property
-    def _app(self) -> FluxLoopApp:
-        from fluxloop_tui.app import FluxLoopApp
-
-        return cast(FluxLoopApp, self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Generate inputs", classes="title", id="gen-title")
@@ -113,7 +105,7 @@ class GenerateScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#strategies", SelectionList).border_title = "Strategies"
         try:
-            loaded = self._app.load_config()
+            loaded = fluxloop_app(self).load_config()
         except UserError as error:
             self.query_one("#gen-status", Static).update(error.render())
             return
@@ -124,18 +116,18 @@ class GenerateScreen(Screen[None]):
             strategies.select(strategy)
         self.output = default_output_path(loaded)
         source = (
-            f"from {self._app.relative(self.from_recording)}"
+            f"from {fluxloop_app(self).relative(self.from_recording)}"
             if self.from_recording
             else "from the config's bases"
         )
         self.query_one("#gen-source", Static).update(
-            f"Inputs {source}; saved to {self._app.relative(self.output)}"
+            f"Inputs {source}; saved to {fluxloop_app(self).relative(self.output)}"
         )
         self.action_preview()
 
     def _request(self) -> tuple[LoadedConfig, GenerationRequest]:
         """The config and the request the fields describe (a UserError when they are bad)."""
-        loaded = self._app.load_config()
+        loaded = fluxloop_app(self).load_config()
         mode = self.query_one("#mode", Select).value
         request = request_from_config(
             loaded,
@@ -299,6 +291,6 @@ class GenerateScreen(Screen[None]):
             return
         count = len(self.result.inputs_file.inputs)
         self.notify(
-            f"Saved {count} inputs to {self._app.relative(self.output)}; set inputs_file "
+            f"Saved {count} inputs to {fluxloop_app(self).relative(self.output)}; set inputs_file "
             "to it in the config editor to run them."
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,14 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from fluxloop_core.errors import UserError
 from fluxloop_core.scaffold import TEMPLATES, create_project, validate_project_name
 from fluxloop_core.workspace import ProjectInfo, list_projects
+from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.plain import cells
-
-if TYPE_CHECKING:
-    from fluxloop_tui.app import FluxLoopApp
-
-
-def _app(screen: Screen[Any]) -> FluxLoopApp:
-    return cast("FluxLoopApp", screen.app)
 
 
 class ProjectsScreen(Screen[None]):
@@ -42,7 +36,7 @@ class ProjectsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        app = _app(self)
+        app = fluxloop_app(self)
         app.call_from_thread(self.show, list_projects(app.workspace))
 
     def show(self, projects: list[ProjectInfo]) -> None:
@@ -64,14 +58,14 @@ class ProjectsScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            _app(self).open_project(Path(event.row_key.value))
+            fluxloop_app(self).open_project(Path(event.row_key.value))
 
     def action_new(self) -> None:
         """Ask for a name and a template, then scaffold the project."""
 
         def created(project: Path | None) -> None:
             if project is not None:
-                self.notify(f"Created {_app(self).relative(project)}")
+                self.notify(f"Created {fluxloop_app(self).relative(project)}")
                 self.load()
 
         self.app.push_screen(NewProjectScreen(), created)
@@ -103,7 +97,7 @@ class NewProjectScreen(ModalScreen[Path | None]):
             return
         template = str(self.query_one("#template", Select).value)
         try:
-            project = create_project(_app(self).workspace, name, template=template)
+            project = create_project(fluxloop_app(self).workspace, name, template=template)
         except UserError as error:
             self.query_one("#problem", Static).update(error.render())
             return

@@ -35,6 +35,7 @@ from fluxloop_core.config.edit import update_config_values
 from fluxloop_core.errors import UserError
 from fluxloop_core.recording import LineIndex, RecordedCall, RecordingProblem, callable_marker
 from fluxloop_core.recording import parse_line as _parse_line
+from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.fields import whole_number
 
 Item = RecordedCall | RecordingProblem | None  # None: a blank line
@@ -333,9 +334,7 @@ class RecordingScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from fluxloop_tui.app import FluxLoopApp
-
-        app = cast(FluxLoopApp, self.app)
+        app = fluxloop_app(self)
         self.query_one("#rec-jump", Input).display = False
         path = self.path
         try:
@@ -383,11 +382,9 @@ class RecordingScreen(Screen[None]):
         self.query_one("#rec-heading", Static).update(text)
 
     def show_heading(self) -> None:
-        from fluxloop_tui.app import FluxLoopApp
-
         if self.index is None or self.path is None:
             return
-        parts = [cast(FluxLoopApp, self.app).relative(self.path), f"{len(self.index):,} lines"]
+        parts = [fluxloop_app(self).relative(self.path), f"{len(self.index):,} lines"]
         if not self.index.complete:
             parts[-1] += " (indexing…)"
         calls = self.query_one(CallList)
@@ -565,9 +562,7 @@ class RecordingScreen(Screen[None]):
     # -- actions on the selection -------------------------------------------------------
     def action_override(self) -> None:
         """Save the tree's selected kwarg as replay_args.override_param_path."""
-        from fluxloop_tui.app import FluxLoopApp
-
-        app = cast(FluxLoopApp, self.app)
+        app = fluxloop_app(self)
         node = cast(Tree[str], self.query_one(Tree)).cursor_node
         if node is None or not node.data:
             self.notify("Pick a kwarg in the tree first (Enter or Tab moves there).")
@@ -584,9 +579,7 @@ class RecordingScreen(Screen[None]):
 
     def action_generate(self) -> None:
         """Open the generation screen with this recording's calls as the bases."""
-        from fluxloop_tui.app import FluxLoopApp
-
-        cast(FluxLoopApp, self.app).action_generate(self.path)
+        fluxloop_app(self).action_generate(self.path)
 
 
 def _shorten(text: str) -> str:

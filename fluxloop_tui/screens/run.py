@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,12 +14,10 @@ from fluxloop_core.errors import UserError
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
+from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.fields import whole_number
 from fluxloop_tui.plain import cells
 from fluxloop_tui.session import ExperimentSession, SessionView
-
-if TYPE_CHECKING:
-    from fluxloop_tui.app import FluxLoopApp
 
 REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
@@ -119,18 +117,12 @@ class RunScreen(Screen[None]):
         yield Static("", id="run-errors", markup=False)
         yield Footer()
 
-    @property
-    def _app(self) -> FluxLoopApp:
-        from fluxloop_tui.app import FluxLoopApp
-
-        return cast(FluxLoopApp, self.app)
-
     def on_mount(self) -> None:
         table = self.query_one("#latest", DataTable)
         table.add_columns(*LATEST_COLUMNS)
         table.focus()
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
-        session = self._app.session
+        session = fluxloop_app(self).session
         if session is None:
             self._show_plan()
         else:
@@ -140,7 +132,7 @@ class RunScreen(Screen[None]):
         """Before a start: what would run, from the config on disk."""
         status = self.query_one("#run-status", Static)
         try:
-            loaded = self._app.load_config()
+            loaded = fluxloop_app(self).load_config()
         except UserError as error:
             status.update(error.render())
             return
@@ -154,7 +146,7 @@ class RunScreen(Screen[None]):
 
     def action_start(self) -> None:
         """Start the experiment in a worker thread, unless one is running."""
-        app = self._app
+        app = fluxloop_app(self)
         if app.session is not None and app.session.running:
             self.notify("An experiment is already running: Ctrl+X stops it.", severity="warning")
             return
@@ -180,7 +172,7 @@ class RunScreen(Screen[None]):
 
     def action_stop(self) -> None:
         """Ask, then stop the running experiment (finished runs are kept)."""
-        session = self._app.session
+        session = fluxloop_app(self).session
         if session is None or not session.running:
             self.notify("No experiment is running.")
             return
@@ -196,7 +188,7 @@ class RunScreen(Screen[None]):
         """The finished experiment's runs."""
         from fluxloop_tui.screens.experiments import RunsScreen
 
-        session = self._app.session
+        session = fluxloop_app(self).session
         if session is None or session.running or session.experiment_dir is None:
             self.notify("Results open when an experiment has finished.")
             return
@@ -204,7 +196,7 @@ class RunScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         """Repaint from the session's latest figures (on a timer: updates are coalesced)."""
-        session = self._app.session
+        session = fluxloop_app(self).session
         if session is None:
             return
         view = session.snapshot()
@@ -232,7 +224,7 @@ class RunScreen(Screen[None]):
     def _status_text(self, view: SessionView) -> str:
         if view.problem is not None:
             return view.problem
-        where = self._app.relative(view.experiment_dir) if view.experiment_dir else ""
+        where = fluxloop_app(self).relative(view.experiment_dir) if view.experiment_dir else ""
         if view.result is not None:
             summary = view.result.summary
             ended = "Interrupted" if summary.interrupted else "Finished"
