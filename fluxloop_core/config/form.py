@@ -22,6 +22,7 @@ from fluxloop_core.config.edit import apply_changes
 from fluxloop_core.config.loader import config_text_problems, parse_yaml
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.paths import PathNotFound, get_path
 
 Kind = Literal["text", "int", "float", "bool", "choice", "list"]
 
@@ -148,12 +149,11 @@ def format_value(value: Any) -> str:
 
 
 def _lookup(data: Any, key: str) -> tuple[bool, Any]:
-    node = data
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
+    """``(True, value)`` at the dotted ``key`` of the parsed file, or ``(False, None)``."""
+    try:
+        return True, get_path(data, key)
+    except PathNotFound:
+        return False, None
 
 
 @dataclass(frozen=True)
