@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
+from tui_helpers import make_app
 
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.screens.environment import EnvironmentScreen
@@ -16,10 +17,6 @@ from fluxloop_tui.screens.help import HelpScreen
 def texts(table: DataTable[object]) -> list[list[str]]:
     """Every row of ``table`` as strings (cells are rich Text)."""
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def make_app(project: Path) -> FluxLoopApp:
-    return FluxLoopApp(project, project.parent.parent)
 
 
 def test_experiments_to_runs_to_detail(project: Path) -> None:

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, Static, TextArea
+from tui_helpers import make_app, wait_until
 
 from fluxloop_core.files import write_atomic
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.screens.config import ConfigScreen, ConflictScreen
-
-
-def make_app(project: Path) -> FluxLoopApp:
-    return FluxLoopApp(project, project.parent.parent)
 
 
 async def open_editor(app: FluxLoopApp, pilot: Any) -> ConfigScreen:
@@ -26,13 +21,6 @@ async def open_editor(app: FluxLoopApp, pilot: Any) -> ConfigScreen:
     await pilot.pause()
     assert isinstance(app.screen, ConfigScreen)
     return app.screen
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 def text_of(screen: ConfigScreen, selector: str) -> str:
@@ -202,10 +190,10 @@ def test_an_outside_edit_reloads_the_form(project: Path) -> None:
         async with app.run_test(size=(100, 40)) as pilot:
             screen = await open_editor(app, pilot)
             assert screen.watcher is not None
-            await wait_until(pilot, screen.watcher.ready.is_set)
+            await wait_until(pilot, screen.watcher.ready.is_set, seconds=10)
             await pilot.pause(0.2)
             write_atomic(config, config.read_text().replace("iterations: 3", "iterations: 7"))
-            await wait_until(pilot, lambda: screen.form_values()["iterations"] == "7")
+            await wait_until(pilot, lambda: screen.form_values()["iterations"] == "7", seconds=10)
             assert not screen.unsaved
             assert not isinstance(app.screen, ConflictScreen)
 
@@ -221,11 +209,11 @@ def _outside_edit_with_unsaved_changes(project: Path, choice: str) -> dict[str, 
         async with app.run_test(size=(100, 40)) as pilot:
             screen = await open_editor(app, pilot)
             assert screen.watcher is not None
-            await wait_until(pilot, screen.watcher.ready.is_set)
+            await wait_until(pilot, screen.watcher.ready.is_set, seconds=10)
             await type_into(pilot, screen, "parallel_runs", "6")
             await pilot.pause(0.2)
             config.write_text(config.read_text().replace("iterations: 3", "iterations: 7"))
-            await wait_until(pilot, lambda: isinstance(app.screen, ConflictScreen))
+            await wait_until(pilot, lambda: isinstance(app.screen, ConflictScreen), seconds=10)
             await pilot.press(choice)
             await pilot.pause()
             assert app.screen is screen

@@ -8,18 +8,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
+from tui_helpers import make_app, settle
 
-from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.screens.recording import CallList, RecordingScreen, line_matches
-
-
-def make_app(project: Path) -> FluxLoopApp:
-    return FluxLoopApp(project, project.parent.parent)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_inspector(pilot: Pilot[None]) -> RecordingScreen:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, SelectionList, Static
+from tui_helpers import make_app, settle, wait_until
 
 from fluxloop_core.config.edit import update_config_values
 from fluxloop_core.inputs import load_inputs_file
@@ -33,23 +34,6 @@ def simple_project(tmp_path: Path, **settings: Any) -> Path:
     # Offline: the scaffold's collector would be tried otherwise.
     update_config_values(project / "setting.yaml", {"collector.enabled": False, **settings})
     return project
-
-
-def make_app(project: Path) -> FluxLoopApp:
-    return FluxLoopApp(project, project.parent.parent)
-
-
-async def wait_until(pilot: Any, condition: Any, seconds: float = 30) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def traces(folder: Path) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tui_helpers import settle
 
 from fluxloop_tui.app import FluxLoopApp
 
@@ -25,11 +26,6 @@ SCREENS: dict[str, list[str]] = {
     "run": ["x"],
     "help": ["question_mark"],
 }
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import DataTable, Input, Select
+from tui_helpers import settle, wait_until
 
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_tui.app import FluxLoopApp
@@ -34,19 +34,6 @@ def recorded(iteration: int, text: str) -> str:
         "timestamp": f"2025-09-30T14:00:0{iteration}+00:00",
     }
     return json.dumps(line) + "\n"
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool], seconds: float = 30) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def set_field(pilot: Any, key: str, text: str) -> None:
