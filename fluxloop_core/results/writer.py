@@ -1,5 +1,9 @@
 """Write an experiment folder as runs finish, so that nothing finished is ever lost.
 
+Every run is written whatever the agent returned: a record goes through
+:func:`~fluxloop_core.results.encoding.encodable` first, so a value too deep or not
+encodable is a marker in its line, never a missing line under a count that includes it.
+
 traces.jsonl (and artifacts/spans.jsonl) are appended through an unbuffered file: lines
 are collected in memory and written in one ``write`` of whole lines, every
 ``FLUSH_LINES`` lines or ``FLUSH_SECONDS`` seconds and at the end, so the files only ever
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.files import write_atomic
+from fluxloop_core.results.encoding import encodable, record_line
 from fluxloop_core.results.models import (
     ARTIFACTS_DIR,
     ERRORS_FILE,
@@ -180,18 +185,23 @@ class ExperimentWriter:
                 )
             )
 
-    def add_run(self, record: TraceRecord) -> None:
-        """Queue one finished run's line (whole), counting it; flushes on size or age."""
-        self._count(record)
-        self._traces.add(record.model_dump_json().encode() + b"\n")
-        if record.spans:
-            line = {"run_id": record.run_id, "spans": record.spans}
-            self._spans.add(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+    def add_run(self, record: TraceRecord) -> TraceRecord:
+        """Queue one finished run's line (whole), counting it; flushes on size or age.
+
+        Returns the record as written (markers in place of what could not be encoded).
+        """
+        written, line = record_line(record)
+        self._count(written)
+        self._traces.add(line)
+        if written.spans:
+            spans = {"run_id": written.run_id, "spans": written.spans}
+            self._spans.add(json.dumps(spans, ensure_ascii=False).encode() + b"\n")
         if (
             self._traces.pending >= FLUSH_LINES
             or time.monotonic() - self._last_flush >= FLUSH_SECONDS
         ):
             self.flush()
+        return written
 
     def flush(self) -> None:
         """Write every queued line now."""
@@ -201,7 +211,9 @@ class ExperimentWriter:
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         """Replace summary.json atomically."""
-        write_atomic(self.dir / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False))
+        # encodable: config values expanded from the environment may hold lone surrogates.
+        text = json.dumps(encodable(summary), indent=2, ensure_ascii=False)
+        write_atomic(self.dir / SUMMARY_FILE, text)
 
     def write_errors(self) -> None:
         """Replace errors.json atomically with every failed run so far."""

@@ -77,9 +77,13 @@ class Executor(Protocol):
 
 def error_info(exc: BaseException) -> ErrorInfo:
     """The trace's form of an exception the agent raised."""
+    try:
+        message = str(exc)
+    except Exception as failure:  # the agent's __str__ failed, or its args nest too deep
+        message = f"<str() of the exception raised {type(failure).__name__}>"
     return ErrorInfo(
         type=type(exc).__name__,
-        message=str(exc),
+        message=message,
         traceback="".join(traceback.format_exception(exc)),
     )
 

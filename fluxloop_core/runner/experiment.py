@@ -413,33 +413,33 @@ class _Experiment:
             error=result.error,
             replay_source=replay.source(job.call) if replay and job.call else None,
         )
-        self.writer.add_run(record)
-        if result.status == "success":
-            preview = json.dumps(result.output, ensure_ascii=False, default=str)[:200]
+        written = self.writer.add_run(record)
+        if written.status == "success":
+            preview = json.dumps(written.output, ensure_ascii=False)[:200]
             self.emit(
                 RunFinished(
                     job.run_id,
-                    job.input.text,
+                    written.input,
                     job.iteration,
-                    record.duration_ms,
+                    written.duration_ms,
                     attempts,
                     preview,
                 )
             )
         else:
-            assert result.error is not None
+            assert written.error is not None
             status: Literal["error", "timeout"] = (
-                "timeout" if result.status == "timeout" else "error"
+                "timeout" if written.status == "timeout" else "error"
             )
             self.emit(
                 RunFailed(
                     job.run_id,
-                    job.input.text,
+                    written.input,
                     job.iteration,
-                    record.duration_ms,
+                    written.duration_ms,
                     attempts,
                     status,
-                    f"{result.error.type}: {result.error.message}",
+                    f"{written.error.type}: {written.error.message}",
                 )
             )
 

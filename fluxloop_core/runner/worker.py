@@ -7,6 +7,10 @@ answers ``{"ready": true}`` or ``{"fatal": text}``, then reads one request a lin
 ``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "ok", "output",
 "error", "callback_calls", "spans", "duration_ms"}``. The protocol owns the real stdout; the
 agent's own prints go to stderr.
+
+The runner owns the worker's life: Ctrl-C in the terminal is the runner's to handle (a
+worker ignores SIGINT, so a run in flight is not recorded as a KeyboardInterrupt), and when
+the runner dies — even by SIGKILL — the worker exits at once and quietly.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import functools
 import importlib
 import inspect
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +38,10 @@ except Exception:  # the agent's interpreter may not have the SDK
     _sdk = None
 
 MARKER_ATTR = "__fluxloop_marker__"
+REPLY_MAX_DEPTH = 500
+"""Deepest nesting sent back: json encodes and decodes it within Python's recursion limit
+(the runner's writer cuts it further, with a marker)."""
+PARENT_POLL_SECONDS = 0.5
 
 
 def _fallback_jsonable(value: Any) -> Any:
@@ -39,12 +50,12 @@ def _fallback_jsonable(value: Any) -> Any:
 
 def _serializer() -> Callable[[Any], Any]:
     try:
-        function: Callable[[Any], Any] = importlib.import_module(
-            "fluxloop.serialization"
-        ).to_jsonable
-        return function
+        function: Callable[..., Any] = importlib.import_module("fluxloop.serialization").to_jsonable
     except Exception:
         return _fallback_jsonable
+    if "max_depth" in inspect.signature(function).parameters:
+        return functools.partial(function, max_depth=REPLY_MAX_DEPTH)
+    return function  # an older SDK in the agent's interpreter
 
 
 to_jsonable = _serializer()
@@ -108,14 +119,26 @@ def resolve(spec: str) -> tuple[Any, type | None, str]:
     return obj, None, ""
 
 
+def _exit_with(parent: int) -> None:
+    """End this process once ``parent`` is gone (it is then re-parented), even mid-run."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(0)
+
+
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the agent's prints must not break the protocol
     sys.stdout = sys.stderr
 
     def send(message: dict[str, Any]) -> None:
-        protocol.write(json.dumps(message) + "\n")
-        protocol.flush()
+        try:
+            protocol.write(json.dumps(message) + "\n")
+            protocol.flush()
+        except BrokenPipeError:
+            os._exit(0)  # the runner is gone: nobody reads the answer, nothing to report
 
     setup = json.loads(sys.argv[1])
     sys.path.insert(0, os.getcwd())
@@ -154,7 +177,7 @@ def main() -> None:
                 reply["ok"] = False
                 reply["error"] = {
                     "type": type(exc).__name__,
-                    "message": str(exc),
+                    "message": _message(exc),
                     "traceback": "".join(
                         traceback.format_exception(type(exc), exc, exc.__traceback__)
                     ),
@@ -163,6 +186,14 @@ def main() -> None:
         reply["callback_calls"] = log
         reply["spans"] = list(spans)
         send(reply)
+
+
+def _message(exc: BaseException) -> str:
+    """``str(exc)``; like fluxloop_core.runner.executor.error_info when that fails."""
+    try:
+        return str(exc)
+    except Exception as failure:
+        return "<str() of the exception raised " + type(failure).__name__ + ">"
 
 
 async def _drain(generator: AsyncIterator[Any]) -> list[Any]:

@@ -2,8 +2,10 @@
 
 Dataclasses, pydantic models, enums, datetimes, UUIDs, paths, sets, tuples, bytes and
 Decimals keep their content; callables become markers; anything else becomes
-``"<repr:...>"``; a cycle becomes ``"<cycle>"``. There is no depth limit: the walk uses an
-explicit stack, so a 10,000-deep structure is copied without recursion.
+``"<repr:...>"``; a cycle becomes ``"<cycle>"``; text holding lone surrogates (which UTF-8
+cannot encode) becomes ``"<lone surrogates escaped: ...>"`` with them as ``\\udcff``. The walk
+uses an explicit stack, so a 10,000-deep structure is copied without recursion; a caller
+whose readers have a depth limit passes ``max_depth`` and gets ``"<too deep: ...>"`` below it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ MARKER_ATTR = "__fluxloop_marker__"
 DEFAULT_REDACT_KEYS = ("api_key", "password", "token", "authorization", "secret", "cookie")
 REDACTED = "<redacted>"
 CYCLE = "<cycle>"
+SURROGATES = "<lone surrogates escaped: {text}>"
+TOO_DEEP = "<too deep: nested more than {limit} levels>"
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -36,9 +40,22 @@ def callable_marker(value: Any) -> str:
     return f"<callable:{name or type(value).__name__}>"
 
 
+def encodable_text(text: str) -> str:
+    """``text`` itself, or its marker when it holds lone surrogates that UTF-8 cannot encode."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATES.format(text=text.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return text
+
+
 def _leaf(value: Any) -> tuple[bool, Any]:
     """(True, json value) for values that need no walking; (False, None) otherwise."""
-    if isinstance(value, bool | type(None) | str):
+    if isinstance(value, str):
+        return True, encodable_text(value)
+    if isinstance(value, bool | type(None)):
         return True, value
     if isinstance(value, enum.Enum):
         inner = value.value
@@ -82,11 +99,15 @@ def _children(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def to_jsonable(value: Any, *, redact_keys: Iterable[str] | None = None) -> Any:
+def to_jsonable(
+    value: Any, *, redact_keys: Iterable[str] | None = None, max_depth: int | None = None
+) -> Any:
     """``value`` as JSON data (dicts, lists, strings, numbers, booleans, None).
 
     Mapping keys in ``redact_keys`` (exact, case-insensitive; default
-    :data:`DEFAULT_REDACT_KEYS`) have their values replaced by ``"<redacted>"``.
+    :data:`DEFAULT_REDACT_KEYS`) have their values replaced by ``"<redacted>"``. With
+    ``max_depth``, a container nested deeper than that (the value itself is level 1)
+    becomes a ``"<too deep: ...>"`` marker, so the result nests at most ``max_depth`` levels.
     """
     redact = frozenset(
         k.lower() for k in (DEFAULT_REDACT_KEYS if redact_keys is None else redact_keys)
@@ -110,13 +131,18 @@ def to_jsonable(value: Any, *, redact_keys: Iterable[str] | None = None) -> Any:
         if kids is None:
             target[slot] = callable_marker(item) if callable(item) else f"<repr:{item!r}>"
             continue
+        if max_depth is not None and len(path) >= max_depth:
+            target[slot] = TOO_DEEP.format(limit=max_depth)
+            continue
         kind, content = kids
         inner = path | {id(item)}
         if kind == "dict":
             out: dict[str, Any] = {}
             target[slot] = out
             for key, child in content.items():
-                name = key if isinstance(key, str) else str(_leaf(key)[1] if _leaf(key)[0] else key)
+                name = encodable_text(
+                    key if isinstance(key, str) else str(_leaf(key)[1] if _leaf(key)[0] else key)
+                )
                 if name.lower() in redact:
                     out[name] = REDACTED
                 else:
