@@ -119,6 +119,7 @@ def build_demo_workspace(root: Path) -> Path:
         date="2025-09-30T15:00:00",
         results=stats,
         started_at="2025-09-30T15:00:00",
+        finished_at="2025-09-30T15:00:12",  # finished: readers trust its counts
         inputs_count=6,
         iterations=1,
         planned_runs=6,

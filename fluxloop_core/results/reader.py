@@ -2,7 +2,9 @@
 
 Readers stream traces.jsonl and tolerate what an interrupted run can leave behind (a torn
 last line, a folder without summary.json): such things are skipped or reported, never
-fatal.
+fatal. Each run_id counts once (its first line), whatever the file repeats. A summary
+that the writer did not finish (a hard kill leaves its last checkpoint, up to seconds
+old) or that is older than traces.jsonl gets its counts from the lines on disk.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from fluxloop_core.errors import UsageError
-from fluxloop_core.results.models import SUMMARY_FILE, TRACES_FILE, ExperimentSummary, TraceRecord
+from fluxloop_core.results.models import (
+    SUMMARY_FILE,
+    TRACES_FILE,
+    ExperimentSummary,
+    ResultStats,
+    TraceRecord,
+)
+from fluxloop_core.results.stats import Stats
 
 
 @dataclass(frozen=True)
@@ -31,10 +40,32 @@ def _read_summary(folder: Path) -> tuple[ExperimentSummary | None, str | None]:
     if not path.is_file():
         return None, f"no {SUMMARY_FILE} (the run may have been killed)"
     try:
-        return ExperimentSummary.model_validate_json(path.read_bytes()), None
+        summary = ExperimentSummary.model_validate_json(path.read_bytes())
+        if _behind_the_lines(folder, summary):
+            summary = summary.model_copy(
+                update={"results": _count_traces(folder), "interrupted": True}
+            )
+        return summary, None
     except (OSError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
         return None, f"unreadable {SUMMARY_FILE}: {first}"
+
+
+def _behind_the_lines(folder: Path, summary: ExperimentSummary) -> bool:
+    """Whether runs may be on disk that the summary does not count."""
+    traces = folder / TRACES_FILE
+    if not traces.is_file():
+        return False
+    if summary.finished_at is None:
+        return True  # killed (or still running): its last checkpoint is behind
+    return traces.stat().st_mtime_ns > (folder / SUMMARY_FILE).stat().st_mtime_ns
+
+
+def _count_traces(folder: Path) -> ResultStats:
+    stats = Stats()
+    for record in iter_traces(folder):
+        stats.add(record.status, record.duration_ms)
+    return stats.result()
 
 
 def list_experiments(output_dir: Path) -> list[ExperimentListing]:
@@ -82,7 +113,8 @@ def load_summary(experiment_dir: Path) -> ExperimentSummary:
 
 
 def iter_traces(experiment_dir: Path, *, failed_only: bool = False) -> Iterator[TraceRecord]:
-    """The runs of traces.jsonl in file order; torn or foreign lines are skipped."""
+    """The runs of traces.jsonl in file order, each run_id once (its first line); torn,
+    malformed or foreign lines are skipped."""
     path = experiment_dir / TRACES_FILE
     if not path.is_file():
         raise UsageError(
@@ -90,14 +122,18 @@ def iter_traces(experiment_dir: Path, *, failed_only: bool = False) -> Iterator[
             file=experiment_dir,
             hint="Pass an experiment folder such as experiments/<name>_<YYYYMMDD_HHMMSS>.",
         )
+    seen: set[str] = set()
     with open(path, "rb") as handle:
         for raw in handle:
             if not raw.endswith(b"\n"):
                 return  # a torn last line from a hard kill
             try:
                 record = TraceRecord.model_validate_json(raw)
-            except ValidationError:
+            except ValueError:  # pydantic's ValidationError among them
                 continue
+            if record.run_id in seen:
+                continue
+            seen.add(record.run_id)
             if failed_only and record.status == "success":
                 continue
             yield record

@@ -16,29 +16,30 @@ does not grow with the number of runs (errors.json keeps the failed runs).
 from __future__ import annotations
 
 import json
-import math
+import os
 import time
-from array import array
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fluxloop_core.files import write_atomic
 from fluxloop_core.results.encoding import encodable, record_line
+from fluxloop_core.results.lock import FolderLock
 from fluxloop_core.results.models import (
     ARTIFACTS_DIR,
     ERRORS_FILE,
     SUMMARY_FILE,
     TRACES_FILE,
-    ResultStats,
     RunError,
     TraceRecord,
 )
+from fluxloop_core.results.reader import iter_traces
+from fluxloop_core.results.stats import Stats
 
 SPANS_FILE = "spans.jsonl"
 FLUSH_LINES = 256
 FLUSH_SECONDS = 0.2
+CUT_BLOCK = 1 << 16
 
 
 def new_experiment_dir(output_directory: Path, name: str, started: datetime) -> Path:
@@ -54,49 +55,6 @@ def new_experiment_dir(output_directory: Path, name: str, started: datetime) -> 
         except FileExistsError:
             suffix += 1
             candidate = output_directory / f"{base}_{suffix}"
-
-
-def _percentile(ordered: list[float], fraction: float) -> float:
-    if not ordered:
-        return 0.0
-    # Nearest rank: the smallest value with at least `fraction` of the values at or below.
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
-
-
-@dataclass
-class Stats:
-    """Counts and durations of the runs written so far."""
-
-    successful: int = 0
-    failed: int = 0
-    timed_out: int = 0
-    durations: array[float] = field(default_factory=lambda: array("d"))
-
-    def add(self, status: str, duration_ms: float) -> None:
-        """Count one finished run."""
-        if status == "success":
-            self.successful += 1
-        else:
-            self.failed += 1
-            if status == "timeout":
-                self.timed_out += 1
-        self.durations.append(duration_ms)
-
-    def result(self) -> ResultStats:
-        """The summary's ``results`` block."""
-        total = self.successful + self.failed
-        ordered = sorted(self.durations)
-        return ResultStats(
-            total_runs=total,
-            successful=self.successful,
-            failed=self.failed,
-            success_rate=round(self.successful / total, 6) if total else 0.0,
-            avg_duration_ms=round(sum(ordered) / total, 3) if total else 0.0,
-            p50_duration_ms=round(_percentile(ordered, 0.50), 3),
-            p95_duration_ms=round(_percentile(ordered, 0.95), 3),
-            timed_out=self.timed_out,
-        )
 
 
 class _LineFile:
@@ -129,45 +87,58 @@ class _LineFile:
 
 
 def _cut_to_whole_lines(path: Path) -> None:
-    """Drop a torn last line (no newline, or not JSON) left by a hard kill."""
+    """Drop a torn last line (no newline at its end) left by a hard kill."""
     if not path.exists():
         return
     with open(path, "rb+") as handle:
-        data = handle.read()
-        end = data.rfind(b"\n") + 1
-        handle.truncate(end)
+        end = handle.seek(0, os.SEEK_END)
+        while end > 0:  # back from the end, a block at a time: the file can be big
+            start = max(0, end - CUT_BLOCK)
+            handle.seek(start)
+            newline = handle.read(end - start).rfind(b"\n")
+            if newline >= 0:
+                handle.truncate(start + newline + 1)
+                return
+            end = start
+        handle.truncate(0)
 
 
 class ExperimentWriter:
-    """The files of one experiment folder; used from one thread (the runner's loop)."""
+    """The files of one experiment folder; used from one thread (the runner's loop).
+
+    It holds the folder's :class:`~fluxloop_core.results.lock.FolderLock` from the start
+    to :meth:`close`: a second writer on the folder is refused with a UsageError.
+    """
 
     def __init__(self, experiment_dir: Path) -> None:
         self.dir = experiment_dir
         (experiment_dir / ARTIFACTS_DIR).mkdir(parents=True, exist_ok=True)
+        self._lock = FolderLock(experiment_dir)
         self.stats = Stats()
         self.errors: list[RunError] = []
         self.done_ids: set[str] = set()  # runs finished before a --resume
-        self._traces = _LineFile(experiment_dir / TRACES_FILE)
-        self._spans = _LineFile(experiment_dir / ARTIFACTS_DIR / SPANS_FILE)
+        try:
+            self._traces = _LineFile(experiment_dir / TRACES_FILE)
+            self._spans = _LineFile(experiment_dir / ARTIFACTS_DIR / SPANS_FILE)
+        except BaseException:
+            self._lock.release()
+            raise
         self._last_flush = time.monotonic()
 
     @classmethod
     def reopen(cls, experiment_dir: Path) -> ExperimentWriter:
-        """Continue an existing folder: cut torn lines, then count what is there."""
-        for path in (experiment_dir / TRACES_FILE, experiment_dir / ARTIFACTS_DIR / SPANS_FILE):
-            _cut_to_whole_lines(path)
-        writer = cls(experiment_dir)
-        traces = experiment_dir / TRACES_FILE
-        with open(traces, "rb") as handle:
-            for raw in handle:
-                try:
-                    record = TraceRecord.model_validate_json(raw)
-                except ValueError:
-                    continue  # a line a newer or foreign writer left; not ours to count
-                if record.run_id in writer.done_ids:
-                    continue
+        """Continue an existing folder: lock it, cut torn lines, then count what is there
+        (each run_id once, as every reader does)."""
+        writer = cls(experiment_dir)  # the lock first: nobody else may append meanwhile
+        try:
+            for path in (experiment_dir / TRACES_FILE, experiment_dir / ARTIFACTS_DIR / SPANS_FILE):
+                _cut_to_whole_lines(path)  # the line files append: they write at the new end
+            for record in iter_traces(experiment_dir):
                 writer.done_ids.add(record.run_id)
                 writer._count(record)
+        except BaseException:
+            writer.close()
+            raise
         return writer
 
     def _count(self, record: TraceRecord) -> None:
@@ -221,6 +192,9 @@ class ExperimentWriter:
         write_atomic(self.dir / ERRORS_FILE, json.dumps(data, indent=2, ensure_ascii=False))
 
     def close(self) -> None:
-        """Flush and close the line files."""
-        self._traces.close()
-        self._spans.close()
+        """Flush and close the line files, then let the folder's lock go."""
+        try:
+            self._traces.close()
+            self._spans.close()
+        finally:
+            self._lock.release()

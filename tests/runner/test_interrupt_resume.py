@@ -257,3 +257,52 @@ def test_a_second_cancel_stops_at_once_without_writing_unfinished_runs(project: 
     traces = project.traces(result.experiment_dir)
     assert [t["input"] for t in traces] == ["a"]
     assert result.summary.interrupted is True
+
+
+def cancelled_experiment(project: Project, iterations: int) -> Path:
+    """An experiment folder with nothing run yet (cancelled before it started)."""
+    loaded = project.config(SETTING.replace("iterations: 100", f"iterations: {iterations}"))
+    token = CancelToken()
+    token.cancel()
+    return run_experiment(loaded, RunOptions(use_collector=False), cancel=token).experiment_dir
+
+
+def test_a_resume_of_a_folder_another_run_writes_is_refused(project: Project) -> None:
+    project.write("agent.py", SLOW_AGENT)
+    experiment = cancelled_experiment(project, 2)
+    holder = subprocess.Popen(
+        [
+            *(sys.executable, "-c"),
+            "import sys; from pathlib import Path; "
+            "from fluxloop_core.results.lock import FolderLock; "
+            "lock = FolderLock(Path(sys.argv[1])); print('held', flush=True); sys.stdin.read()",
+            str(experiment),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        refused = project.cli("run", "experiment", "--resume", str(experiment), "--no-collector")
+    finally:
+        holder.communicate("")
+
+    assert refused.returncode == 2, refused.stderr
+    assert str(experiment) in refused.stderr and f"pid {holder.pid}" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert project.traces(experiment) == []
+
+
+def test_two_resumes_at_once_write_every_run_once(project: Project) -> None:
+    project.write("agent.py", SLOW_AGENT)
+    experiment = cancelled_experiment(project, 20)
+    resumes = [start(project, "--quiet", "--resume", str(experiment)) for _ in range(2)]
+    outcomes = [(p.communicate(timeout=120)[1], p.returncode) for p in resumes]
+
+    codes = sorted(code for _, code in outcomes)
+    assert codes in ([0, 0], [0, 2]), outcomes  # [0, 0]: one ended before the other began
+    run_ids = [t["run_id"] for t in project.traces(experiment)]
+    assert sorted(run_ids) == sorted(f"{i}.{n}" for i in range(4) for n in range(20))
+    summary = project.json(experiment / "summary.json")
+    assert summary["results"]["total_runs"] == len(run_ids) == 80
