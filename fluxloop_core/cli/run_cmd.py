@@ -42,11 +42,14 @@ def experiment(args: argparse.Namespace) -> int:
     """Run an experiment; exit 0, 1 (below --min-success-rate), 2 (config) or 130."""
     from fluxloop_core.config.project import open_config
     from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
+    from fluxloop_core.runner.resume import stored_config_file
 
     resume = Path(args.resume).expanduser().resolve() if args.resume else None
     if resume is not None and not args.config and not args.project:
-        # An experiment folder sits inside its project: find the config from there.
-        loaded = open_config(cwd=resume)
+        # The experiment's own config; a folder from before it was recorded sits inside
+        # its project, so the project's config is found from there.
+        stored = stored_config_file(resume)
+        loaded = open_config(config=str(stored)) if stored else open_config(cwd=resume)
     else:
         loaded = open_config(config=args.config, project=args.project)
     options = RunOptions(

@@ -118,3 +118,6 @@ class ExperimentSummary(_Model):
     resumed: bool = False
     target: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)
+    # What --resume checks it continues the same experiment with (see runner/resume.py).
+    config_file: str | None = None
+    inputs_digest: str | None = None

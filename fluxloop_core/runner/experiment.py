@@ -31,8 +31,6 @@ from fluxloop_core.errors import (
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_core.recording import missing_providers
 from fluxloop_core.results.models import (
-    SUMMARY_FILE,
-    TRACES_FILE,
     ErrorInfo,
     ExperimentSummary,
     TraceRecord,
@@ -52,6 +50,13 @@ from fluxloop_core.runner.events import (
 )
 from fluxloop_core.runner.executor import Attempt, Executor, InProcessExecutor, RunJob
 from fluxloop_core.runner.providers import Providers, load_providers
+from fluxloop_core.runner.resume import (
+    ResumeCheck,
+    check_same_experiment,
+    inputs_digest,
+    resume_iterations,
+    stored_experiment,
+)
 from fluxloop_core.runner.target import (
     IMPORT_HINT,
     SysPath,
@@ -192,21 +197,6 @@ def _missing_providers_error(missing: list[str]) -> ReplayError:
     )
 
 
-def _resume_iterations(resume_dir: Path) -> int | None:
-    summary = resume_dir / SUMMARY_FILE
-    if not (resume_dir / TRACES_FILE).is_file() or not summary.is_file():
-        raise UsageError(
-            f"{resume_dir} is not an experiment folder (it needs {SUMMARY_FILE} and {TRACES_FILE})",
-            hint="Pass a folder under experiments/, e.g. --resume experiments/NAME_DATE.",
-        )
-    try:
-        data = json.loads(summary.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {summary}: {exc}") from None
-    iterations = data.get("iterations") if isinstance(data, dict) else None
-    return iterations if isinstance(iterations, int) and iterations > 0 else None
-
-
 def _locate(error: UserError, loaded: LoadedConfig) -> UserError:
     """Point an error about a config key at that key's line in setting.yaml."""
     if error.file is not None or error.key is None:
@@ -239,8 +229,10 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     if options.parallel_runs is not None and options.parallel_runs > MAX_PARALLEL_RUNS:
         raise UsageError(f"--parallel-runs must be at most {MAX_PARALLEL_RUNS}")
     iterations = options.iterations
-    if options.resume_dir is not None and iterations is None:
-        iterations = _resume_iterations(options.resume_dir)
+    stored = None
+    if options.resume_dir is not None:
+        stored = stored_experiment(options.resume_dir)
+        iterations = resume_iterations(stored, options.iterations)
     plan = ExperimentPlan(
         loaded=loaded,
         target=None,
@@ -249,6 +241,11 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         parallel_runs=options.parallel_runs or config.parallel_runs,
         resume_dir=options.resume_dir,
     )
+    if stored is not None and options.resume_dir is not None:
+        now = ResumeCheck(
+            runner.resolved_target, config.iterations, options.iterations, plan.inputs
+        )
+        check_same_experiment(options.resume_dir, stored, now)
     with _environment(loaded):
         if runner.python_path:
             _check_worker_target(loaded)
@@ -333,6 +330,7 @@ class _Experiment:
         self.started = started
         self.resumed = resumed
         self.name = writer.dir.name
+        self.inputs_digest = inputs_digest(plan.inputs)
         self._inflight: set[asyncio.Task[None]] = set()
 
     def summary(self, *, final: bool) -> ExperimentSummary:
@@ -356,6 +354,8 @@ class _Experiment:
             resumed=self.resumed,
             target=plan.config.runner.resolved_target,
             config=_config_dump(plan.config),
+            config_file=str(plan.loaded.path),
+            inputs_digest=self.inputs_digest,
         )
 
     def checkpoint(self, *, final: bool = False) -> ExperimentSummary:

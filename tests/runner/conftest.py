@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -39,6 +40,20 @@ class Project:
             text=True,
             timeout=timeout,
             check=False,
+        )
+
+    def cli_env(
+        self, env: dict[str, str], *args: str, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        """``cli`` with ``env`` added to the environment."""
+        return subprocess.run(
+            [sys.executable, "-m", "fluxloop_core", *args],
+            cwd=self.dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={**os.environ, **env},
         )
 
     @staticmethod
