@@ -1,16 +1,20 @@
 """Write an experiment folder as runs finish, so that nothing finished is ever lost.
 
-Every run is written whatever the agent returned: a record goes through
-:func:`~fluxloop_core.results.encoding.encodable` first, so a value too deep or not
-encodable is a marker in its line, never a missing line under a count that includes it.
+Every run is written whatever the agent returned: a record whose line the readers could
+not parse goes through :func:`~fluxloop_core.results.encoding.record_line`'s copy, so a
+value too deep or not encodable is a marker in its line, never a missing line under a
+count that includes it.
 
 traces.jsonl (and artifacts/spans.jsonl) are appended through an unbuffered file: lines
 are collected in memory and written in one ``write`` of whole lines, every
-``FLUSH_LINES`` lines or ``FLUSH_SECONDS`` seconds and at the end, so the files only ever
-hold whole lines (a hard kill can lose the last fraction of a second, never leave half a
-line — and ``--resume`` cuts a torn last line anyway). summary.json and errors.json are
-replaced atomically. Only counts and an ``array`` of durations stay in memory, so memory
-does not grow with the number of runs (errors.json keeps the failed runs).
+``FLUSH_LINES`` lines or ``FLUSH_SECONDS`` seconds and at the end. What a hard kill
+(SIGKILL, OOM killer) can leave is therefore exactly: the runs still queued in memory are
+missing (``--resume`` runs them again), and — when the kill lands inside a ``write``,
+which the kernel may stop between pages — the last line can be torn. Readers skip a torn
+last line; :meth:`ExperimentWriter.reopen` cuts it, so its run is run again. Every line
+before it is whole. summary.json and errors.json are replaced atomically. Only counts
+and an ``array`` of durations stay in memory, so memory does not grow with the number of
+runs (errors.json keeps the failed runs).
 """
 
 from __future__ import annotations

@@ -144,3 +144,23 @@ def test_a_summary_with_unencodable_values_is_still_written(tmp_path: Path) -> N
 
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["name"] == "<lone surrogates escaped: x\\udcff>"
+
+
+@pytest.mark.parametrize("torn", [b'{"run_id": "9', b"x" * 200_000, b'{"a": 1}'])
+@pytest.mark.parametrize("whole", [0, 1, 3])
+def test_reopen_cuts_a_torn_last_line_of_any_length(
+    tmp_path: Path, torn: bytes, whole: int
+) -> None:
+    lines = b"".join(record(f"{i}.0").model_dump_json().encode() + b"\n" for i in range(whole))
+    (tmp_path / "artifacts").mkdir()
+    (tmp_path / "traces.jsonl").write_bytes(lines + torn)
+    (tmp_path / "artifacts" / "spans.jsonl").write_bytes(b'{"run_id": "0.0"}\n' + torn)
+
+    writer = ExperimentWriter.reopen(tmp_path)
+    writer.add_run(record("new"))
+    writer.close()
+
+    assert (tmp_path / "traces.jsonl").read_bytes().startswith(lines + b"{")
+    assert [r.run_id for r in iter_traces(tmp_path)] == [f"{i}.0" for i in range(whole)] + ["new"]
+    assert writer.stats.result().total_runs == whole + 1
+    assert (tmp_path / "artifacts" / "spans.jsonl").read_bytes() == b'{"run_id": "0.0"}\n'
