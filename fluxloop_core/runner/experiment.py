@@ -563,30 +563,32 @@ def run_experiment(
         warnings = _configure_collector(loaded, options)
         started = _now()
         writer = _open_writer(plan, started)
-        experiment = _Experiment(
-            plan, writer, emit, token, started, resumed=plan.resume_dir is not None
-        )
-        experiment.checkpoint()
-        emit(
-            ExperimentStarted(
-                name=plan.config.name,
-                experiment_dir=writer.dir,
-                total_runs=plan.planned_runs,
-                inputs_count=len(plan.inputs),
-                iterations=plan.iterations,
-                parallel_runs=plan.parallel_runs,
-                already_done=len(writer.done_ids),
+        # The writer holds the folder's lock: whatever fails from here, it is let go (a
+        # long-lived TUI must be able to resume the folder later).
+        with contextlib.closing(writer):
+            experiment = _Experiment(
+                plan, writer, emit, token, started, resumed=plan.resume_dir is not None
             )
-        )
-        try:
-            asyncio.run(experiment.run())
-        finally:
-            summary = experiment.checkpoint(final=True)
-            writer.close()
-            if options.use_collector and not warnings:
-                # Hand the last spans to the collector while the user still waits for
-                # the summary, rather than in an exit handler they cannot see.
-                sdk.flush(COLLECTOR_FLUSH_SECONDS)
+            experiment.checkpoint()
+            emit(
+                ExperimentStarted(
+                    name=plan.config.name,
+                    experiment_dir=writer.dir,
+                    total_runs=plan.planned_runs,
+                    inputs_count=len(plan.inputs),
+                    iterations=plan.iterations,
+                    parallel_runs=plan.parallel_runs,
+                    already_done=len(writer.done_ids),
+                )
+            )
+            try:
+                asyncio.run(experiment.run())
+            finally:
+                summary = experiment.checkpoint(final=True)
+                if options.use_collector and not warnings:
+                    # Hand the last spans to the collector while the user still waits for
+                    # the summary, rather than in an exit handler they cannot see.
+                    sdk.flush(COLLECTOR_FLUSH_SECONDS)
     emit(ExperimentFinished(summary=summary, experiment_dir=writer.dir))
     return ExperimentResult(summary=summary, experiment_dir=writer.dir, warnings=warnings)
 

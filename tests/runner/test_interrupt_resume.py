@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fluxloop_core.runner.events import RunFinished, RunnerEvent
+from fluxloop_core.runner.events import ExperimentStarted, RunFinished, RunnerEvent
 from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
 
 Project = Any  # the `project` fixture of conftest.py
@@ -306,3 +306,24 @@ def test_two_resumes_at_once_write_every_run_once(project: Project) -> None:
     assert sorted(run_ids) == sorted(f"{i}.{n}" for i in range(4) for n in range(20))
     summary = project.json(experiment / "summary.json")
     assert summary["results"]["total_runs"] == len(run_ids) == 80
+
+
+def test_the_folder_lock_is_let_go_when_the_run_fails(project: Project) -> None:
+    # A long-lived front end (the TUI) must be able to resume a folder whose run failed.
+    project.write("agent.py", "def run(text):\n    return text\n")
+    loaded = project.config(SETTING.replace("iterations: 100", "iterations: 2"))
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, ExperimentStarted):
+            raise RuntimeError("a front end's bug")
+
+    # The error is kept (as a front end showing it would), and with it the failed call's
+    # frames: the lock must not wait for the garbage collector.
+    with pytest.raises(RuntimeError) as failed:
+        run_experiment(loaded, RunOptions(use_collector=False), on_event=on_event)
+    [folder] = project.experiments()
+
+    resumed = run_experiment(loaded, RunOptions(use_collector=False, resume_dir=folder))
+    assert failed.value.args == ("a front end's bug",)
+    assert resumed.summary.results.total_runs == 8
+    assert len(project.traces(folder)) == 8
