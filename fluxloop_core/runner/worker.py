@@ -135,7 +135,14 @@ def main() -> None:
 
     def send(message: dict[str, Any]) -> None:
         try:
-            protocol.write(json.dumps(message) + "\n")
+            text = json.dumps(message)
+        except (RecursionError, ValueError, TypeError) as exc:
+            # An SDK too old to cap depth (or none) let something through that JSON cannot
+            # hold: the run is an error that says so, and the worker lives on.
+            error = {"type": type(exc).__name__, "message": "unsendable result: " + _message(exc)}
+            text = json.dumps({"id": message.get("id"), "ok": False, "error": error})
+        try:
+            protocol.write(text + "\n")
             protocol.flush()
         except BrokenPipeError:
             os._exit(0)  # the runner is gone: nobody reads the answer, nothing to report

@@ -143,7 +143,7 @@ class SubprocessExecutor:
         except asyncio.CancelledError:
             worker.kill()
             raise
-        except (WorkerFailed, ValueError, OSError) as exc:
+        except (WorkerFailed, ValueError, OSError, RecursionError) as exc:  # a reply too deep
             await self._replace(worker)
             elapsed = (loop.time() - started) * 1000
             info = ErrorInfo(type=type(exc).__name__, message=str(exc))

@@ -65,3 +65,27 @@ def test_every_run_is_on_disk_whatever_the_agent_returned(project: Project, work
     assert error is not None and error.message == "<lone surrogates escaped: bad \\udcff value>"
     assert "too deep" in str(runs["3.0"].output)
     assert result.summary.interrupted is False
+
+
+def test_a_worker_with_an_old_sdk_still_answers_for_every_run(project: Project) -> None:
+    # The agent's interpreter may hold an SDK whose to_jsonable caps no depth.
+    project.write("old_sdk/fluxloop/__init__.py", "")
+    project.write(
+        "old_sdk/fluxloop/serialization.py", "def to_jsonable(value):\n    return value\n"
+    )
+    project.write("agent.py", AGENT)
+    inputs = "".join(f'  - "{text}"\n' for text in ("deep:5000", "plain:", "deep:10"))
+    loaded = project.config(
+        'name: old\nrunner:\n  target: "agent:run"\n'
+        f'  python_path: "{sys.executable}"\n'
+        f"  environment_vars:\n    PYTHONPATH: {project.dir / 'old_sdk'}\n"
+        f"base_inputs:\n{inputs}"
+    )
+
+    result = run_experiment(loaded, RunOptions(use_collector=False))
+
+    runs = {r.run_id: r for r in iter_traces(result.experiment_dir)}
+    assert result.summary.results.total_runs == len(runs) == 3
+    error = runs["0.0"].error
+    assert error is not None and error.message.startswith("unsendable result: ")
+    assert runs["1.0"].output == "plain:" and runs["2.0"].status == "success"
