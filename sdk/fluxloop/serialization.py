@@ -19,9 +19,9 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from fluxloop.redaction import DEFAULT_REDACT_KEYS, REDACTED, secret_names
+
 MARKER_ATTR = "__fluxloop_marker__"
-DEFAULT_REDACT_KEYS = ("api_key", "password", "token", "authorization", "secret", "cookie")
-REDACTED = "<redacted>"
 CYCLE = "<cycle>"
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -85,12 +85,11 @@ def _children(value: Any) -> tuple[str, Any] | None:
 def to_jsonable(value: Any, *, redact_keys: Iterable[str] | None = None) -> Any:
     """``value`` as JSON data (dicts, lists, strings, numbers, booleans, None).
 
-    Mapping keys in ``redact_keys`` (exact, case-insensitive; default
-    :data:`DEFAULT_REDACT_KEYS`) have their values replaced by ``"<redacted>"``.
+    Values under a mapping key that names a secret by the rule of
+    :mod:`fluxloop.redaction` (names from ``redact_keys``, default
+    :data:`DEFAULT_REDACT_KEYS`) are replaced by ``"<redacted>"``.
     """
-    redact = frozenset(
-        k.lower() for k in (DEFAULT_REDACT_KEYS if redact_keys is None else redact_keys)
-    )
+    redact = secret_names(DEFAULT_REDACT_KEYS if redact_keys is None else tuple(redact_keys))
     done, leaf = _leaf(value)
     if done:
         return leaf
@@ -117,7 +116,7 @@ def to_jsonable(value: Any, *, redact_keys: Iterable[str] | None = None) -> Any:
             target[slot] = out
             for key, child in content.items():
                 name = key if isinstance(key, str) else str(_leaf(key)[1] if _leaf(key)[0] else key)
-                if name.lower() in redact:
+                if name in redact:
                     out[name] = REDACTED
                 else:
                     out[name] = None
