@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fluxloop_core.redaction import redact
+
 
 class UserError(Exception):
     """A mistake in the user's input, carrying where it is and how to fix it."""
@@ -59,7 +61,8 @@ class UserError(Exception):
             if not text.endswith((".", "?", "!", ":")):
                 text += "."
             text += f" {self.hint.strip()}"
-        return text
+        # A message may quote a value expanded from a secret ("got 'sk-…'"): never shown.
+        return redact(text)
 
     def __str__(self) -> str:
         return self.render()

@@ -5,8 +5,10 @@ are collected in memory and written in one ``write`` of whole lines, every
 ``FLUSH_LINES`` lines or ``FLUSH_SECONDS`` seconds and at the end, so the files only ever
 hold whole lines (a hard kill can lose the last fraction of a second, never leave half a
 line — and ``--resume`` cuts a torn last line anyway). summary.json and errors.json are
-replaced atomically. Only counts and an ``array`` of durations stay in memory, so memory
-does not grow with the number of runs (errors.json keeps the failed runs).
+replaced atomically. Every byte written is redacted first (:mod:`fluxloop_core.redaction`:
+an agent's output or error that echoes a key does not store it). Only counts and an
+``array`` of durations stay in memory, so memory does not grow with the number of runs
+(errors.json keeps the failed runs).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.files import write_atomic
+from fluxloop_core.redaction import redact
 from fluxloop_core.results.models import (
     ARTIFACTS_DIR,
     ERRORS_FILE,
@@ -111,7 +114,9 @@ class _LineFile:
 
     def flush(self) -> None:
         if self._pending:
-            data = b"".join(self._pending)
+            # Redacted per batch, not per line: one pass over up to FLUSH_LINES lines.
+            text = b"".join(self._pending).decode("utf-8", "surrogateescape")
+            data = redact(text).encode("utf-8", "surrogateescape")
             self._pending.clear()
             view = memoryview(data)
             while view:  # a regular file takes it all at once; loop for the odd short write
@@ -201,12 +206,14 @@ class ExperimentWriter:
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         """Replace summary.json atomically."""
-        write_atomic(self.dir / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False))
+        text = json.dumps(summary, indent=2, ensure_ascii=False)
+        write_atomic(self.dir / SUMMARY_FILE, redact(text))
 
     def write_errors(self) -> None:
         """Replace errors.json atomically with every failed run so far."""
         data = [error.model_dump(mode="json") for error in self.errors]
-        write_atomic(self.dir / ERRORS_FILE, json.dumps(data, indent=2, ensure_ascii=False))
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        write_atomic(self.dir / ERRORS_FILE, redact(text))
 
     def close(self) -> None:
         """Flush and close the line files."""

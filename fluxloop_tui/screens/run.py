@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
@@ -219,7 +220,8 @@ class RunScreen(Screen[None]):
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]
-        self.query_one("#run-errors", Static).update("\n".join(errors) if errors else "No errors.")
+        shown = redact("\n".join(errors)) if errors else "No errors."  # agents' own text
+        self.query_one("#run-errors", Static).update(shown)
 
     def _status_text(self, view: SessionView) -> str:
         if view.problem is not None:
