@@ -212,7 +212,8 @@ class RunScreen(Screen[None]):
         state = view.state
         bar = self.query_one("#run-progress", ProgressBar)
         bar.update(total=max(state.total, 1), progress=state.done)
-        self.query_one("#run-status", Static).update(self._status_text(view))
+        # Warnings and problems quote config values (a collector URL with its password).
+        self.query_one("#run-status", Static).update(redact(self._status_text(view)))
         table = self.query_one("#latest", DataTable)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
