@@ -48,13 +48,16 @@ _SECRET_ENDINGS = (
 # Query parameters that are secrets although their name alone is no secret word.
 _SECRET_QUERY_NAMES = frozenset({"key", "sig", "signature", "auth"})
 
-# A URL's "scheme://user:" then the password up to "@". Quotes, "<>", backslashes and
-# white space end a match, so it never runs across the strings of a JSON text.
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@\"'<>\\]*:)([^\s/@\"'<>\\]+)@")
+# A URL's "://user:" then the password up to "@" (starting at the literal "://" keeps the
+# search fast). Quotes, "<>", backslashes and white space end a match, so it never runs
+# across the strings of a JSON text.
+_URL_PASSWORD = re.compile(r"://([^\s:/@\"'<>\\]*):([^\s/@\"'<>\\]+)@")
 _QUERY_PARAM = re.compile(r"([?&]([A-Za-z0-9_.\-]+)=)([^\s&#\"'<>\\]+)")
 # A bearer token has at least one character that is not a letter, so prose such as
 # "Bearer authentication required" is left alone.
-_BEARER = re.compile(r"(\bBearer\s+)([A-Za-z0-9._~+/=\-]*[0-9._~+/=\-][A-Za-z0-9._~+/=\-]*)", re.I)
+_BEARER = re.compile(
+    r"((?:Bearer|bearer|BEARER)\s+)([A-Za-z0-9._~+/=\-]*[0-9._~+/=\-][A-Za-z0-9._~+/=\-]*)"
+)
 
 
 def mask_secret(value: str) -> str:
@@ -120,11 +123,15 @@ class Redactor:
         """``text`` with every secret hidden."""
         if self._known is not None:
             text = self._known.sub(lambda m: self._hide(self._forms[m.group(0)]), text)
+        # Each pattern runs only where its anchor occurs: trace lines rarely hold any, and
+        # the writer redacts every line it writes.
         if "://" in text:
-            text = _URL_PASSWORD.sub(lambda m: m.group(1) + self._hide(m.group(2)) + "@", text)
-        if "=" in text:
+            text = _URL_PASSWORD.sub(lambda m: f"://{m.group(1)}:{self._hide(m.group(2))}@", text)
+        if "=" in text and ("?" in text or "&" in text):
             text = _QUERY_PARAM.sub(self._query, text)
-        return _BEARER.sub(lambda m: m.group(1) + self._hide(m.group(2)), text)
+        if "earer" in text or "EARER" in text:  # the spellings _BEARER knows
+            text = _BEARER.sub(lambda m: m.group(1) + self._hide(m.group(2)), text)
+        return text
 
     def _query(self, match: re.Match[str]) -> str:
         name = match.group(2)
