@@ -25,17 +25,20 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from fluxloop.redaction import secret_names
-
 REDACTED = "****"
 MIN_SECRET_LENGTH = 6
 SHOWN_TAIL = 4
 
-# Variable names are upper snake case without reliable word boundaries (PGPASSWORD), so
-# they are also matched by how they end. "_KEY" keeps its underscore so MONKEY is no key.
+# Names are compared upper-cased with "-", "." and spaces read as "_", by how they end:
+# variable names have no reliable word boundaries (PGPASSWORD), and camelCase keys end the
+# same way once upper-cased (apiKey -> APIKEY). "_KEY" keeps its underscore so that MONKEY
+# and KEYBOARD are no keys; TOKEN does not end TOKENS or MAX_TOKENS.
 _SECRET_ENDINGS = (
     "_KEY",
     "APIKEY",
+    "ACCESSKEY",
+    "SECRETKEY",
+    "PRIVATEKEY",
     "TOKEN",
     "SECRET",
     "PASSWORD",
@@ -44,7 +47,10 @@ _SECRET_ENDINGS = (
     "_PWD",
     "CREDENTIAL",
     "CREDENTIALS",
+    "AUTHORIZATION",
+    "COOKIE",
 )
+_SEPARATORS = str.maketrans({"-": "_", ".": "_", " ": "_"})
 # Query parameters that are secrets although their name alone is no secret word.
 _SECRET_QUERY_NAMES = frozenset({"key", "sig", "signature", "auth"})
 
@@ -71,11 +77,11 @@ def mask_secret(value: str) -> str:
 def is_secret_name(name: str) -> bool:
     """Whether a variable, config key or parameter named ``name`` holds a secret.
 
-    True when the name ends (case-insensitively) in ``_KEY``, ``APIKEY``, ``TOKEN``,
-    ``SECRET``, ``PASSWORD``, ``PASSWD``, ``_PASS``, ``_PWD``, ``CREDENTIAL(S)``, or when
-    the SDK's recording rule (:mod:`fluxloop.redaction`, by words) calls it a secret.
+    True when the name, upper-cased with ``-``, ``.`` and spaces read as ``_``, ends in
+    one of :data:`_SECRET_ENDINGS` (``OPENAI_API_KEY``, ``PGPASSWORD``, ``apiKey``,
+    ``x-api-key``, ``client_secret``; not ``PWD``, ``MONKEY``, ``MAX_TOKENS``, ``author``).
     """
-    return name.upper().endswith(_SECRET_ENDINGS) or name in secret_names()
+    return name.upper().translate(_SEPARATORS).endswith(_SECRET_ENDINGS)
 
 
 _lock = threading.Lock()
