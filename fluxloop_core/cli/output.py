@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from rich.console import Console
 
-from fluxloop_core.redaction import redactor
+from fluxloop_core.redaction import redact, redactor
 
 
 class _RedactingStream:
@@ -115,5 +115,6 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
 
     table = Table(*headers, header_style="bold", box=None, pad_edge=False)
     for row in rows:
-        table.add_row(*(escape(str(cell)) for cell in row))
+        # Redacted before rich folds a long cell over lines, where the stream would miss it.
+        table.add_row(*(escape(redact(str(cell))) for cell in row))
     console().print(table)

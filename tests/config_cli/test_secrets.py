@@ -9,8 +9,15 @@ something runs, and no secret may appear in its stdout, stderr or any file it wr
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import re
+import struct
 import subprocess
+import sys
+import termios
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,3 +134,34 @@ def test_show_values_shows_only_the_last_four(
     for secret in (PROCESS_KEY, DOTENV_TOKEN, LITERAL_PASSWORD, COLLECTOR_PASSWORD):
         masked = "*" * (len(secret) - 4) + secret[-4:]
         assert masked in shown and secret[-4:] not in hidden
+
+
+def test_a_terminal_never_sees_a_secret_folded_over_lines(project: Path) -> None:
+    password = "folded-" + "x1" * 40
+    (project / ".env").write_text(f"FLUXLOOP_COLLECTOR_URL=http://c:{password}@127.0.0.1:9/\n")
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "fluxloop_core", "status", "check"],
+        cwd=project,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "40", "LINES": "24"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert child.wait(timeout=120) == 0
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))
+    assert "http://c:****@" in shown
+    # Neither folded over lines nor cut short with an ellipsis: not even a prefix.
+    assert "folded" not in shown
