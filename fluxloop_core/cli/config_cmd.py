@@ -38,7 +38,8 @@ def show(args: argparse.Namespace) -> int:
         return 0
     collector = loaded.config.collector_url(loaded.env)
     print(f"# effective config of {loaded.path}")
-    print("# (defaults filled in, paths resolved, secrets masked)")
+    shown = "masked but the last 4 characters" if args.show_values else "hidden"
+    print(f"# (defaults filled in, paths resolved, secrets {shown})")
     print(f"# collector in effect: {collector or 'none (offline)'}")  # redacted on the way out
     print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), end="")
     return 0
