@@ -89,7 +89,8 @@ _remembered: set[str] = set()
 
 
 def remember(env: Mapping[str, str]) -> None:
-    """Remember the values of ``env``'s secret variables (read from .env files) for good."""
+    """Remember the values of ``env``'s secret variables for good (a .env file's values
+    are in no environment, so only this makes them known)."""
     values = {v for k, v in env.items() if is_secret_name(k) and len(v) >= MIN_SECRET_LENGTH}
     if not values <= _remembered:
         with _lock:
