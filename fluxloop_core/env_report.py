@@ -19,9 +19,9 @@ from fluxloop_core.config.env import (
     SOURCE_PROCESS,
     WORKSPACE_DIR_NAME,
     LayeredEnv,
-    mask_secret,
     read_env_file,
 )
+from fluxloop_core.redaction import mask_secret
 
 SOURCE_UNSET = "not set"
 _UNKNOWN_DESCRIPTION = "not a variable FluxLoop reads (a typo?)"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fluxloop_core.redaction import redact
+
 
 class UserError(Exception):
     """A mistake in the user's input, carrying where it is and how to fix it."""
@@ -26,13 +28,16 @@ class UserError(Exception):
         key: str | None = None,
         hint: str | None = None,
     ) -> None:
+        # A message may quote a value expanded from a secret ("got 'sk-…'"): hidden here,
+        # once, so every front end that shows a message or its parts shows it redacted.
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None
         self.line = line
         self.column = column
         self.key = key
-        self.hint = hint
+        self.hint = None if hint is None else redact(hint)
 
     @property
     def location(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from fluxloop_core.config.env import mask_secret, provider_key_variable, resolve_llm_key
+from fluxloop_core.config.env import provider_key_variable, resolve_llm_key
 from fluxloop_core.config.loader import LoadedConfig, parse_yaml
 from fluxloop_core.validation import (
     Problem,
@@ -50,7 +50,8 @@ def check_llm_key(loaded: LoadedConfig) -> Check:
     key, variable = resolve_llm_key(llm.provider, loaded.env)
     if key and variable:
         source = loaded.env.source(variable)
-        return Check("llm key", "ok", f"{variable} set ({source}, {mask_secret(key)})")
+        # Not even masked: `config env --show-values` is the one place that shows keys.
+        return Check("llm key", "ok", f"{variable} set ({source})")
     wanted = provider_key_variable(llm.provider)
     fix = f"set {wanted} in .env or run `fluxloop config set-llm {llm.provider} KEY`"
     if llm.base_url:

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
 from fluxloop_core.errors import ProjectNotFoundError
+from fluxloop_core.redaction import redact
 
 if TYPE_CHECKING:
     from fluxloop_tui.session import ExperimentSession
@@ -118,6 +120,20 @@ class FluxLoopApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of every screen, redacted (it may quote a config value)."""
+        super().notify(
+            redact(message), title=title, severity=severity, timeout=timeout, markup=markup
+        )
 
     def start_session(self, session: ExperimentSession) -> None:
         """Run ``session``'s experiment in a worker thread; it outlives screen changes."""

@@ -1,5 +1,6 @@
 """Data on screen is shown as typed: an agent's output such as ``[/tmp/out]`` is text,
-never Rich markup (which would be eaten, or fail to parse and stop the app)."""
+never Rich markup (which would be eaten, or fail to parse and stop the app); and
+redacted (:mod:`fluxloop_core.redaction`), as everything FluxLoop shows."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from fluxloop_core.redaction import redactor
+
 
 def cells(values: Iterable[str]) -> list[Text]:
-    """A DataTable row whose cells are plain text."""
-    return [Text(value) for value in values]
+    """A DataTable row whose cells are plain, redacted text."""
+    hide = redactor().text  # once per row: finding the known secrets costs more than a cell
+    return [Text(hide(value)) for value in values]

@@ -3,69 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from fluxloop_core.cli.output import console, print_json, print_table
-from fluxloop_core.config.env import KNOWN_VARIABLES, LayeredEnv, load_layered_env, mask_secret
+from fluxloop_core.config.env import LayeredEnv, load_layered_env
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import find_project, open_config
 from fluxloop_core.errors import ProjectNotFoundError
-
-# Names of environment_vars entries whose values are shown masked by `config show`.
-_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.IGNORECASE)
-_MIN_SECRET = 4  # shorter values would mask unrelated text
+from fluxloop_core.redaction import mask_secret, redactor
 
 
-def _mask_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host += f":{parts.port}"
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
+def effective_config(loaded: LoadedConfig, *, show_values: bool = False) -> dict[str, Any]:
+    """The config with defaults filled in and paths resolved, secrets hidden.
 
-
-def _redact(value: Any, secrets: list[str]) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, mask_secret(secret))
-        return _mask_url(value) if "://" in value else value
-    if isinstance(value, dict):
-        return {k: _redact(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, secrets) for v in value]
-    return value
-
-
-def effective_config(loaded: LoadedConfig) -> dict[str, Any]:
-    """The config with defaults filled in and paths resolved, secrets masked.
-
-    A secret is the value of any secret FluxLoop/LLM variable (wherever it appears, e.g.
-    expanded from ``${OPENAI_API_KEY}``), an ``environment_vars`` value whose name looks
-    like a credential, or the password of a URL.
+    Hidden as everywhere else (:mod:`fluxloop_core.redaction`); ``show_values`` shows them
+    masked except their last 4 characters.
     """
     data = loaded.config.model_dump(
         mode="json", exclude={"runner": {"module_path", "function_name"}}
     )
-    env_vars = data["runner"]["environment_vars"]
-    for name, value in env_vars.items():
-        if _SECRET_NAME.search(name) and value:
-            env_vars[name] = mask_secret(value)
-    secrets = sorted(
-        (
-            loaded.env[v.name]
-            for v in KNOWN_VARIABLES
-            if v.secret and len(loaded.env.get(v.name, "")) >= _MIN_SECRET
-        ),
-        key=len,
-        reverse=True,
-    )
-    redacted: dict[str, Any] = _redact(data, secrets)
+    redacted: dict[str, Any] = redactor(show_tail=show_values).data(data)
     return redacted
 
 
@@ -74,14 +32,15 @@ def show(args: argparse.Namespace) -> int:
     import yaml
 
     loaded = open_config(config=args.config, project=args.project)
-    data = effective_config(loaded)
+    data = effective_config(loaded, show_values=args.show_values)
     if args.json:
         print_json(data)
         return 0
     collector = loaded.config.collector_url(loaded.env)
     print(f"# effective config of {loaded.path}")
-    print("# (defaults filled in, paths resolved, secrets masked)")
-    print(f"# collector in effect: {_mask_url(collector) if collector else 'none (offline)'}")
+    shown = "masked but the last 4 characters" if args.show_values else "hidden"
+    print(f"# (defaults filled in, paths resolved, secrets {shown})")
+    print(f"# collector in effect: {collector or 'none (offline)'}")  # redacted on the way out
     print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), end="")
     return 0
 

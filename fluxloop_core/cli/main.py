@@ -77,6 +77,14 @@ def _add_json(parser: argparse.ArgumentParser, what: str = "the result") -> None
     parser.add_argument("--json", action="store_true", help=f"print {what} as JSON on stdout")
 
 
+def _add_show_values(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--show-values",
+        action="store_true",
+        help="show values (secrets masked except the last 4 characters; hidden without it)",
+    )
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -181,10 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
         [
             "fluxloop config show --project my-agent",
             "fluxloop config show --config setting.yaml --json",
+            "fluxloop config show --show-values",
         ],
     )
     _add_project(p)
     p.add_argument("--config", metavar="FILE", help="a setting.yaml (default: the project's)")
+    _add_show_values(p)
     _add_json(p, "the config")
     p = _leaf(
         config,
@@ -218,11 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list FluxLoop and LLM environment variables and where each comes from",
         ["fluxloop config env", "fluxloop config env --show-values"],
     )
-    p.add_argument(
-        "--show-values",
-        action="store_true",
-        help="show values (secrets masked except the last 4 characters)",
-    )
+    _add_show_values(p)
     _add_project(p)
     _add_json(p, "the variables")
     p = _leaf(
@@ -397,9 +403,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if spec is None:
         args._parser.print_help()
         return EXIT_USAGE
-    # Imported here so `--help` stays free of it; errors is tiny.
+    # Imported here so `--help` stays free of them; errors is tiny.
+    from fluxloop_core.cli.output import redact_streams
     from fluxloop_core.errors import UserError
 
+    # Everything a handler prints from here on, error paragraphs included, is redacted.
+    redact_streams(show_values=getattr(args, "show_values", False))
     try:
         return _load_handler(spec)(args)
     except UserError as error:

@@ -9,10 +9,49 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from rich.console import Console
+
+from fluxloop_core.redaction import redact, redactor
+
+
+class _RedactingStream:
+    """A text stream that passes on what is written with every secret hidden.
+
+    Everything else (isatty, fileno, flush, encoding…) is the wrapped stream's, so rich
+    and ``print`` see the terminal or pipe they would see without it.
+    """
+
+    def __init__(self, stream: IO[str], show_values: bool) -> None:
+        self.wrapped = stream
+        self.show_values = show_values
+
+    def write(self, text: str) -> int:
+        self.wrapped.write(redactor(show_tail=self.show_values).text(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+def redact_streams(*, show_values: bool = False) -> None:
+    """Route stdout and stderr through :mod:`fluxloop_core.redaction` for the process.
+
+    The one hook of the CLI: whatever a handler prints (``print``, rich, tables, JSON,
+    warnings, error paragraphs, a traceback at exit) is redacted; ``show_values`` shows
+    secrets masked except their last 4 characters instead of hiding them.
+    """
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if isinstance(stream, _RedactingStream):
+            stream = stream.wrapped
+        setattr(sys, name, _RedactingStream(stream, show_values))
 
 
 def _stream(stderr: bool) -> IO[str]:
@@ -76,5 +115,6 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
 
     table = Table(*headers, header_style="bold", box=None, pad_edge=False)
     for row in rows:
-        table.add_row(*(escape(str(cell)) for cell in row))
+        # Redacted before rich folds a long cell over lines, where the stream would miss it.
+        table.add_row(*(escape(redact(str(cell))) for cell in row))
     console().print(table)

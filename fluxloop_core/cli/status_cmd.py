@@ -7,6 +7,7 @@ import argparse
 from fluxloop_core.cli.output import console, is_tty, print_json
 from fluxloop_core.config.project import open_config
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.redaction import redact
 from fluxloop_core.status import Check, run_checks
 
 _STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
@@ -21,11 +22,14 @@ def _print(checks: list[Check]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    # A table keeps a wrapped message inside its column on narrow terminals.
+    # A table keeps a wrapped message inside its column on narrow terminals; it is
+    # redacted first, as a secret folded over two lines escapes the stream's redaction.
     table = Table(box=None, show_header=False, pad_edge=False)
     for check in checks:
         style = _STYLE[check.level]
-        table.add_row(f"[{style}]{check.level}[/{style}]", check.name, escape(check.message))
+        table.add_row(
+            f"[{style}]{check.level}[/{style}]", check.name, escape(redact(check.message))
+        )
     console().print(table)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.redaction import remember
 
 SOURCE_PROCESS = "process"
 SOURCE_PROJECT = "project .env"
@@ -126,6 +127,7 @@ def load_layered_env(
         layers.append((SOURCE_PROJECT, read_env_file(project_file)))
     layers.append((SOURCE_PROCESS, process))
     for source, layer in layers:
+        remember(layer)  # its secrets are hidden from everything FluxLoop shows or stores
         for name, value in layer.items():
             values[name] = value
             sources[name] = source
@@ -149,10 +151,3 @@ def resolve_llm_key(provider: str, env: Mapping[str, str]) -> tuple[str | None, 
         if value:
             return value, name
     return None, None
-
-
-def mask_secret(value: str) -> str:
-    """Hide all but the last 4 characters (all of a value of 4 or fewer)."""
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]

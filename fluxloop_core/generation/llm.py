@@ -30,6 +30,7 @@ from fluxloop_core.generation.service import (
     make_input,
 )
 from fluxloop_core.inputs import GeneratedInput
+from fluxloop_core.redaction import redact
 
 PROVIDER_ENDPOINTS = {
     "openai": "https://api.openai.com/v1",
@@ -208,7 +209,8 @@ async def _run(
         try:
             found = await client.variations(first.base.text, first.strategy, len(group))
         except RetriesExhausted as exc:
-            errors.append(str(exc))
+            # The server's text may echo the key, the endpoint may carry a password.
+            errors.append(redact(str(exc)))
             return
         for slot, text in zip(group, found, strict=False):
             texts[slot.index] = text

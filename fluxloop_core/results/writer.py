@@ -12,9 +12,11 @@ are collected in memory and written in one ``write`` of whole lines, every
 missing (``--resume`` runs them again), and — when the kill lands inside a ``write``,
 which the kernel may stop between pages — the last line can be torn. Readers skip a torn
 last line; :meth:`ExperimentWriter.reopen` cuts it, so its run is run again. Every line
-before it is whole. summary.json and errors.json are replaced atomically. Only counts
-and an ``array`` of durations stay in memory, so memory does not grow with the number of
-runs (errors.json keeps the failed runs).
+before it is whole. summary.json and errors.json are replaced atomically. Every byte
+written is redacted first (:mod:`fluxloop_core.redaction`: an agent's output or error
+that echoes a key does not store it). Only counts and an ``array`` of durations stay in
+memory, so memory does not grow with the number of runs (errors.json keeps the failed
+runs).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.files import write_atomic
+from fluxloop_core.redaction import redact
 from fluxloop_core.results.encoding import encodable, record_line
 from fluxloop_core.results.lock import FolderLock
 from fluxloop_core.results.models import (
@@ -78,7 +81,9 @@ class _LineFile:
 
     def flush(self) -> None:
         if self._pending:
-            data = b"".join(self._pending)
+            # Redacted per batch, not per line: one pass over up to FLUSH_LINES lines.
+            text = b"".join(self._pending).decode("utf-8", "surrogateescape")
+            data = redact(text).encode("utf-8", "surrogateescape")
             self._pending.clear()
             view = memoryview(data)
             while view:  # a regular file takes it all at once; loop for the odd short write
@@ -188,12 +193,13 @@ class ExperimentWriter:
         """Replace summary.json atomically."""
         # encodable: config values expanded from the environment may hold lone surrogates.
         text = json.dumps(encodable(summary), indent=2, ensure_ascii=False)
-        write_atomic(self.dir / SUMMARY_FILE, text)
+        write_atomic(self.dir / SUMMARY_FILE, redact(text))
 
     def write_errors(self) -> None:
         """Replace errors.json atomically with every failed run so far."""
         data = [error.model_dump(mode="json") for error in self.errors]
-        write_atomic(self.dir / ERRORS_FILE, json.dumps(data, indent=2, ensure_ascii=False))
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        write_atomic(self.dir / ERRORS_FILE, redact(text))
 
     def close(self) -> None:
         """Flush and close the line files, then let the folder's lock go."""

@@ -30,6 +30,7 @@ from fluxloop_core.errors import (
 )
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_core.recording import missing_providers
+from fluxloop_core.redaction import redactor
 from fluxloop_core.results.models import (
     ErrorInfo,
     ExperimentSummary,
@@ -303,11 +304,8 @@ def _configure_collector(loaded: LoadedConfig, options: RunOptions) -> list[str]
 
 
 def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
-    data = config.model_dump(mode="json")
-    # Values of environment variables may be secrets expanded from .env: keep names only.
-    env_vars = data.get("runner", {}).get("environment_vars")
-    if isinstance(env_vars, dict):
-        data["runner"]["environment_vars"] = dict.fromkeys(env_vars, "***")
+    # Values may be secrets expanded from .env or the environment: hidden as everywhere.
+    data: dict[str, Any] = redactor().data(config.model_dump(mode="json"))
     return data
 
 

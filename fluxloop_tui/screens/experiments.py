@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.redaction import redact
 from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.reader import (
     ExperimentListing,
@@ -187,5 +188,5 @@ class RunDetailScreen(Screen[None]):
                 parts += [record.error.traceback.rstrip()]
         yield Header()
         with VerticalScroll(id="detail"):
-            yield Static("\n".join(parts), markup=False, id="detail-text")
+            yield Static(redact("\n".join(parts)), markup=False, id="detail-text")
         yield Footer()

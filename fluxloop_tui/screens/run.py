@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
@@ -211,7 +212,8 @@ class RunScreen(Screen[None]):
         state = view.state
         bar = self.query_one("#run-progress", ProgressBar)
         bar.update(total=max(state.total, 1), progress=state.done)
-        self.query_one("#run-status", Static).update(self._status_text(view))
+        # Warnings and problems quote config values (a collector URL with its password).
+        self.query_one("#run-status", Static).update(redact(self._status_text(view)))
         table = self.query_one("#latest", DataTable)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
@@ -219,7 +221,8 @@ class RunScreen(Screen[None]):
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]
-        self.query_one("#run-errors", Static).update("\n".join(errors) if errors else "No errors.")
+        shown = redact("\n".join(errors)) if errors else "No errors."  # agents' own text
+        self.query_one("#run-errors", Static).update(shown)
 
     def _status_text(self, view: SessionView) -> str:
         if view.problem is not None:

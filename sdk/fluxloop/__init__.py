@@ -11,11 +11,13 @@ from fluxloop.config import ConfigurationError, SDKConfig, configure, get_config
 from fluxloop.decorators import agent, instrument, prompt, tool, trace
 from fluxloop.exporter import exporter_stats, flush
 from fluxloop.recording import record_call_args, set_recording_options
+from fluxloop.redaction import DEFAULT_REDACT_KEYS
 from fluxloop.spans import capture_spans
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_REDACT_KEYS",
     "ConfigurationError",
     "SDKConfig",
     "__version__",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluxloop.serialization import DEFAULT_REDACT_KEYS
+from fluxloop.redaction import DEFAULT_REDACT_KEYS
 
 
 class ConfigurationError(ValueError):
@@ -70,6 +70,13 @@ def _positive_float(value: Any) -> float:
     return float(_number(value, float, lambda n: n > 0, "a number greater than 0"))
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    # A lone string would otherwise become a tuple of its letters.
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise ValueError("expected a list of key names")
+    return tuple(str(name) for name in value)
+
+
 # name -> (environment variable, parser of its text, checker of a configure() value)
 _FIELDS: dict[str, tuple[str | None, Callable[[str], Any], Callable[[Any], Any]]] = {
     "enabled": ("FLUXLOOP_ENABLED", _bool, bool),
@@ -82,7 +89,7 @@ _FIELDS: dict[str, tuple[str | None, Callable[[str], Any], Callable[[Any], Any]]
     "sample_rate": ("FLUXLOOP_SAMPLE_RATE", _rate, _rate),
     "batch_size": ("FLUXLOOP_BATCH_SIZE", _positive_int, _positive_int),
     "flush_interval": ("FLUXLOOP_FLUSH_INTERVAL", _positive_float, _positive_float),
-    "redact_keys": (None, str, lambda v: tuple(str(k) for k in v)),
+    "redact_keys": (None, str, _names),
 }
 
 _lock = threading.Lock()

@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from fluxloop.redaction import DEFAULT_REDACT_KEYS, REDACTED, secret_names
+
 MARKER_ATTR = "__fluxloop_marker__"
-DEFAULT_REDACT_KEYS = ("api_key", "password", "token", "authorization", "secret", "cookie")
-REDACTED = "<redacted>"
 CYCLE = "<cycle>"
 SURROGATES = "<lone surrogates escaped: {text}>"
 TOO_DEEP = "<too deep: nested more than {limit} levels>"
@@ -104,14 +104,13 @@ def to_jsonable(
 ) -> Any:
     """``value`` as JSON data (dicts, lists, strings, numbers, booleans, None).
 
-    Mapping keys in ``redact_keys`` (exact, case-insensitive; default
-    :data:`DEFAULT_REDACT_KEYS`) have their values replaced by ``"<redacted>"``. With
-    ``max_depth``, a container nested deeper than that (the value itself is level 1)
-    becomes a ``"<too deep: ...>"`` marker, so the result nests at most ``max_depth`` levels.
+    Values under a mapping key that names a secret by the rule of
+    :mod:`fluxloop.redaction` (names from ``redact_keys``, default
+    :data:`DEFAULT_REDACT_KEYS`) are replaced by ``"<redacted>"``. With ``max_depth``, a
+    container nested deeper than that (the value itself is level 1) becomes a
+    ``"<too deep: ...>"`` marker, so the result nests at most ``max_depth`` levels.
     """
-    redact = frozenset(
-        k.lower() for k in (DEFAULT_REDACT_KEYS if redact_keys is None else redact_keys)
-    )
+    redact = secret_names(DEFAULT_REDACT_KEYS if redact_keys is None else tuple(redact_keys))
     done, leaf = _leaf(value)
     if done:
         return leaf
@@ -143,7 +142,7 @@ def to_jsonable(
                 name = encodable_text(
                     key if isinstance(key, str) else str(_leaf(key)[1] if _leaf(key)[0] else key)
                 )
-                if name.lower() in redact:
+                if name in redact:
                     out[name] = REDACTED
                 else:
                     out[name] = None

@@ -9,10 +9,10 @@ import pytest
 from fluxloop_core.config.env import (
     find_global_env_file,
     load_layered_env,
-    mask_secret,
     resolve_llm_key,
 )
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.redaction import mask_secret
 
 
 def workspace(tmp_path: Path) -> Path:

@@ -127,23 +127,72 @@ def test_no_depth_limit(tmp_path: Path) -> None:
     assert text.count("[") == 5_001 and '"bottom"' in text
 
 
-def test_redaction_is_exact_and_replaceable(tmp_path: Path) -> None:
+SECRET_KEYS = [
+    "access_token",
+    "X-Api-Key",
+    "apiKey",
+    "client_secret",
+    "secret_key",
+    "openai_api_key",
+    "passwd",
+    "refresh_token",
+    "private_key",
+    "API_KEY",
+    "Password",
+    "Authorization",
+    "Set-Cookie",
+    "AWS_SECRET_ACCESS_KEY",
+    "xApiKey",
+    "APIKEY",
+    "db.password",
+    "userCredentials",
+]
+KEPT_KEYS = [
+    "monkey",
+    "keyboard",
+    "tokenizer",
+    "tokens",
+    "max_tokens",
+    "author",
+    "secretary",
+    "cookie_policy",
+    "keyboard_layout",
+    "sort_key",
+    "key",
+    "token_count",
+    "passage",
+]
+
+
+def test_redaction_matches_normalised_secret_names(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     fluxloop.configure(record_args=True, recording_file=str(path))
-    values = {
-        "API_KEY": "s1",
-        "Password": "s2",
-        "nested": {"token": "s3", "Authorization": "s4", "secret": "s5", "cookie": "s6"},
-        "keyboard_layout": "us",
-        "monkey": "george",
-    }
+    secrets = {name: f"s3cret-{i}" for i, name in enumerate(SECRET_KEYS)}
+    kept = {name: f"plain-{i}" for i, name in enumerate(KEPT_KEYS)}
+    fluxloop.record_call_args(
+        target="m:f", **secrets, **kept, nested=[{"headers": {**secrets, **kept}}]
+    )
+    (kwargs,) = (r["kwargs"] for r in lines(path))
+    assert "s3cret" not in json.dumps(kwargs)
+    for top in (kwargs, kwargs["nested"][0]["headers"]):
+        assert {name: top[name] for name in SECRET_KEYS} == dict.fromkeys(SECRET_KEYS, "<redacted>")
+        assert {name: top[name] for name in KEPT_KEYS} == kept
+
+
+def test_redaction_names_are_configurable(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    fluxloop.configure(record_args=True, recording_file=str(path))
+    values = {"API_KEY": "s1", "monkey": "george", "ssn": "123", "userSsn": "456"}
+    fluxloop.configure(redact_keys=["monkey", "ssn"])  # replaces the defaults
     fluxloop.record_call_args(target="m:f", **values)
-    fluxloop.configure(redact_keys=["monkey"])
+    fluxloop.configure(redact_keys=[*fluxloop.DEFAULT_REDACT_KEYS, "ssn"])  # adds to them
     fluxloop.record_call_args(target="m:f", **values)
     first, second = (r["kwargs"] for r in lines(path))
-    assert "s1" not in json.dumps(first) and "s6" not in json.dumps(first)
-    assert first["keyboard_layout"] == "us" and first["monkey"] == "george"
-    assert second["monkey"] == "<redacted>" and second["API_KEY"] == "s1"
+    hidden = "<redacted>"
+    assert first == {"API_KEY": "s1", **dict.fromkeys(["monkey", "ssn", "userSsn"], hidden)}
+    assert second == {"monkey": "george", **dict.fromkeys(["API_KEY", "ssn", "userSsn"], hidden)}
+    with pytest.raises(fluxloop.ConfigurationError, match="list of key names"):
+        fluxloop.configure(redact_keys="password")
 
 
 WRITER = """

@@ -83,6 +83,37 @@ def test_environment_masks_until_revealed_and_runs_checks(project: Path) -> None
     asyncio.run(run())
 
 
+def test_environment_never_shows_a_url_password_or_a_key(project: Path) -> None:
+    url = "http://collector:tui-pass-9876@127.0.0.1:9/"
+    with (project / ".env").open("a") as env_file:
+        env_file.write(f"FLUXLOOP_COLLECTOR_URL={url}\nMY_TUI_TOKEN=tui-token-5432\n")
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("v")
+            await app.workers.wait_for_complete()
+            await pilot.press("s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, EnvironmentScreen)
+            shown = [
+                cell
+                for table in app.screen.query(DataTable)
+                for row in texts(table)
+                for cell in row
+            ]
+            text = "\n".join(shown)
+            assert "http://collector:****@127.0.0.1:9/" in text  # the check and the value
+            assert "tui-pass" not in text and "sk-demo-1234567890" not in text
+            app.notify("the server said: tui-token-5432")
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert messages and not any("tui-token" in m for m in messages)
+
+    asyncio.run(run())
+
+
 def test_help_opens_and_closes(project: Path) -> None:
     async def run() -> None:
         app = make_app(project)
