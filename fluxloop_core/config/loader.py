@@ -79,11 +79,28 @@ def read_config_text(path: Path) -> str:
         ) from None
 
 
+# Bounds on what one YAML file may make the loader build. Aliases share their anchor's
+# node, but every later walk (variable expansion, validation, dumping) copies it, so a
+# 1 KB "billion laughs" file would grow without bound; the composer also recurses per level.
+MAX_ALIAS_EXPANSION = 10_000
+MAX_YAML_DEPTH = 100
+
+
 def parse_yaml(text: str, path: Path) -> tuple[Any, Positions]:
-    """Parse YAML keeping each key's (line, column); syntax errors become ConfigErrors."""
+    """Parse YAML keeping each key's (line, column); every problem becomes a ConfigError.
+
+    The one reader of YAML files (setting.yaml, inputs files, the config editors): syntax
+    errors, alias expansion beyond :data:`MAX_ALIAS_EXPANSION` values and nesting beyond
+    :data:`MAX_YAML_DEPTH` levels are reported at their line before anything is built.
+    """
     try:
-        node = yaml.compose(text, Loader=_SafeLoader)
-        data = yaml.load(text, Loader=_SafeLoader)
+        _check_bounds(text, path)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -100,6 +117,49 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, Positions]:
     if node is not None:
         _collect_positions(node, (), positions, path)
     return data, positions
+
+
+def _check_bounds(text: str, path: Path) -> None:
+    """Refuse runaway alias expansion and deep nesting, from the event stream (no tree)."""
+    sizes: dict[str, int] = {}  # anchor -> values its block expands to
+    open_blocks: list[tuple[str | None, int]] = []  # (anchor, expanded count at its start)
+    expanded = 0  # values the document expands to, aliases counted in full
+    copied = 0  # of which came from aliases
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(str(event.anchor), 1)  # an unknown anchor fails in the composer
+            expanded += size
+            copied += size
+            if copied > MAX_ALIAS_EXPANSION:
+                raise ConfigError(
+                    f"the alias *{event.anchor} makes the file expand to more than "
+                    f"{MAX_ALIAS_EXPANSION:,} values through aliases (limit)",
+                    file=path,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="Aliases nested in aliases multiply; write the values out, "
+                    "or repeat fewer of them.",
+                )
+        elif isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            expanded += 1
+            open_blocks.append((event.anchor, expanded))
+            if len(open_blocks) > MAX_YAML_DEPTH:
+                raise ConfigError(
+                    f"too deeply nested (limit {MAX_YAML_DEPTH} levels)",
+                    file=path,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="Flatten the structure; no FluxLoop file needs that depth.",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent) and open_blocks:
+            anchor, start = open_blocks.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start + 1
 
 
 def _collect_positions(node: yaml.Node, prefix: KeyPath, out: Positions, path: Path) -> None:
