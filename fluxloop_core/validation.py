@@ -9,7 +9,6 @@ these functions.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -327,7 +326,7 @@ def provider_problems(
     if path and calls:
         for call in calls:
             try:
-                set_path(copy.deepcopy(call.kwargs), path, "")
+                set_path(call.copy_kwargs(), path, "")
             except (PathNotFound, ValueError) as exc:
                 problems.append(
                     _config_problem(

@@ -2,8 +2,10 @@
 
 Dataclasses, pydantic models, enums, datetimes, UUIDs, paths, sets, tuples, bytes and
 Decimals keep their content; callables become markers; anything else becomes
-``"<repr:...>"``; a cycle becomes ``"<cycle>"``. There is no depth limit: the walk uses an
-explicit stack, so a 10,000-deep structure is copied without recursion.
+``"<repr:...>"``; a cycle becomes ``"<cycle>"``. The walk uses an explicit stack, so a
+10,000-deep structure is copied without recursion; a recording line nests at most
+:data:`MAX_DEPTH` levels (readers refuse deeper lines), so recorded values deeper than that
+end in a marker that says so (``max_depth``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ MARKER_ATTR = "__fluxloop_marker__"
 DEFAULT_REDACT_KEYS = ("api_key", "password", "token", "authorization", "secret", "cookie")
 REDACTED = "<redacted>"
 CYCLE = "<cycle>"
+# The deepest nesting a recording line may have (the line's own object is level 1). The
+# SDK writes no deeper and FluxLoop's reader refuses deeper lines: JSON parsers and copies
+# recurse per level, and no real call needs more.
+MAX_DEPTH = 100
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -82,11 +88,15 @@ def _children(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def to_jsonable(value: Any, *, redact_keys: Iterable[str] | None = None) -> Any:
+def to_jsonable(
+    value: Any, *, redact_keys: Iterable[str] | None = None, max_depth: int | None = None
+) -> Any:
     """``value`` as JSON data (dicts, lists, strings, numbers, booleans, None).
 
     Mapping keys in ``redact_keys`` (exact, case-insensitive; default
-    :data:`DEFAULT_REDACT_KEYS`) have their values replaced by ``"<redacted>"``.
+    :data:`DEFAULT_REDACT_KEYS`) have their values replaced by ``"<redacted>"``. With
+    ``max_depth``, containers nested deeper than that many levels become
+    ``"<too deep: over N levels>"``.
     """
     redact = frozenset(
         k.lower() for k in (DEFAULT_REDACT_KEYS if redact_keys is None else redact_keys)
@@ -109,6 +119,9 @@ def to_jsonable(value: Any, *, redact_keys: Iterable[str] | None = None) -> Any:
         kids = _children(item)
         if kids is None:
             target[slot] = callable_marker(item) if callable(item) else f"<repr:{item!r}>"
+            continue
+        if max_depth is not None and len(path) >= max_depth:
+            target[slot] = f"<too deep: over {max_depth} levels>"
             continue
         kind, content = kids
         inner = path | {id(item)}
