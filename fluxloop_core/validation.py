@@ -32,6 +32,7 @@ from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_core.paths import PathNotFound, set_path
 from fluxloop_core.recording import RecordedCall, missing_providers, read_recording
+from fluxloop_core.runner.target import raised_at_import
 
 ProblemKind = Literal["config", "target", "recording", "inputs"]
 
@@ -196,7 +197,7 @@ def _explain(target: str, folder: Path, report: object) -> str:
     if kind == "dependency":
         return f"importing {module} failed: {text} (install it in the Python that runs the agent)"
     if kind == "raised":
-        return f"importing {module} raised {text}"
+        return raised_at_import(module, text)
     return text
 
 
