@@ -158,8 +158,11 @@ def check_target_importable(
         )
     except FileNotFoundError:
         return f"runner.python_path {python} does not exist"
-    except PermissionError:
-        return f"runner.python_path {python} cannot be run"
+    except OSError as exc:  # no permission, a folder, not a program (Exec format error)...
+        return (
+            f"runner.python_path {python} cannot be run ({exc.strerror}); "
+            "point it at a Python interpreter, e.g. .venv/bin/python"
+        )
     except subprocess.TimeoutExpired:
         return (
             f"importing {target} took longer than {timeout:g} s; "

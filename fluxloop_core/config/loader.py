@@ -281,6 +281,43 @@ def _to_config_error(error: Mapping[str, Any], path: Path, positions: Positions)
     return ConfigError(message, file=path, line=line, column=column, key=key, hint=hint)
 
 
+def _nul_problems(data: Any, path: Path, positions: Positions) -> list[ConfigError]:
+    """Keys and text holding a NUL byte: no path, name or environment value can hold one.
+
+    ``base_inputs`` are exempt: they are only ever handed to the agent, and a NUL byte
+    is a fair edge case to test it with.
+    """
+    problems: list[ConfigError] = []
+    stack: list[tuple[Any, KeyPath]] = [(data, ())]
+    while stack:
+        value, key_path = stack.pop()
+        if key_path == ("base_inputs",):
+            continue
+        if isinstance(value, dict):
+            for key, child in value.items():
+                child_path = (*key_path, str(key))
+                if "\0" in str(key):
+                    problems.append(_nul_error(child_path, path, positions))
+                stack.append((child, child_path))
+        elif isinstance(value, list):
+            stack.extend((child, (*key_path, i)) for i, child in enumerate(value))
+        elif isinstance(value, str) and "\0" in value:
+            problems.append(_nul_error(key_path, path, positions))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _nul_error(key_path: KeyPath, path: Path, positions: Positions) -> ConfigError:
+    line, column = _error_position(key_path, positions)
+    return ConfigError(
+        "holds a NUL byte (\\0), which no name, path or environment value can hold",
+        file=path,
+        line=line,
+        column=column,
+        key=format_key_path(key_path),
+        hint="Remove it.",
+    )
+
+
 def _resolve_paths(config: ExperimentConfig, base: Path) -> None:
     def resolve(value: Path) -> Path:
         value = value.expanduser()
@@ -317,6 +354,9 @@ def _validate(
             )
         ]
     data = expand_variables(data, env, path, positions)
+    nul = _nul_problems(data, path, positions)
+    if nul:
+        return None, nul
     try:
         config = ExperimentConfig.model_validate(data)
     except ValidationError as exc:

@@ -77,6 +77,17 @@ class RunnerConfig(_Strict):
             }
         return value
 
+    @field_validator("environment_vars")
+    @classmethod
+    def _usable_names(cls, value: dict[str, str]) -> dict[str, str]:
+        # The operating system cannot hold these; refuse them here, not mid-run.
+        for name in value:
+            if not name or "=" in name:
+                raise ValueError(
+                    f"{name!r} cannot be an environment variable name (empty, or has '=')"
+                )
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _legacy_to_target(cls, data: Any) -> Any:
