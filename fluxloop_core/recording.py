@@ -186,6 +186,8 @@ def _open_recording(path: Path) -> Any:
         )
     if path.is_dir():
         raise RecordingError(f"{path} is a directory, not a recording file")
+    if not path.is_file():  # a device or pipe would be read, or waited on, forever
+        raise RecordingError(f"{path} is not a regular file (a device, pipe or socket)")
     return path.open("rb")
 
 

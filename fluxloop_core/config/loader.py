@@ -52,7 +52,8 @@ def format_key_path(path: KeyPath) -> str:
 
 
 def read_config_text(path: Path) -> str:
-    """The file's text, or a ConfigError for a missing file, a folder, or non-UTF-8 bytes."""
+    """The file's text, or a ConfigError for a missing file, a folder, a device or pipe,
+    or non-UTF-8 bytes."""
     if not path.exists():
         raise ConfigError(
             "config file not found",
@@ -65,6 +66,13 @@ def read_config_text(path: Path) -> str:
             "is a directory, not a config file",
             file=path,
             hint=f"Pass the YAML file inside it, e.g. --config {path / 'setting.yaml'}.",
+        )
+    if not path.is_file():
+        # A device or pipe (/dev/zero, a FIFO) would be read forever or wait forever.
+        raise ConfigError(
+            "is not a regular file (a device, pipe or socket)",
+            file=path,
+            hint="Pass a YAML file.",
         )
     data = path.read_bytes()
     try:

@@ -4,6 +4,7 @@ fix, from every command that meets it; never a traceback."""
 from __future__ import annotations
 
 import errno
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -141,3 +142,16 @@ def test_only_os_errors_with_a_path_are_the_users() -> None:
     assert isinstance(located, FileSystemError) and located.file == "/x/" + LONG
     assert located.hint is not None and "shorter" in located.hint
     assert from_os_error(OSError(errno.EIO, "Input/output error")) is None
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_device_or_pipe_is_refused_not_read_forever(
+    plain_project: Path, fluxloop: Runner, special: str
+) -> None:
+    if special == "fifo":
+        os.mkfifo(plain_project / "fifo")
+        special = str(plain_project / "fifo")
+    result = fluxloop("config", "show", "--config", special, cwd=plain_project, code=2)
+    assert "is not a regular file" in one_paragraph(result)
+    result = fluxloop("generate", "inputs", "--from-recording", special, cwd=plain_project, code=2)
+    assert "is not a regular file" in one_paragraph(result)
