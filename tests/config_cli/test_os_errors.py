@@ -155,3 +155,16 @@ def test_a_device_or_pipe_is_refused_not_read_forever(
     assert "is not a regular file" in one_paragraph(result)
     result = fluxloop("generate", "inputs", "--from-recording", special, cwd=plain_project, code=2)
     assert "is not a regular file" in one_paragraph(result)
+
+
+@pytest.mark.parametrize("where", ["project", "workspace"])
+def test_a_nul_byte_in_a_dotenv_file_names_its_line(
+    plain_project: Path, fluxloop: Runner, where: str
+) -> None:
+    env_file = plain_project / ".env" if where == "project" else plain_project.parent / ".env"
+    env_file.write_bytes(b"# keys\nOK=1\nBAD=a\x00b\n")
+    for args in (("run", "experiment", "--no-collector"), ("config", "env")):
+        message = one_paragraph(fluxloop(*args, cwd=plain_project, code=2))
+        assert f"{env_file}:3: holds a NUL byte" in message
+    checked = fluxloop("status", "check", cwd=plain_project, code=2)
+    assert f"{env_file}:3: holds a NUL byte" in checked.stdout
