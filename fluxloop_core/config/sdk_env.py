@@ -15,7 +15,7 @@ from fluxloop.config import environment_problems
 
 from fluxloop_core.config.dotenv_edit import assignment_line
 from fluxloop_core.config.env import SOURCE_GLOBAL, SOURCE_PROJECT, LayeredEnv
-from fluxloop_core.config.loader import LoadedConfig, format_key_path, parse_yaml
+from fluxloop_core.config.loader import LoadedConfig, parse_yaml
 from fluxloop_core.errors import ConfigError
 
 
@@ -75,12 +75,15 @@ def sdk_variable_problems(
 def run_variable_problems(loaded: LoadedConfig) -> list[ConfigError]:
     """:func:`sdk_variable_problems` of what a run of ``loaded`` sees, each at its line."""
     errors = sdk_variable_problems(loaded.env, loaded.config.runner.environment_vars)
-    if any(error.file is None and error.key and "." in error.key for error in errors):
+    prefix = "runner.environment_vars."
+    in_config = [error for error in errors if error.key and error.key.startswith(prefix)]
+    if in_config:
         _, positions = parse_yaml(loaded.raw_text, loaded.path)
-        for error in errors:
-            if error.file is None and error.key and "." in error.key:
-                path = tuple(error.key.split("."))
-                error.file = str(loaded.path)
-                error.line, error.column = positions.get(path, (None, None))
-                error.key = format_key_path(path)
+        for error in in_config:
+            assert error.key is not None  # selected above
+            name = error.key.removeprefix(prefix)
+            error.file = str(loaded.path)
+            error.line, error.column = positions.get(
+                ("runner", "environment_vars", name), (None, None)
+            )
     return errors
