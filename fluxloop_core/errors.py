@@ -118,7 +118,7 @@ _OS_HINTS = {
 }
 
 
-def from_os_error(error: OSError, *, key: str | None = None) -> UserError | None:
+def from_os_error(error: OSError) -> UserError | None:
     """``error`` as a user error naming its path and the fix, or None when it names no path
     (then it is not about something the user chose, and stays a failure of the tool)."""
     if error.filename is None:
@@ -126,6 +126,5 @@ def from_os_error(error: OSError, *, key: str | None = None) -> UserError | None
     return FileSystemError(
         error.strerror or type(error).__name__,
         file=str(error.filename),
-        key=key,
         hint=_OS_HINTS.get(error.errno or 0),
     )

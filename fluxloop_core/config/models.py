@@ -20,6 +20,18 @@ STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", 
 MAX_PARALLEL_RUNS = 1024
 
 
+def _env_text(value: Any) -> Any:
+    """A YAML scalar as environment text (``true``, ``5432``, ``""`` for null); anything
+    else unchanged, for the model to refuse."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float | str):
+        return str(value)
+    return value
+
+
 class _Strict(BaseModel):
     # strict: YAML already gives typed values, so coercing them hides mistakes
     # (`iterations: true` would run once, `timeout_seconds: "5"` would pass). Paths are
@@ -65,16 +77,7 @@ class RunnerConfig(_Strict):
         # YAML turns `PORT: 5432` into an int; environment values are strings. Only
         # scalars are turned into text: a list or mapping is a mistake the model reports.
         if isinstance(value, Mapping):
-            return {
-                str(k): ""
-                if v is None
-                else str(v).lower()
-                if isinstance(v, bool)
-                else str(v)
-                if isinstance(v, int | float | str)
-                else v
-                for k, v in value.items()
-            }
+            return {str(k): _env_text(v) for k, v in value.items()}
         return value
 
     @field_validator("environment_vars")
