@@ -8,6 +8,7 @@ Anything else is a bug in FluxLoop and is allowed to show a traceback.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from fluxloop_core.redaction import redact
@@ -100,3 +101,35 @@ class GenerationError(UserError):
 
 class UsageError(UserError):
     """A command-line option or argument is wrong in a way argparse cannot see."""
+
+
+class FileSystemError(UserError):
+    """The operating system refused a path the user chose (too long, a folder, no access...)."""
+
+
+_OS_HINTS = {
+    errno.ENAMETOOLONG: "Use a shorter name, or a folder nearer the root.",
+    errno.EACCES: "Check who may write there (`ls -ld` on the folder), or choose another folder.",
+    errno.EPERM: "Check who may write there (`ls -ld` on the folder), or choose another folder.",
+    errno.EROFS: "That file system is read-only: choose a folder you can write.",
+    errno.EISDIR: "That is a folder: name a file (in it) instead.",
+    errno.ENOTDIR: "A part of that path is a file, not a folder: fix the path.",
+    errno.ENOENT: "A folder on that path does not exist or cannot hold files: fix the path.",
+    errno.ENOSPC: "The disk is full: free some space or choose another folder.",
+    errno.ENOEXEC: "It is not a program this system can run: point it at a Python "
+    "interpreter (e.g. .venv/bin/python).",
+    errno.ELOOP: "The path has a symbolic link loop: fix the link.",
+    errno.EEXIST: "Something is already there: remove it or choose another path.",
+}
+
+
+def from_os_error(error: OSError) -> UserError | None:
+    """``error`` as a user error naming its path and the fix, or None when it names no path
+    (then it is not about something the user chose, and stays a failure of the tool)."""
+    if error.filename is None:
+        return None
+    return FileSystemError(
+        error.strerror or type(error).__name__,
+        file=str(error.filename),
+        hint=_OS_HINTS.get(error.errno or 0),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -19,6 +20,8 @@ def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> N
     a shared setting.yaml private.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():  # else os.replace fails naming the temp file, not the user's path
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

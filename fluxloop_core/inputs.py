@@ -36,7 +36,7 @@ from fluxloop_core.files import write_atomic
 class InputSource(BaseModel):
     """The recorded call an input was generated from."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     recording_file: str
     line_number: int = Field(ge=1)
@@ -46,7 +46,7 @@ class InputSource(BaseModel):
 class GeneratedInput(BaseModel):
     """One input: the text passed to the agent and free-form metadata."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     input: str
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -66,7 +66,7 @@ class GeneratedInput(BaseModel):
 class InputsFile(BaseModel):
     """An inputs file: an optional header describing how it was made, and the inputs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     generated_at: str | None = None
     mode: str | None = None

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fluxloop.serialization import MAX_DEPTH
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fluxloop_core.errors import RecordingError
@@ -38,6 +39,11 @@ class RecordedCall(BaseModel):
     kwargs: dict[str, Any]
     timestamp: str
     line_number: int = Field(default=0, exclude=True)
+
+    def copy_kwargs(self) -> dict[str, Any]:
+        """A fresh deep copy of the kwargs, for a run to change (no recursion)."""
+        copied: dict[str, Any] = copy_json(self.kwargs)
+        return copied
 
     @field_validator("version", mode="before")
     @classmethod
@@ -69,6 +75,66 @@ class RecordedCall(BaseModel):
         return value
 
 
+class TooDeep(ValueError):
+    """A JSON line nests deeper than :data:`MAX_DEPTH` levels (the SDK writes no deeper)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"too deeply nested (limit {MAX_DEPTH})")
+
+
+def json_depth(value: Any) -> int:
+    """Levels of nesting of JSON data (a scalar is 0, ``[]`` is 1), walked without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def load_json_line(text: str | bytes) -> Any:
+    """``json.loads`` for lines read from outside: deeper than :data:`MAX_DEPTH` is TooDeep.
+
+    The parser recurses per level, so a 10,000-deep line would raise RecursionError; every
+    later copy or walk would too. A line with fewer brackets than the limit cannot be too
+    deep, which keeps the exact check off the common path.
+    """
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise TooDeep() from None
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and json_depth(data) > MAX_DEPTH:
+        raise TooDeep()
+    return data
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars) without recursion."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        item, target, slot = stack.pop()
+        if isinstance(item, dict):
+            copied: Any = dict.fromkeys(item)
+            stack.extend((child, copied, key) for key, child in item.items())
+        elif isinstance(item, list):
+            copied = [None] * len(item)
+            stack.extend((child, copied, index) for index, child in enumerate(item))
+        else:
+            copied = item
+        target[slot] = copied
+    return root[0]
+
+
 @dataclass(frozen=True)
 class RecordingProblem:
     """A line that is not a valid recorded call, and why."""
@@ -90,7 +156,9 @@ class Recording:
 def parse_line(text: str | bytes, line_number: int) -> RecordedCall | RecordingProblem:
     """Parse one line; a problem (never an exception) when it is not a valid call."""
     try:
-        data = json.loads(text)
+        data = load_json_line(text)
+    except TooDeep as exc:
+        return RecordingProblem(line_number, str(exc))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
         return RecordingProblem(line_number, f"not valid JSON ({reason})")
@@ -118,6 +186,8 @@ def _open_recording(path: Path) -> Any:
         )
     if path.is_dir():
         raise RecordingError(f"{path} is a directory, not a recording file")
+    if not path.is_file():  # a device or pipe would be read, or waited on, forever
+        raise RecordingError(f"{path} is not a regular file (a device, pipe or socket)")
     return path.open("rb")
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from fluxloop_core.config.env import provider_key_variable, resolve_llm_key
 from fluxloop_core.config.loader import LoadedConfig, parse_yaml
+from fluxloop_core.config.sdk_env import run_variable_problems
 from fluxloop_core.validation import (
     Problem,
     inputs_problems,
@@ -106,7 +107,11 @@ def run_checks(loaded: LoadedConfig) -> list[Check]:
     inputs, last experiment."""
     _, positions = parse_yaml(loaded.raw_text, loaded.path)
     config = loaded.config
-    checks = [Check("config", "ok", f"{loaded.path} is valid")]
+    bad_values = run_variable_problems(loaded)
+    if bad_values:
+        checks = [Check("config", "fail", "; ".join(error.render() for error in bad_values))]
+    else:
+        checks = [Check("config", "ok", f"{loaded.path} is valid")]
     checks.append(
         _from_problems(
             "target",

@@ -9,7 +9,6 @@ these functions.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -33,6 +32,7 @@ from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_core.paths import PathNotFound, set_path
 from fluxloop_core.recording import RecordedCall, missing_providers, read_recording
+from fluxloop_core.runner.target import raised_at_import
 
 ProblemKind = Literal["config", "target", "recording", "inputs"]
 
@@ -158,8 +158,11 @@ def check_target_importable(
         )
     except FileNotFoundError:
         return f"runner.python_path {python} does not exist"
-    except PermissionError:
-        return f"runner.python_path {python} cannot be run"
+    except OSError as exc:  # no permission, a folder, not a program (Exec format error)...
+        return (
+            f"runner.python_path {python} cannot be run ({exc.strerror}); "
+            "point it at a Python interpreter, e.g. .venv/bin/python"
+        )
     except subprocess.TimeoutExpired:
         return (
             f"importing {target} took longer than {timeout:g} s; "
@@ -197,7 +200,7 @@ def _explain(target: str, folder: Path, report: object) -> str:
     if kind == "dependency":
         return f"importing {module} failed: {text} (install it in the Python that runs the agent)"
     if kind == "raised":
-        return f"importing {module} raised {text}"
+        return raised_at_import(module, text)
     return text
 
 
@@ -327,7 +330,7 @@ def provider_problems(
     if path and calls:
         for call in calls:
             try:
-                set_path(copy.deepcopy(call.kwargs), path, "")
+                set_path(call.copy_kwargs(), path, "")
             except (PathNotFound, ValueError) as exc:
                 problems.append(
                     _config_problem(

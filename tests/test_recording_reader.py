@@ -6,15 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
+from fluxloop.serialization import MAX_DEPTH
 
 from fluxloop_core.errors import RecordingError
 from fluxloop_core.recording import (
     LineIndex,
     RecordedCall,
     RecordingProblem,
+    TooDeep,
     callable_marker,
     callable_parameters,
+    copy_json,
     iter_recording,
+    json_depth,
+    load_json_line,
     missing_providers,
     read_recording,
 )
@@ -143,3 +148,54 @@ def test_problem_is_a_value_not_an_exception() -> None:
     from fluxloop_core.recording import parse_line
 
     assert isinstance(parse_line(b"\xff\xfe", 3), RecordingProblem)
+
+
+def deep_line(levels: int, kind: str) -> str:
+    """A valid call whose kwargs value nests so that the whole line has ``levels`` levels."""
+    inner = levels - 2  # the line and kwargs
+    opening, closing = ("[", "]") if kind == "list" else ('{"k": ', "}")
+    value = opening * inner + "1" + closing * inner
+    return line(deep=0).replace('"deep": 0', f'"deep": {value}')
+
+
+@pytest.mark.parametrize("kind", ["list", "dict"])
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 900, 10_000])
+def test_a_too_deep_line_is_a_broken_line_with_the_limit(
+    tmp_path: Path, kind: str, levels: int
+) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text(line() + "\n" + deep_line(levels, kind) + "\n" + line() + "\n")
+    recording = read_recording(path)
+    assert len(recording.calls) == 2
+    assert recording.problems == [RecordingProblem(2, f"too deeply nested (limit {MAX_DEPTH})")]
+    with pytest.raises(RecordingError) as caught:
+        read_recording(path, strict=True)
+    assert caught.value.render().startswith(f"{path}:2: too deeply nested (limit {MAX_DEPTH})")
+    text = deep_line(levels, kind)
+    for raw in (text, text.encode()):
+        with pytest.raises(TooDeep):
+            load_json_line(raw)
+
+
+@pytest.mark.parametrize("kind", ["list", "dict"])
+def test_a_line_at_the_limit_is_read_and_copied_apart(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text(deep_line(MAX_DEPTH, kind) + "\n")
+    (call,) = read_recording(path).calls
+    assert json_depth(call.kwargs) == MAX_DEPTH - 1
+    copied = call.copy_kwargs()
+    assert copied == call.kwargs and copied is not call.kwargs
+    assert copied["deep"] is not call.kwargs["deep"]
+
+
+def test_copy_json_needs_no_recursion() -> None:
+    value: object = {"leaf": [1, "two", None]}
+    for _ in range(20_000):
+        value = [value, {"n": 1}]
+    copied = copy_json(value)
+    assert json_depth(copied) == json_depth(value) == 20_002
+    cursor_a, cursor_b = value, copied
+    while isinstance(cursor_a, list):
+        assert isinstance(cursor_b, list) and cursor_a is not cursor_b
+        cursor_a, cursor_b = cursor_a[0], cursor_b[0]
+    assert cursor_a == cursor_b and cursor_a is not cursor_b

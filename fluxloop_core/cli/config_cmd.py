@@ -123,10 +123,12 @@ def _env_for(args: argparse.Namespace) -> tuple[LayeredEnv, Path | None]:
 
 def env(args: argparse.Namespace) -> int:
     """List every FluxLoop/LLM variable, where it comes from, and (masked) values."""
+    from fluxloop_core.config.sdk_env import sdk_variable_problems
     from fluxloop_core.env_report import env_report
 
     layered, project_dir = _env_for(args)
     rows = env_report(layered, show_values=args.show_values)
+    problems = [error.render() for error in sdk_variable_problems(layered)]
     files = {
         "project": str(project_dir) if project_dir else None,
         "project_env_file": str(layered.project_env_file) if layered.project_env_file else None,
@@ -147,9 +149,10 @@ def env(args: argparse.Namespace) -> int:
                     }
                     for row in rows
                 ],
+                "problems": problems,
             }
         )
-        return 0
+        return 2 if problems else 0
     print_table(
         ["VARIABLE", "SOURCE", "VALUE", "DESCRIPTION"],
         [[row.name, row.source, row.value, row.description] for row in rows],
@@ -158,7 +161,9 @@ def env(args: argparse.Namespace) -> int:
     print(f"global .env:  {files['global_env_file'] or 'none'}")
     if not args.show_values:
         print("values hidden; --show-values shows them (secrets masked but the last 4)")
-    return 0
+    for problem in problems:
+        print(f"fail  {problem}")
+    return 2 if problems else 0
 
 
 def schema(args: argparse.Namespace) -> int:

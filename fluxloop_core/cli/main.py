@@ -405,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     # Imported here so `--help` stays free of them; errors is tiny.
     from fluxloop_core.cli.output import redact_streams
-    from fluxloop_core.errors import UserError
+    from fluxloop_core.errors import UserError, from_os_error
 
     # Everything a handler prints from here on, error paragraphs included, is redacted.
     redact_streams(show_values=getattr(args, "show_values", False))
@@ -420,6 +420,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # `fluxloop status traces | head` closes stdout early: not an error.
         return EXIT_OK
+    except OSError as raw:
+        # The one translation of the operating system refusing a path the user chose
+        # (name too long, a folder where a file goes, /proc, no access...).
+        located = from_os_error(raw)
+        if located is None:
+            raise
+        print(f"error: {located.render()}", file=sys.stderr)
+        return located.exit_code
 
 
 if __name__ == "__main__":

@@ -38,6 +38,16 @@ def _assignment(name: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*(export\s+)?{re.escape(name)}\s*=")
 
 
+def assignment_line(text: str, name: str) -> int | None:
+    """The 1-based line of the assignment of ``name`` that takes effect (the last one)."""
+    assignment = _assignment(name)
+    found = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if assignment.match(line):
+            found = number
+    return found
+
+
 def _commented(name: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*#\s*(export\s+)?{re.escape(name)}\s*=")
 

@@ -24,7 +24,12 @@ from ruamel.yaml.scalarstring import ScalarString
 
 from fluxloop_core.config.dotenv_edit import format_env_value, set_env_value
 from fluxloop_core.config.env import load_layered_env, provider_key_variable
-from fluxloop_core.config.loader import config_problems, load_config, read_config_text
+from fluxloop_core.config.loader import (
+    config_problems,
+    load_config,
+    parse_yaml,
+    read_config_text,
+)
 from fluxloop_core.errors import ConfigError, UsageError
 from fluxloop_core.files import write_atomic
 
@@ -76,8 +81,13 @@ def guess_indent(text: str) -> tuple[int, int]:
     return mapping or 2, offset or 0
 
 
-def _yaml(text: str) -> tuple[Any, Any]:
-    """A round-trip YAML instance set to the file's own indentation, and the loaded data."""
+def _yaml(text: str, path: Path) -> tuple[Any, Any]:
+    """A round-trip YAML instance set to the file's own indentation, and the loaded data.
+
+    The text goes through :func:`parse_yaml` first, so syntax errors, alias bombs and deep
+    nesting are refused at their line exactly as for every other YAML read.
+    """
+    parse_yaml(text, path)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap the user's long lines
@@ -194,7 +204,7 @@ def apply_changes(text: str, changes: Mapping[str, Any], path: Path) -> str:
     Same round trip and key paths as :func:`render_changes`; for editors that validate
     the result themselves (``config_text_problems``) to show every problem at once.
     """
-    yaml, data = _yaml(text)
+    yaml, data = _yaml(text, path)
     if not isinstance(data, CommentedMap):
         raise ConfigError(
             "must be a mapping of keys at the top level to be edited",

@@ -105,6 +105,13 @@ def read_env_file(path: Path) -> dict[str, str]:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot be read: {exc.strerror}", file=path) from None
+    if "\0" in text:  # no environment value can hold one: the run would fail to start
+        raise ConfigError(
+            "holds a NUL byte (\\0), which no environment value can hold",
+            file=path,
+            line=text.count("\n", 0, text.index("\0")) + 1,
+            hint="Remove it.",
+        )
     import io
 
     parsed = dotenv_values(stream=io.StringIO(text))

@@ -52,7 +52,8 @@ def format_key_path(path: KeyPath) -> str:
 
 
 def read_config_text(path: Path) -> str:
-    """The file's text, or a ConfigError for a missing file, a folder, or non-UTF-8 bytes."""
+    """The file's text, or a ConfigError for a missing file, a folder, a device or pipe,
+    or non-UTF-8 bytes."""
     if not path.exists():
         raise ConfigError(
             "config file not found",
@@ -65,6 +66,13 @@ def read_config_text(path: Path) -> str:
             "is a directory, not a config file",
             file=path,
             hint=f"Pass the YAML file inside it, e.g. --config {path / 'setting.yaml'}.",
+        )
+    if not path.is_file():
+        # A device or pipe (/dev/zero, a FIFO) would be read forever or wait forever.
+        raise ConfigError(
+            "is not a regular file (a device, pipe or socket)",
+            file=path,
+            hint="Pass a YAML file.",
         )
     data = path.read_bytes()
     try:
@@ -79,11 +87,28 @@ def read_config_text(path: Path) -> str:
         ) from None
 
 
+# Bounds on what one YAML file may make the loader build. Aliases share their anchor's
+# node, but every later walk (variable expansion, validation, dumping) copies it, so a
+# 1 KB "billion laughs" file would grow without bound; the composer also recurses per level.
+MAX_ALIAS_EXPANSION = 10_000
+MAX_YAML_DEPTH = 100
+
+
 def parse_yaml(text: str, path: Path) -> tuple[Any, Positions]:
-    """Parse YAML keeping each key's (line, column); syntax errors become ConfigErrors."""
+    """Parse YAML keeping each key's (line, column); every problem becomes a ConfigError.
+
+    The one reader of YAML files (setting.yaml, inputs files, the config editors): syntax
+    errors, alias expansion beyond :data:`MAX_ALIAS_EXPANSION` values and nesting beyond
+    :data:`MAX_YAML_DEPTH` levels are reported at their line before anything is built.
+    """
     try:
-        node = yaml.compose(text, Loader=_SafeLoader)
-        data = yaml.load(text, Loader=_SafeLoader)
+        _check_bounds(text, path)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -100,6 +125,49 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, Positions]:
     if node is not None:
         _collect_positions(node, (), positions, path)
     return data, positions
+
+
+def _check_bounds(text: str, path: Path) -> None:
+    """Refuse runaway alias expansion and deep nesting, from the event stream (no tree)."""
+    sizes: dict[str, int] = {}  # anchor -> values its block expands to
+    open_blocks: list[tuple[str | None, int]] = []  # (anchor, expanded count at its start)
+    expanded = 0  # values the document expands to, aliases counted in full
+    copied = 0  # of which came from aliases
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(str(event.anchor), 1)  # an unknown anchor fails in the composer
+            expanded += size
+            copied += size
+            if copied > MAX_ALIAS_EXPANSION:
+                raise ConfigError(
+                    f"the alias *{event.anchor} makes the file expand to more than "
+                    f"{MAX_ALIAS_EXPANSION:,} values through aliases (limit)",
+                    file=path,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="Aliases nested in aliases multiply; write the values out, "
+                    "or repeat fewer of them.",
+                )
+        elif isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            expanded += 1
+            open_blocks.append((event.anchor, expanded))
+            if len(open_blocks) > MAX_YAML_DEPTH:
+                raise ConfigError(
+                    f"too deeply nested (limit {MAX_YAML_DEPTH} levels)",
+                    file=path,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="Flatten the structure; no FluxLoop file needs that depth.",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent) and open_blocks:
+            anchor, start = open_blocks.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start + 1
 
 
 def _collect_positions(node: yaml.Node, prefix: KeyPath, out: Positions, path: Path) -> None:
@@ -221,6 +289,43 @@ def _to_config_error(error: Mapping[str, Any], path: Path, positions: Positions)
     return ConfigError(message, file=path, line=line, column=column, key=key, hint=hint)
 
 
+def _nul_problems(data: Any, path: Path, positions: Positions) -> list[ConfigError]:
+    """Keys and text holding a NUL byte: no path, name or environment value can hold one.
+
+    ``base_inputs`` are exempt: they are only ever handed to the agent, and a NUL byte
+    is a fair edge case to test it with.
+    """
+    problems: list[ConfigError] = []
+    stack: list[tuple[Any, KeyPath]] = [(data, ())]
+    while stack:
+        value, key_path = stack.pop()
+        if key_path == ("base_inputs",):
+            continue
+        if isinstance(value, dict):
+            for key, child in value.items():
+                child_path = (*key_path, str(key))
+                if "\0" in str(key):
+                    problems.append(_nul_error(child_path, path, positions))
+                stack.append((child, child_path))
+        elif isinstance(value, list):
+            stack.extend((child, (*key_path, i)) for i, child in enumerate(value))
+        elif isinstance(value, str) and "\0" in value:
+            problems.append(_nul_error(key_path, path, positions))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _nul_error(key_path: KeyPath, path: Path, positions: Positions) -> ConfigError:
+    line, column = _error_position(key_path, positions)
+    return ConfigError(
+        "holds a NUL byte (\\0), which no name, path or environment value can hold",
+        file=path,
+        line=line,
+        column=column,
+        key=format_key_path(key_path),
+        hint="Remove it.",
+    )
+
+
 def _resolve_paths(config: ExperimentConfig, base: Path) -> None:
     def resolve(value: Path) -> Path:
         value = value.expanduser()
@@ -257,6 +362,9 @@ def _validate(
             )
         ]
     data = expand_variables(data, env, path, positions)
+    nul = _nul_problems(data, path, positions)
+    if nul:
+        return None, nul
     try:
         config = ExperimentConfig.model_validate(data)
     except ValidationError as exc:

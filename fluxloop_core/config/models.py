@@ -20,8 +20,23 @@ STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", 
 MAX_PARALLEL_RUNS = 1024
 
 
+def _env_text(value: Any) -> Any:
+    """A YAML scalar as environment text (``true``, ``5432``, ``""`` for null); anything
+    else unchanged, for the model to refuse."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float | str):
+        return str(value)
+    return value
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # strict: YAML already gives typed values, so coercing them hides mistakes
+    # (`iterations: true` would run once, `timeout_seconds: "5"` would pass). Paths are
+    # the exception: YAML has no path type, so they come as text (strict=False on them).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 class BaseInput(_Strict):
@@ -44,7 +59,7 @@ class RunnerConfig(_Strict):
         default=None, description="legacy: the function (or Class.method) of the target"
     )
     working_directory: Path = Field(
-        default=Path("."), description="put on sys.path and used as the runs' cwd"
+        default=Path("."), strict=False, description="put on sys.path and used as the runs' cwd"
     )
     python_path: str | None = Field(
         default=None, description="another Python interpreter to run the agent in"
@@ -59,12 +74,21 @@ class RunnerConfig(_Strict):
     @field_validator("environment_vars", mode="before")
     @classmethod
     def _stringify_env(cls, value: Any) -> Any:
-        # YAML turns `PORT: 5432` into an int; environment values are strings.
+        # YAML turns `PORT: 5432` into an int; environment values are strings. Only
+        # scalars are turned into text: a list or mapping is a mistake the model reports.
         if isinstance(value, Mapping):
-            return {
-                str(k): ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
-                for k, v in value.items()
-            }
+            return {str(k): _env_text(v) for k, v in value.items()}
+        return value
+
+    @field_validator("environment_vars")
+    @classmethod
+    def _usable_names(cls, value: dict[str, str]) -> dict[str, str]:
+        # The operating system cannot hold these; refuse them here, not mid-run.
+        for name in value:
+            if not name or "=" in name:
+                raise ValueError(
+                    f"{name!r} cannot be an environment variable name (empty, or has '=')"
+                )
         return value
 
     @model_validator(mode="before")
@@ -79,6 +103,11 @@ class RunnerConfig(_Strict):
                 '(prefer target: "module.path:function")'
             )
         if data.get("target") is None:
+            if any(
+                data.get(key) is not None and not isinstance(data.get(key), str)
+                for key in ("module_path", "function_name")
+            ):
+                return data  # a wrong type: the field check names it
             if not (data.get("module_path") and data.get("function_name")):
                 raise ValueError(
                     'a target is required: set target: "module.path:function" '
@@ -110,7 +139,9 @@ class ReplayArgsConfig(_Strict):
     """Replay recorded calls: each run gets a recorded call's kwargs with the input injected."""
 
     enabled: bool = Field(default=False, description="replay recorded kwargs")
-    recording_file: Path | None = Field(default=None, description="the JSONL recording")
+    recording_file: Path | None = Field(
+        default=None, strict=False, description="the JSONL recording"
+    )
     callable_providers: dict[str, str] = Field(
         default_factory=dict,
         description='recorded callable parameter -> "builtin:collector.send", '
@@ -191,13 +222,17 @@ class ExperimentConfig(_Strict):
     replay_args: ReplayArgsConfig = Field(default_factory=ReplayArgsConfig)
     base_inputs: list[BaseInput] = Field(default_factory=list)
     inputs_file: Path | None = Field(
-        default=None, description="inputs/generated.yaml; used instead of base_inputs when set"
+        default=None,
+        strict=False,
+        description="inputs/generated.yaml; used instead of base_inputs when set",
     )
     iterations: int = Field(default=1, ge=1, description="runs per input")
     parallel_runs: int = Field(
         default=1, ge=1, le=MAX_PARALLEL_RUNS, description="runs in flight at once"
     )
-    output_directory: Path = Field(default=Path("experiments"), description="results folder")
+    output_directory: Path = Field(
+        default=Path("experiments"), strict=False, description="results folder"
+    )
     input_generation: InputGenerationConfig = Field(default_factory=InputGenerationConfig)
     collector: CollectorConfig = Field(default_factory=CollectorConfig)
 

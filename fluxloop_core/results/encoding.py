@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fluxloop.serialization import to_jsonable
+from fluxloop.serialization import MAX_DEPTH, to_jsonable
 from pydantic_core import from_json
 
 from fluxloop_core.results.models import TraceRecord
 
-MAX_DEPTH = 128
-"""Deepest nesting a line may have. Readers parse lines with pydantic, whose JSON parser
-stops at 200 levels (and its serializer at 255), so deeper data becomes a marker."""
+# MAX_DEPTH is the one limit for every line FluxLoop writes or reads (recordings and
+# traces alike): pydantic's JSON parser stops at 200 levels and its serializer at 255.
+__all__ = ["MAX_DEPTH", "encodable", "record_line"]
 
 
 def encodable(data: Any) -> Any:

@@ -11,7 +11,6 @@ replays the call on that line; any other input ``i`` replays ``calls[i % len(cal
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ class Replay:
 
     def kwargs_for(self, call: RecordedCall, text: str) -> dict[str, Any]:
         """A fresh copy of the call's kwargs with the input written in (markers kept)."""
-        kwargs = copy.deepcopy(call.kwargs)
+        kwargs = call.copy_kwargs()
         if self.override_path:
             set_path(kwargs, self.override_path, text)
         return kwargs
@@ -86,7 +85,7 @@ def load_replay(recording_file: Path, target: str, override_path: str | None) ->
     if override_path:
         for call in recording.calls:
             try:
-                set_path(copy.deepcopy(call.kwargs), override_path, "")
+                set_path(call.copy_kwargs(), override_path, "")
             except PathNotFound as exc:
                 raise ReplayError(
                     f"override_param_path {override_path!r} does not fit the call recorded "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from fluxloop_core.config.env import SOURCE_PROCESS, LayeredEnv
 from fluxloop_core.config.loader import LoadedConfig, parse_yaml
 from fluxloop_core.config.models import MAX_PARALLEL_RUNS, ExperimentConfig
+from fluxloop_core.config.sdk_env import run_variable_problems, sdk_variable_problems
 from fluxloop_core.errors import (
     ConfigError,
     InputsError,
@@ -227,6 +230,9 @@ def prepare_experiment(loaded: LoadedConfig, options: RunOptions) -> ExperimentP
 def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     config = loaded.config
     runner = config.runner
+    bad_values = run_variable_problems(loaded)
+    if bad_values:
+        raise bad_values[0]
     if options.parallel_runs is not None and options.parallel_runs > MAX_PARALLEL_RUNS:
         raise UsageError(f"--parallel-runs must be at most {MAX_PARALLEL_RUNS}")
     iterations = options.iterations
@@ -599,6 +605,12 @@ def run_single(
     A bad target raises TargetError; an exception from the agent is returned as ``error``.
     """
     folder = (working_directory or Path.cwd()).resolve()
+    process = LayeredEnv(
+        variables=dict(os.environ), sources=dict.fromkeys(os.environ, SOURCE_PROCESS)
+    )
+    bad_values = sdk_variable_problems(process)
+    if bad_values:
+        raise bad_values[0]
     with imports_kept_local(), SysPath(folder):
         forget_user_modules([target])
         resolved = load_target(target, folder)

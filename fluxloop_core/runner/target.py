@@ -107,8 +107,18 @@ def split_target(spec: str) -> tuple[str, list[str]]:
     return module, parts
 
 
+def raised_at_import(module_name: str, what: str) -> str:
+    """How an exception raised while importing the agent's module is reported, here and
+    by ``config validate``'s import check (``what`` is ``"SystemExit: 3"``)."""
+    return f"importing {module_name} raised {what}"
+
+
 def import_module(module_name: str, spec: str, working_directory: Path | None) -> Any:
-    """Import ``module_name``; failures become a TargetError with the seed's hint."""
+    """Import ``module_name``; failures become a TargetError with the seed's hint.
+
+    A module that calls ``sys.exit()`` or raises KeyboardInterrupt at import is a broken
+    module like any other, not a request to end FluxLoop with its code.
+    """
     try:
         return importlib.import_module(module_name)
     except ImportError as exc:
@@ -118,9 +128,9 @@ def import_module(module_name: str, spec: str, working_directory: Path | None) -
             key="runner.target",
             hint=IMPORT_HINT,
         ) from None
-    except Exception as exc:
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
         raise TargetError(
-            f"importing {module_name} raised {type(exc).__name__}: {exc}",
+            raised_at_import(module_name, f"{type(exc).__name__}: {exc}"),
             key="runner.target",
             hint="Fix the error in the module (it runs at import time).",
         ) from None

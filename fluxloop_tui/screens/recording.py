@@ -33,7 +33,13 @@ from textual.worker import get_current_worker
 
 from fluxloop_core.config.edit import update_config_values
 from fluxloop_core.errors import UserError
-from fluxloop_core.recording import LineIndex, RecordedCall, RecordingProblem, callable_marker
+from fluxloop_core.recording import (
+    LineIndex,
+    RecordedCall,
+    RecordingProblem,
+    callable_marker,
+    load_json_line,
+)
 from fluxloop_core.recording import parse_line as _parse_line
 from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.fields import whole_number
@@ -65,7 +71,7 @@ def line_matches(raw: bytes, needle: str, target: str | None) -> bool:
         if json.dumps(target).encode() not in raw:
             return False
         try:
-            data = json.loads(raw)
+            data = load_json_line(raw)
         except ValueError:
             return False
         if not isinstance(data, dict) or data.get("target") != target:
@@ -77,7 +83,7 @@ def line_matches(raw: bytes, needle: str, target: str | None) -> bool:
         return True
     if "\\u" in text and not needle.isascii():  # escaped non-ASCII text: match it decoded
         try:
-            decoded = json.dumps(json.loads(raw), ensure_ascii=False).lower()
+            decoded = json.dumps(load_json_line(raw), ensure_ascii=False).lower()
         except ValueError:
             return False
         return needle in decoded

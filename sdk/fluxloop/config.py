@@ -98,17 +98,33 @@ _current: SDKConfig | None = None
 _listeners: list[Callable[[SDKConfig], None]] = []
 
 
-def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+def _parse_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings the FLUXLOOP_* variables give, and why each unusable one is refused."""
     values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
     for name, (variable, parse, _) in _FIELDS.items():
         if variable is None or variable not in environ:
             continue
         try:
             values[name] = parse(environ[variable])
         except ValueError as exc:
-            raise ConfigurationError(
-                f"{variable}={environ[variable]!r} is invalid: {exc}"
-            ) from None
+            problems[variable] = f"{environ[variable]!r} is invalid: {exc}"
+    return values, problems
+
+
+def environment_problems(environ: Mapping[str, str]) -> dict[str, str]:
+    """Each FLUXLOOP_* variable of ``environ`` the SDK would refuse, and why.
+
+    The one check of those values: the SDK raises on the first at start-up, and the
+    FluxLoop CLI asks here before a run so it can say where the value was set.
+    """
+    return _parse_environment(environ)[1]
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    values, problems = _parse_environment(environ)
+    for variable, why in problems.items():
+        raise ConfigurationError(f"{variable}={why}")
     return values
 
 

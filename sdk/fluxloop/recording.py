@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from fluxloop.config import ConfigurationError, get_config
-from fluxloop.serialization import dumps, to_jsonable
+from fluxloop.serialization import MAX_DEPTH, dumps, to_jsonable
 
 _lock = threading.Lock()
 _counters: defaultdict[str, int] = defaultdict(int)
@@ -56,7 +56,8 @@ def record_call_args(*, target: str, iteration: int | None = None, **kwargs: Any
         "_version": "1",
         "iteration": iteration,
         "target": target,
-        "kwargs": to_jsonable(kwargs, redact_keys=config.redact_keys),
+        # kwargs sit one level inside the line, which must stay within MAX_DEPTH.
+        "kwargs": to_jsonable(kwargs, redact_keys=config.redact_keys, max_depth=MAX_DEPTH - 1),
         "timestamp": dt.datetime.now(dt.UTC).isoformat(),
     }
     data = (dumps(line) + "\n").encode("utf-8")

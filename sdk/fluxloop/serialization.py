@@ -4,8 +4,9 @@ Dataclasses, pydantic models, enums, datetimes, UUIDs, paths, sets, tuples, byte
 Decimals keep their content; callables become markers; anything else becomes
 ``"<repr:...>"``; a cycle becomes ``"<cycle>"``; text holding lone surrogates (which UTF-8
 cannot encode) becomes ``"<lone surrogates escaped: ...>"`` with them as ``\\udcff``. The walk
-uses an explicit stack, so a 10,000-deep structure is copied without recursion; a caller
-whose readers have a depth limit passes ``max_depth`` and gets ``"<too deep: ...>"`` below it.
+uses an explicit stack, so a 10,000-deep structure is copied without recursion; a recording
+line nests at most :data:`MAX_DEPTH` levels (readers refuse deeper lines), so recorded values
+deeper than that end in ``"<too deep: ...>"`` (``max_depth``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ MARKER_ATTR = "__fluxloop_marker__"
 CYCLE = "<cycle>"
 SURROGATES = "<lone surrogates escaped: {text}>"
 TOO_DEEP = "<too deep: nested more than {limit} levels>"
+# The deepest nesting a recording line may have (the line's own object is level 1). The
+# SDK writes no deeper and FluxLoop's reader refuses deeper lines: JSON parsers and copies
+# recurse per level, and no real call needs more.
+MAX_DEPTH = 100
 
 _SCALARS = (str, int, float, bool, type(None))
 

@@ -19,6 +19,14 @@ CASES: dict[str, tuple[bytes | None, str]] = {
     "empty": (b"", "is empty"),
     "directory": (None, "is a directory"),
     "non_utf8": (b"name: caf\xe9\nrunner:\n  target: a:b\n", "not UTF-8"),
+    "alias_bomb": (
+        b'name: x\nrunner:\n  target: "a:b"\n'
+        + b"l0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + b"".join(
+            f"l{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n".encode() for n in range(1, 9)
+        ),
+        "through aliases",
+    ),
     "unknown_key": (
         b'name: x\nrunner:\n  target: "a:b"\niteratons: 3\n',
         "Did you mean iterations?",
@@ -55,7 +63,7 @@ def test_config_validate_lists_the_problem(tmp_path: Path, fluxloop: Runner, cas
     assert "problem" in result.stdout.splitlines()[-1]
 
 
-@pytest.mark.parametrize("case", ["malformed", "unknown_key", "non_utf8"])
+@pytest.mark.parametrize("case", ["malformed", "unknown_key", "non_utf8", "alias_bomb"])
 def test_status_check_fails_the_config_line(tmp_path: Path, fluxloop: Runner, case: str) -> None:
     folder = tmp_path / "proj"
     folder.mkdir()
@@ -85,3 +93,15 @@ def test_missing_config_and_missing_project(tmp_path: Path, fluxloop: Runner) ->
         assert len(result.stderr.strip().splitlines()) == 1
     result = fluxloop("status", "check", "--project", "ghost", cwd=tmp_path, code=2)
     assert "no project 'ghost'" in result.stderr
+
+
+@pytest.mark.parametrize("case", ["malformed", "alias_bomb"])
+def test_set_llm_on_a_broken_config_names_the_line(
+    tmp_path: Path, fluxloop: Runner, case: str
+) -> None:
+    _make(tmp_path, case)
+    before = (tmp_path / "setting.yaml").read_bytes()
+    result = fluxloop("config", "set-llm", "openai", "sk-1234", cwd=tmp_path, code=2)
+    assert "setting.yaml:" in result.stderr and CASES[case][1] in result.stderr
+    assert (tmp_path / "setting.yaml").read_bytes() == before
+    assert not (tmp_path / ".env").exists()

@@ -82,6 +82,11 @@ def test_hand_written_inputs_file_needs_only_inputs(tmp_path: Path) -> None:
         ("inputs:\n  - input: [1, 2]\n", 2, "string"),
         ("inputs: [\n", 2, "malformed YAML"),
         ("- input: a\n", 1, "inputs:"),
+        # wrong types are refused, not coerced
+        ("seed: true\ninputs:\n  - input: a\n", 1, "integer"),
+        ("seed: '3'\ninputs:\n  - input: a\n", 1, "integer"),
+        ("strategies: [1]\ninputs:\n  - input: a\n", 1, "string"),
+        ("inputs:\n  - input: 12\n", 2, "string"),
     ],
 )
 def test_bad_inputs_file_names_the_line(tmp_path: Path, text: str, line: int, needle: str) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import fluxloop
 import pytest
-from fluxloop.serialization import MARKER_ATTR
+from fluxloop.serialization import MARKER_ATTR, MAX_DEPTH
+
+from fluxloop_core.recording import json_depth, read_recording
 
 
 def lines(path: Path) -> list[dict[str, object]]:
@@ -112,19 +114,34 @@ def test_values_become_faithful_json(tmp_path: Path) -> None:
     assert str(kwargs["other"]).startswith("<repr:<object object")
 
 
-def test_no_depth_limit(tmp_path: Path) -> None:
+def nest(levels: int) -> object:
+    """``levels`` nested lists around "bottom" (``nest(0)`` is the string itself)."""
+    value: object = "bottom"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("levels", [1, MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH, 5_000])
+def test_the_sdk_writes_what_the_reader_reads(tmp_path: Path, levels: int) -> None:
+    """The SDK and FluxLoop's reader agree on MAX_DEPTH: every recorded line is readable,
+    and a value too deep for it ends in a marker instead of vanishing."""
     path = tmp_path / "r.jsonl"
     fluxloop.configure(record_args=True, recording_file=str(path))
-    deep: list[object] = []
-    cursor = deep
-    for _ in range(5_000):
-        child: list[object] = []
-        cursor.append(child)
-        cursor = child
-    cursor.append("bottom")
-    fluxloop.record_call_args(target="m:f", deep=deep)
-    text = path.read_text()
-    assert text.count("[") == 5_001 and '"bottom"' in text
+    fluxloop.record_call_args(target="m:f", deep=nest(levels))
+    recording = read_recording(path)
+    assert recording.problems == [] and len(recording.calls) == 1
+    kwargs = recording.calls[0].kwargs
+    assert json_depth(json.loads(path.read_text())) <= MAX_DEPTH
+    kept = MAX_DEPTH - 2  # the line and kwargs take two levels
+    if levels <= kept:
+        assert kwargs["deep"] == nest(levels)
+    else:
+        cut: object = kwargs["deep"]
+        for _ in range(kept):
+            assert isinstance(cut, list)
+            cut = cut[0]
+        assert cut == f"<too deep: nested more than {MAX_DEPTH - 1} levels>"
 
 
 SECRET_KEYS = [

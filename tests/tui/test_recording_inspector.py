@@ -206,3 +206,9 @@ def test_a_file_over_a_megabyte_is_indexed_in_the_background(project: Path) -> N
             assert calls.cursor < 4999 and "5,001 lines" in heading(screen)
 
     asyncio.run(run())
+
+
+def test_line_matches_skips_a_line_too_deep_to_read() -> None:
+    deep = b'{"target": "m:f", "kwargs": {"text": "hi", "x": ' + b"[" * 10_000 + b"]" * 10_000
+    assert not line_matches(deep + b"}}", "hi", "m:f")
+    assert line_matches(b'{"target": "m:f", "kwargs": {"text": "hi"}}', "hi", "m:f")
