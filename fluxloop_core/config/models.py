@@ -144,7 +144,9 @@ class LLMConfig(_Strict):
     max_tokens: int = Field(default=1024, ge=1)
     base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint")
     concurrency: int = Field(default=4, ge=1, description="requests in flight at once")
-    timeout_seconds: float = Field(default=60.0, gt=0, description="per-request time limit")
+    timeout_seconds: float = Field(
+        default=60.0, gt=0, description="total deadline per request, reading included"
+    )
     max_retries: int = Field(default=4, ge=0, description="retries on 429, 5xx and timeouts")
 
 
