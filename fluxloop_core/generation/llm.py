@@ -67,6 +67,18 @@ def endpoint_for(llm: LLMConfig) -> str:
     )
 
 
+def require_enabled(loaded: LoadedConfig) -> None:
+    """Refuse LLM calls that the config does not allow (``--mode llm`` over ``enabled: false``)."""
+    if not loaded.config.input_generation.llm.enabled:
+        raise GenerationError(
+            "--mode llm asks for LLM calls but input_generation.llm.enabled is false",
+            file=loaded.path,
+            key="input_generation.llm.enabled",
+            hint="Run `fluxloop config set-llm PROVIDER KEY` (it sets enabled: true), set "
+            "input_generation.llm.enabled: true, or use --mode deterministic.",
+        )
+
+
 def require_key(loaded: LoadedConfig) -> str:
     """The API key for the configured provider, or exit-2 advice on setting one."""
     llm = loaded.config.input_generation.llm
@@ -276,4 +288,5 @@ def generate_with_llm(
     cancel: threading.Event | None,
 ) -> list[GeneratedInput]:
     """Fill the slots with model answers (its own event loop; callable from a thread)."""
+    require_enabled(loaded)
     return asyncio.run(_run(loaded, request, slots, result, on_progress, cancel))

@@ -96,7 +96,9 @@ def test_collector_from_the_env_file(
 
 def test_llm_key_needed_only_for_llm_mode(plain_project: Path, fluxloop: Runner) -> None:
     config = plain_project / "setting.yaml"
-    edit(config, input_generation={"mode": "llm", "llm": {"provider": "anthropic"}})
+    edit(
+        config, input_generation={"mode": "llm", "llm": {"enabled": True, "provider": "anthropic"}}
+    )
     result = fluxloop("status", "check", cwd=plain_project, code=2)
     assert "fail  llm key" in result.stdout and "ANTHROPIC_API_KEY" in result.stdout
     (plain_project / ".env").write_text("ANTHROPIC_API_KEY=sk-ant-secret-4321\n")

@@ -266,3 +266,27 @@ def test_null_content_is_asked_again(loaded: LoadedConfig, server: ChatServer) -
     result = generate(loaded, limit=1)
     assert len(result.inputs_file.inputs) == 1 and result.requests == 2
     assert server.requests[-1][1]["messages"][-1]["content"].startswith("That was not")
+
+
+@pytest.mark.parametrize("enabled_line", ["    enabled: false\n", ""])
+def test_llm_mode_with_llm_disabled_is_a_config_error(
+    loaded: LoadedConfig, server: ChatServer, enabled_line: str
+) -> None:
+    loaded.path.write_text(loaded.path.read_text().replace("    enabled: true\n", enabled_line))
+    finished = run_cli(loaded.path)
+    assert finished.returncode == 2 and server.requests == []
+    assert "input_generation.mode is llm but input_generation.llm.enabled is false" in (
+        finished.stderr
+    )
+    assert "Traceback" not in finished.stderr
+
+
+def test_mode_llm_flag_with_llm_disabled_makes_no_request(
+    loaded: LoadedConfig, server: ChatServer
+) -> None:
+    text = loaded.path.read_text().replace("  mode: llm\n", "  mode: deterministic\n")
+    loaded.path.write_text(text.replace("    enabled: true\n", "    enabled: false\n"))
+    with pytest.raises(GenerationError, match=r"--mode llm .*llm\.enabled is false"):
+        generate(load_config(loaded.path), mode="llm")
+    assert server.requests == []
+    assert len(generate(load_config(loaded.path)).inputs_file.inputs) == 4
