@@ -17,11 +17,11 @@ from fluxloop_core.config.env import (
     SOURCE_DEFAULT,
     SOURCE_GLOBAL,
     SOURCE_PROCESS,
-    WORKSPACE_DIR_NAME,
     LayeredEnv,
     mask_secret,
     read_env_file,
 )
+from fluxloop_core.config.layout import workspace_env_file
 
 SOURCE_UNSET = "not set"
 _UNKNOWN_DESCRIPTION = "not a variable FluxLoop reads (a typo?)"
@@ -91,22 +91,10 @@ def env_report(env: LayeredEnv, *, show_values: bool) -> list[EnvRow]:
     return rows
 
 
-def find_workspace_env_file(cwd: Path) -> Path | None:
-    """The nearest workspace ``fluxloop/.env`` from ``cwd``: in it, beside it, or above it."""
-    here = cwd.resolve()
-    for folder in (here, *here.parents):
-        if folder.name == WORKSPACE_DIR_NAME and (folder / ".env").is_file():
-            return folder / ".env"
-        candidate = folder / WORKSPACE_DIR_NAME / ".env"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def workspace_env(cwd: Path, *, process_env: Mapping[str, str] | None = None) -> LayeredEnv:
     """The environment outside any project: the process env over the nearest fluxloop/.env."""
     process = dict(os.environ if process_env is None else process_env)
-    global_file = find_workspace_env_file(cwd)
+    global_file = workspace_env_file(cwd)
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     if global_file is not None:

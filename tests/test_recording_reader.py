@@ -143,3 +143,13 @@ def test_problem_is_a_value_not_an_exception() -> None:
     from fluxloop_core.recording import parse_line
 
     assert isinstance(parse_line(b"\xff\xfe", 3), RecordingProblem)
+
+
+def test_line_problems_are_in_our_words() -> None:
+    from fluxloop_core.recording import parse_line
+
+    line = b'{"_version": "1", "iteration": "x", "target": "a:b", "kwargs": {}, "timestamp": "t"}'
+    problem = parse_line(line, 4)
+    assert isinstance(problem, RecordingProblem)
+    assert "iteration: must be a whole number" in problem.message
+    assert "should" not in problem.message

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from fluxloop_core.config.env import (
-    find_global_env_file,
     load_layered_env,
     mask_secret,
     resolve_llm_key,
 )
+from fluxloop_core.config.layout import workspace_env_file
 from fluxloop_core.errors import ConfigError
 
 
@@ -44,7 +44,7 @@ def test_global_env_is_only_the_workspace_folder(tmp_path: Path) -> None:
     project = tmp_path / "elsewhere" / "proj"
     project.mkdir(parents=True)
     (tmp_path / ".env").write_text("STRAY=1\n")
-    assert find_global_env_file(project) is None
+    assert workspace_env_file(project) is None
     assert "STRAY" not in load_layered_env(project, process_env={})
 
 

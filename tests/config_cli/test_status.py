@@ -161,3 +161,41 @@ def test_replay_recording_and_inputs_checks(plain_project: Path, fluxloop: Runne
     result = fluxloop("status", "check", cwd=plain_project)
     assert "ok    recording        1 recorded call in" in result.stdout
     assert "ok    inputs" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status", "check"),
+        ("config", "show"),
+        ("status", "experiments"),
+    ],
+)
+@pytest.mark.parametrize("where", ["", "examples", "../other"])
+def test_project_name_resolves_from_inside_the_workspace(
+    plain_project: Path, fluxloop: Runner, command: tuple[str, ...], where: str
+) -> None:
+    # The README's `cd fluxloop/my-agent`, then the README's `--project my-agent`; and the
+    # same from a subfolder of the project and from a sibling project.
+    fluxloop("init", "project", "--name", "other", cwd=plain_project.parent.parent)
+    cwd = (plain_project / where).resolve()
+    result = fluxloop(*command, "--project", "my-agent", cwd=cwd)
+    assert "my-agent" in result.stdout and "no project" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("config", "set-llm", "openai", "sk-test-0000"),
+        ("init", "agent", "helper"),
+        ("status", "traces"),
+        ("status", "check"),
+    ],
+)
+def test_outside_a_project_the_hint_names_only_flags_the_command_takes(
+    plain_project: Path, fluxloop: Runner, command: tuple[str, ...]
+) -> None:
+    workspace = plain_project.parent.parent
+    result = fluxloop(*command, cwd=workspace, code=2)
+    assert "--config" not in result.stderr
+    assert "--project NAME" in result.stderr and "my-agent" in result.stderr
