@@ -39,7 +39,11 @@ class EnvRow:
     value: str  # "set"/"not set", or the (masked) value with show_values
 
 
-def _display(value: str | None, *, secret: bool, show_values: bool, is_set: bool) -> str:
+def _display(
+    value: str | None, *, secret: bool, show_values: bool, is_set: bool, default: bool = False
+) -> str:
+    if default and value is not None and not secret:
+        return value  # a documented default holds nothing private: say what is in effect
     if not show_values:
         return "set" if is_set else "not set"
     if value is None:
@@ -72,7 +76,11 @@ def env_report(env: LayeredEnv, *, show_values: bool) -> list[EnvRow]:
                 is_set=is_set,
                 source=source,
                 value=_display(
-                    value, secret=variable.secret, show_values=show_values, is_set=is_set
+                    value,
+                    secret=variable.secret,
+                    show_values=show_values,
+                    is_set=is_set,
+                    default=source == SOURCE_DEFAULT,
                 ),
             )
         )

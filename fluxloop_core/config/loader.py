@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from fluxloop_core.config.env import LayeredEnv, load_layered_env
 from fluxloop_core.config.models import ExperimentConfig
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError
 from fluxloop_core.wording import closest, problem_text
 
@@ -304,7 +305,7 @@ def load_config(path: str | Path, *, env: LayeredEnv | None = None) -> LoadedCon
         if len(problems) > 1:
             more = len(problems) - 1
             first.hint = (first.hint + " " if first.hint else "") + (
-                f"({more} more problem{'s' if more > 1 else ''}: "
+                f"({counted(more, 'more problem')}: "
                 f"`fluxloop config validate --config {path}` lists them all.)"
             )
         raise first
