@@ -104,9 +104,15 @@ def _unique_variation(slot: Slot, seed: int, seen: set[str]) -> str | None:
         candidate = transform(text, rng)
         if candidate in seen:
             continue
-        # Applied on another strategy's output (synonyms, a frame), the base's words may
-        # be gone: such a variation no longer asks what the base asked.
-        if slot.strategy in KEEPS_CONTENT and not keeps_content(slot.base.text, candidate):
+        # On its own such a strategy keeps the base's words; applied on another strategy's
+        # output (synonyms, typos) they may be gone, and the variation no longer asks what
+        # the base asked.
+        stacked = first is not None
+        if (
+            stacked
+            and slot.strategy in KEEPS_CONTENT
+            and not keeps_content(slot.base.text, candidate)
+        ):
             continue
         return candidate
     return None

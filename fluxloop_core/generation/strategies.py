@@ -145,21 +145,26 @@ def keeps_content(base: str, variation: str) -> bool:
     return all(w.lower() in kept for w in content_words(base))
 
 
+_CONCISE_FORMS: list[Callable[[list[str], str], str]] = [
+    lambda kept, text: " ".join(kept),
+    lambda kept, text: " ".join(kept).lower() + ("?" if "?" in text else ""),
+    lambda kept, text: "need: " + ", ".join(kept).lower(),
+    lambda kept, text: kept[0].capitalize() + "".join(" " + w for w in kept[1:]) + ".",
+    lambda kept, text: "pls " + " ".join(kept).lower(),
+    lambda kept, text: " ".join(kept).lower() + "!",
+    lambda kept, text: "re: " + " ".join(kept).lower(),
+    lambda kept, text: " ".join(kept).upper(),
+    lambda kept, text: "q: " + " ".join(kept).lower() + "?",
+    lambda kept, text: " ".join(kept).lower() + "...",
+]
+
+
 def concise(text: str, rng: random.Random) -> str:
     """Strip filler and punctuation: every content word stays, in order, in a short form."""
     kept = content_words(text)
     if not kept:
         return text.strip()
-    operation = rng.randrange(5)
-    if operation == 0:
-        return " ".join(kept)
-    if operation == 1:
-        return " ".join(w.lower() for w in kept) + ("?" if "?" in text else "")
-    if operation == 2:
-        return "need: " + ", ".join(w.lower() for w in kept)
-    if operation == 3:
-        return kept[0].capitalize() + "".join(" " + w for w in kept[1:]) + "."
-    return "pls " + " ".join(w.lower() for w in kept)
+    return rng.choice(_CONCISE_FORMS)(kept, text)
 
 
 def _typo(word: str, rng: random.Random) -> str:
