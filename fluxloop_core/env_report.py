@@ -17,10 +17,10 @@ from fluxloop_core.config.env import (
     SOURCE_DEFAULT,
     SOURCE_GLOBAL,
     SOURCE_PROCESS,
-    WORKSPACE_DIR_NAME,
     LayeredEnv,
     read_env_file,
 )
+from fluxloop_core.config.layout import workspace_env_file
 from fluxloop_core.redaction import mask_secret
 
 SOURCE_UNSET = "not set"
@@ -39,7 +39,11 @@ class EnvRow:
     value: str  # "set"/"not set", or the (masked) value with show_values
 
 
-def _display(value: str | None, *, secret: bool, show_values: bool, is_set: bool) -> str:
+def _display(
+    value: str | None, *, secret: bool, show_values: bool, is_set: bool, default: bool = False
+) -> str:
+    if default and value is not None and not secret:
+        return value  # a documented default holds nothing private: say what is in effect
     if not show_values:
         return "set" if is_set else "not set"
     if value is None:
@@ -72,7 +76,11 @@ def env_report(env: LayeredEnv, *, show_values: bool) -> list[EnvRow]:
                 is_set=is_set,
                 source=source,
                 value=_display(
-                    value, secret=variable.secret, show_values=show_values, is_set=is_set
+                    value,
+                    secret=variable.secret,
+                    show_values=show_values,
+                    is_set=is_set,
+                    default=source == SOURCE_DEFAULT,
                 ),
             )
         )
@@ -91,22 +99,10 @@ def env_report(env: LayeredEnv, *, show_values: bool) -> list[EnvRow]:
     return rows
 
 
-def find_workspace_env_file(cwd: Path) -> Path | None:
-    """The nearest workspace ``fluxloop/.env`` from ``cwd``: in it, beside it, or above it."""
-    here = cwd.resolve()
-    for folder in (here, *here.parents):
-        if folder.name == WORKSPACE_DIR_NAME and (folder / ".env").is_file():
-            return folder / ".env"
-        candidate = folder / WORKSPACE_DIR_NAME / ".env"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def workspace_env(cwd: Path, *, process_env: Mapping[str, str] | None = None) -> LayeredEnv:
     """The environment outside any project: the process env over the nearest fluxloop/.env."""
     process = dict(os.environ if process_env is None else process_env)
-    global_file = find_workspace_env_file(cwd)
+    global_file = workspace_env_file(cwd)
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     if global_file is not None:

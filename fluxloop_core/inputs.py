@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fluxloop_core.config.loader import format_key_path, parse_yaml, read_config_text
 from fluxloop_core.errors import ConfigError, InputsError
 from fluxloop_core.files import write_atomic
+from fluxloop_core.wording import problem_text
 
 
 class InputSource(BaseModel):
@@ -119,7 +120,7 @@ def load_inputs_file(path: str | Path) -> InputsFile:
             (None, None),
         )
         raise InputsError(
-            str(first["msg"]),
+            problem_text(first),
             file=path,
             line=line,
             column=column,

@@ -21,6 +21,7 @@ from fluxloop.serialization import MAX_DEPTH
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fluxloop_core.errors import RecordingError
+from fluxloop_core.wording import problem_text
 
 SUPPORTED_VERSIONS = frozenset({"1"})
 
@@ -170,7 +171,7 @@ def parse_line(text: str | bytes, line_number: int) -> RecordedCall | RecordingP
         reasons = []
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"])
-            what = "missing" if error["type"] == "missing" else error["msg"]
+            what = "missing" if error["type"] == "missing" else problem_text(error)
             reasons.append(f"{where}: {what}".removeprefix(": "))
         return RecordingProblem(line_number, "; ".join(reasons))
     call.line_number = line_number

@@ -13,6 +13,7 @@ from typing import Literal
 from fluxloop_core.config.env import provider_key_variable, resolve_llm_key
 from fluxloop_core.config.loader import LoadedConfig, parse_yaml
 from fluxloop_core.config.sdk_env import run_variable_problems
+from fluxloop_core.counts import counted
 from fluxloop_core.validation import (
     Problem,
     inputs_problems,
@@ -95,7 +96,7 @@ def check_last_experiment(loaded: LoadedConfig) -> Check:
     results = newest.summary.results
     text = (
         f"{name}: {results.success_rate:.0%} success "
-        f"({results.successful}/{results.total_runs} runs)"
+        f"({results.successful}/{counted(results.total_runs, 'run')})"
     )
     if newest.summary.interrupted:
         return Check("last experiment", "warn", text + ", interrupted")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from fluxloop_core.config.layout import CONFIG_FILE_NAME
 from fluxloop_core.config.loader import (
     KeyPath,
     LoadedConfig,
@@ -27,7 +28,6 @@ from fluxloop_core.config.loader import (
     parse_yaml,
 )
 from fluxloop_core.config.models import RunnerConfig
-from fluxloop_core.config.project import CONFIG_FILE_NAME
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_core.paths import PathNotFound, set_path
@@ -125,12 +125,21 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class TargetProblem:
+    """Why the target cannot be imported, and the runner key at fault (``runner.target``,
+    ``runner.python_path`` or ``runner.working_directory``)."""
+
+    key: str
+    message: str
+
+
 def check_target_importable(
     runner: RunnerConfig,
     *,
     env: Mapping[str, str] | None = None,
     timeout: float = IMPORT_TIMEOUT_SECONDS,
-) -> str | None:
+) -> TargetProblem | None:
     """Why ``runner.target`` cannot be imported and called, or None when it can.
 
     The module is imported in a child interpreter (``runner.python_path`` or this one) with
@@ -140,9 +149,10 @@ def check_target_importable(
     target = runner.resolved_target
     folder = runner.working_directory
     if not folder.is_dir():
-        return (
-            f"runner.working_directory {folder} is not a folder; set it to the folder that "
-            f"holds the module of {target} (relative paths are from the config's folder)"
+        return TargetProblem(
+            "runner.working_directory",
+            f"{folder} is not a folder; set it to the folder that holds the module of "
+            f"{target} (relative paths are from the config's folder)",
         )
     python = runner.python_path or sys.executable
     child_env = {**os.environ, **(env or {}), **runner.environment_vars}
@@ -157,24 +167,26 @@ def check_target_importable(
             check=False,
         )
     except FileNotFoundError:
-        return f"runner.python_path {python} does not exist"
+        return TargetProblem("runner.python_path", f"{python} does not exist")
     except OSError as exc:  # no permission, a folder, not a program (Exec format error)...
-        return (
-            f"runner.python_path {python} cannot be run ({exc.strerror}); "
-            "point it at a Python interpreter, e.g. .venv/bin/python"
+        return TargetProblem(
+            "runner.python_path",
+            f"{python} cannot be run ({exc.strerror}); "
+            "point it at a Python interpreter, e.g. .venv/bin/python",
         )
     except subprocess.TimeoutExpired:
-        return (
+        return TargetProblem(
+            "runner.target",
             f"importing {target} took longer than {timeout:g} s; "
-            "does the module start long work at import time?"
+            "does the module start long work at import time?",
         )
     report = _read_report(completed.stdout)
     if report is _NO_REPORT:
         last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        return f"could not check {target} with {python}: {last}"
+        return TargetProblem("runner.target", f"could not check {target} with {python}: {last}")
     if report is None:
         return None
-    return _explain(target, folder, report)
+    return TargetProblem("runner.target", _explain(target, folder, report))
 
 
 def _read_report(stdout: str) -> object:
@@ -233,11 +245,12 @@ def _config_problem(
 
 
 def target_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
-    """The target import check as problems at ``runner.target``."""
-    message = check_target_importable(loaded.config.runner, env=loaded.env.dotenv_values())
-    if message is None:
+    """The target import check as a problem at the runner key at fault."""
+    problem = check_target_importable(loaded.config.runner, env=loaded.env.dotenv_values())
+    if problem is None:
         return []
-    return [_config_problem(loaded, positions, "target", ("runner", "target"), message)]
+    keys = tuple(problem.key.split("."))
+    return [_config_problem(loaded, positions, "target", keys, problem.message)]
 
 
 def recorded_calls(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fluxloop_core.config.layout import CONFIG_FILE_NAME, WORKSPACE_DIR_NAME
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.errors import UserError
 from fluxloop_core.results.reader import ExperimentListing, list_experiments
@@ -23,13 +24,13 @@ class ProjectInfo:
 
 def list_projects(workspace: Path) -> list[ProjectInfo]:
     """Every ``workspace/fluxloop/NAME/setting.yaml`` project, by name."""
-    root = workspace / "fluxloop"
+    root = workspace / WORKSPACE_DIR_NAME
     if not root.is_dir():
         return []
     projects = []
-    for folder in sorted(p for p in root.iterdir() if (p / "setting.yaml").is_file()):
+    for folder in sorted(p for p in root.iterdir() if (p / CONFIG_FILE_NAME).is_file()):
         try:
-            loaded = load_config(folder / "setting.yaml")
+            loaded = load_config(folder / CONFIG_FILE_NAME)
         except UserError as error:
             projects.append(ProjectInfo(folder.name, folder, None, error.render(), None))
             continue

@@ -1,14 +1,18 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1, for tests of LLM mode.
 
 Replies follow ``script`` (one reply function per request) and then a well-behaved model
-that returns as many numbered variations as the prompt asks for.
+that returns as many numbered variations as the prompt asks for. A reply's payload is sent
+as JSON, or as it is when it is ``bytes``, or trickled when it is a ``Drip`` (a hostile
+server that keeps a connection alive without ever finishing in time).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -42,6 +46,30 @@ def variations(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
     return completion(json.dumps([f"{base} ({strategy} #{i})" for i in range(count)]))
 
 
+@dataclass(frozen=True)
+class Drip:
+    """A body sent in ``pieces`` parts, ``interval`` seconds apart."""
+
+    body: bytes
+    pieces: int
+    interval: float
+
+
+def dripping(pieces: int, interval: float) -> Reply:
+    """A reply that sends a good answer, slowly: each part well within a read timeout."""
+
+    def reply(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        status, headers, payload = variations(request)
+        return status, headers, Drip(json.dumps(payload).encode(), pieces, interval)
+
+    return reply
+
+
+def redirect_to_self(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    """A 307 back to the same path: a redirect loop."""
+    return 307, {"Location": "/v1/chat/completions"}, {}
+
+
 class ChatServer:
     def __init__(self) -> None:
         self.script: list[Reply] = []
@@ -54,17 +82,33 @@ class ChatServer:
                 outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 reply = outer.script.pop(0) if outer.script else variations
                 status, headers, payload = reply(body)
-                data = json.dumps(payload).encode()
+                if isinstance(payload, Drip):
+                    data = payload.body
+                elif isinstance(payload, bytes):
+                    data = payload
+                else:
+                    data = json.dumps(payload).encode()
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if not isinstance(payload, Drip):
+                    self.wfile.write(data)
+                    return
+                size = -(-len(data) // payload.pieces)
+                try:
+                    for start in range(0, len(data), size):
+                        self.wfile.write(data[start : start + size])
+                        self.wfile.flush()
+                        time.sleep(payload.interval)
+                except OSError:
+                    pass  # the client gave up: what a deadline is for
 
             def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -199,3 +199,13 @@ def test_copy_json_needs_no_recursion() -> None:
         assert isinstance(cursor_b, list) and cursor_a is not cursor_b
         cursor_a, cursor_b = cursor_a[0], cursor_b[0]
     assert cursor_a == cursor_b and cursor_a is not cursor_b
+
+
+def test_line_problems_are_in_our_words() -> None:
+    from fluxloop_core.recording import parse_line
+
+    line = b'{"_version": "1", "iteration": "x", "target": "a:b", "kwargs": {}, "timestamp": "t"}'
+    problem = parse_line(line, 4)
+    assert isinstance(problem, RecordingProblem)
+    assert "iteration: must be a whole number" in problem.message
+    assert "should" not in problem.message

@@ -10,6 +10,7 @@ from fluxloop_core.cli.output import console, print_json, print_table
 from fluxloop_core.config.env import LayeredEnv, load_layered_env
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import find_project, open_config
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ProjectNotFoundError
 from fluxloop_core.redaction import mask_secret, redactor
 
@@ -70,7 +71,7 @@ def validate(args: argparse.Namespace) -> int:
         print(problem.render())
     if problems:
         count = len(problems)
-        print(f"{count} problem{'s' if count > 1 else ''} in {path}")
+        print(f"{counted(count, 'problem')} in {path}")
         return 2
     print(f"ok: {path} is valid (schema, target, recording, inputs)")
     return 0

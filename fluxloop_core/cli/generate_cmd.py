@@ -10,6 +10,7 @@ from pathlib import Path
 from fluxloop_core.cli.output import no_color, print_json
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
+from fluxloop_core.counts import counted
 from fluxloop_core.generation.bases import plan_bases
 from fluxloop_core.generation.request import (
     GenerationRequest,
@@ -96,7 +97,10 @@ def inputs(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"endpoint": endpoint_for(llm), "model": llm.model, "requests": prompts})
             return 0
-        print(f"# {len(prompts)} requests to {endpoint_for(llm)} ({llm.model}); nothing sent")
+        print(
+            f"# {counted(len(prompts), 'request')} to {endpoint_for(llm)} ({llm.model}); "
+            "nothing sent"
+        )
         for number, messages in enumerate(prompts, 1):
             print(f"\n## request {number}")
             for message in messages:
@@ -109,7 +113,7 @@ def inputs(args: argparse.Namespace) -> int:
         write_inputs_file(output, result.inputs_file)
     if result.skipped_lines and not args.json:
         print(
-            f"warning: skipped {result.skipped_lines} broken recording line(s) in "
+            f"warning: skipped {counted(result.skipped_lines, 'broken recording line')} in "
             f"{request.from_recording} (`fluxloop config validate` lists them; --strict fails "
             "instead)",
             file=sys.stderr,
@@ -131,15 +135,16 @@ def inputs(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        line = f"Wrote {len(made)} inputs to {output}" if made else "No inputs written"
+        line = f"Wrote {counted(len(made), 'input')} to {output}" if made else "No inputs written"
         details = [f"{request.mode}", ", ".join(request.strategies)]
         if request.mode == "llm":
             details.append(
-                f"{result.requests} requests, {result.cache_hits} cache hits, "
+                f"{counted(result.requests, 'request')}, "
+                f"{counted(result.cache_hits, 'cache hit')}, "
                 f"{result.prompt_tokens}+{result.completion_tokens} tokens"
             )
         if result.duplicates_dropped:
-            details.append(f"{result.duplicates_dropped} duplicates dropped")
+            details.append(f"{counted(result.duplicates_dropped, 'duplicate')} dropped")
         print(f"{line} ({'; '.join(details)})")
         configured = loaded.config.inputs_file
         if made and (configured is None or configured.resolve() != output.resolve()):
@@ -155,7 +160,7 @@ def inputs(args: argparse.Namespace) -> int:
             )
     if result.error is not None:
         print(
-            f"error: {result.error}. {len(made)} of {result.planned} inputs were generated"
+            f"error: {result.error}. {len(made)} of {counted(result.planned, 'input')} generated"
             + (" and written" if made else "")
             + "; run again to fill the rest from the cache and the endpoint.",
             file=sys.stderr,

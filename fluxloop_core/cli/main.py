@@ -95,16 +95,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {value}")
-    return value
-
-
 def _rate(text: str) -> float:
     try:
         value = float(text)
@@ -373,7 +363,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(p)
     p.add_argument("--experiment", metavar="DIR", help="an experiment folder (default: latest)")
     p.add_argument("--failed", action="store_true", help="only failed runs")
-    p.add_argument("--limit", type=_non_negative_int, help="at most N runs")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--limit",
+        type=_positive_int,
+        metavar="N",
+        help="the newest N runs (default: 20 in the table, every run with --json)",
+    )
+    shown.add_argument("--all", action="store_true", help="every run")
     _add_json(p, "the runs")
 
     # tui

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
+from fluxloop_core.counts import counted
 from fluxloop_core.runner.events import ExperimentFinished, ExperimentStarted, RunnerEvent
 from fluxloop_core.runner.progress import ProgressState, format_duration
 
@@ -57,8 +58,9 @@ class PlainRenderer:
             self._started = True
             self.state.started_at = self._last_line = self._clock()
             self._stream.write(
-                f"[fluxloop] {event.name}: {event.total_runs} runs "
-                f"({event.inputs_count} inputs × {event.iterations} iterations, "
+                f"[fluxloop] {event.name}: {counted(event.total_runs, 'run')} "
+                f"({counted(event.inputs_count, 'input')} × "
+                f"{counted(event.iterations, 'iteration')}, "
                 f"{event.parallel_runs} in parallel) → {event.experiment_dir}\n"
             )
             self._stream.flush()

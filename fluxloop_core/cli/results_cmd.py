@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from itertools import islice
+from collections import deque
 from pathlib import Path
 
 from fluxloop_core.cli.output import print_json, print_table
 from fluxloop_core.config.project import open_config
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import UsageError
+from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.reader import iter_traces, latest_experiment, list_experiments
 from fluxloop_core.results.rows import EXPERIMENT_COLUMNS, RUN_COLUMNS, experiment_row, run_row
+
+DEFAULT_TRACE_ROWS = 20
 
 
 def experiments(args: argparse.Namespace) -> int:
@@ -55,13 +59,25 @@ def traces(args: argparse.Namespace) -> int:
                 hint=f"Run one first: fluxloop run experiment --config {loaded.path.name}",
             )
         folder = found
-    records = iter_traces(folder, failed_only=args.failed)
-    if args.limit is not None:
-        records = islice(records, args.limit)
+    # The table shows the newest runs (an experiment may hold thousands); --json, meant for
+    # programs, lists every run unless --limit is given.
+    limit = None if args.all else args.limit
+    if limit is None and not args.all and not args.json:
+        limit = DEFAULT_TRACE_ROWS
+    total = 0
+    newest: deque[TraceRecord] = deque(maxlen=limit)
+    for record in iter_traces(folder, failed_only=args.failed):
+        total += 1
+        newest.append(record)
     if args.json:
-        print_json([record.model_dump(mode="json") for record in records])
+        print_json([record.model_dump(mode="json") for record in newest])
         return 0
-    rows = [run_row(record) for record in records]
-    print(f"{folder}")
-    print_table([c.upper() for c in RUN_COLUMNS], rows)
+    what = "failed run" if args.failed else "run"
+    heading = f"{folder}  ({counted(total, what)}"
+    if len(newest) < total:
+        heading += (
+            f", the newest {len(newest)} shown; --all shows every one, --limit N the newest N"
+        )
+    print(heading + ")")
+    print_table([c.upper() for c in RUN_COLUMNS], [run_row(record) for record in newest])
     return 0

@@ -13,6 +13,7 @@ from types import FrameType
 from typing import Any
 
 from fluxloop_core.cli.output import print_json
+from fluxloop_core.counts import counted
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -83,7 +84,7 @@ def experiment(args: argparse.Namespace) -> int:
         state = "interrupted" if summary.interrupted else "finished"
         print(f"Experiment {state}: {result.experiment_dir}")
         print(
-            f"{stats.total_runs} of {summary.planned_runs} runs: {stats.successful} ok, "
+            f"{stats.total_runs} of {counted(summary.planned_runs, 'run')}: {stats.successful} ok, "
             f"{stats.failed} failed (success rate {stats.success_rate:.1%}), "
             f"avg {stats.avg_duration_ms:.1f} ms"
         )

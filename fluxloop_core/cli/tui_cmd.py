@@ -6,16 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from fluxloop_core.config.layout import find_workspace
 from fluxloop_core.config.project import find_project
 from fluxloop_core.errors import ProjectNotFoundError
-
-
-def _workspace(project_dir: Path) -> Path:
-    """The folder holding ``fluxloop/`` (paths on screen are shown relative to it)."""
-    for parent in project_dir.parents:
-        if parent.name == "fluxloop":
-            return parent.parent
-    return project_dir.parent
 
 
 def tui(args: argparse.Namespace) -> int:
@@ -36,7 +29,9 @@ def tui(args: argparse.Namespace) -> int:
         if args.project:
             raise
         project_dir = None  # start on the projects screen of this workspace
-    workspace = _workspace(project_dir) if project_dir else Path.cwd()
+    # The folder holding fluxloop/ (paths on screen are shown relative to it).
+    start = project_dir or Path.cwd()
+    workspace = find_workspace(start) or (project_dir.parent if project_dir else start)
     from rich.console import Console
 
     # A terminal of 16 colours (TERM=linux, xterm...) gets a theme made of its own colours.

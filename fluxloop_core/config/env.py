@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fluxloop_core.config.layout import workspace_env_file
 from fluxloop_core.errors import ConfigError
 from fluxloop_core.redaction import remember
 
@@ -19,8 +20,6 @@ SOURCE_PROCESS = "process"
 SOURCE_PROJECT = "project .env"
 SOURCE_GLOBAL = "global .env"
 SOURCE_DEFAULT = "default"
-
-WORKSPACE_DIR_NAME = "fluxloop"
 
 
 @dataclass(frozen=True)
@@ -83,14 +82,6 @@ class LayeredEnv(Mapping[str, str]):
         return {k: v for k, v in self.variables.items() if self.sources.get(k) != SOURCE_PROCESS}
 
 
-def find_global_env_file(project_dir: Path) -> Path | None:
-    """The workspace's ``fluxloop/.env``: the nearest ancestor named fluxloop that has one."""
-    for folder in project_dir.resolve().parents:
-        if folder.name == WORKSPACE_DIR_NAME and (folder / ".env").is_file():
-            return folder / ".env"
-    return None
-
-
 def read_env_file(path: Path) -> dict[str, str]:
     """Parse a .env file; a file that cannot be read is a ConfigError naming it."""
     from dotenv import dotenv_values
@@ -125,7 +116,7 @@ def load_layered_env(
     process = dict(os.environ if process_env is None else process_env)
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
-    global_file = find_global_env_file(project_dir)
+    global_file = workspace_env_file(project_dir)
     project_file = project_dir / ".env"
     layers: list[tuple[str, dict[str, str]]] = []
     if global_file is not None:

@@ -8,7 +8,6 @@ environment.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +19,9 @@ from pydantic import BaseModel, ValidationError
 
 from fluxloop_core.config.env import LayeredEnv, load_layered_env
 from fluxloop_core.config.models import ExperimentConfig
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.wording import closest, problem_text
 
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[int, int]]
@@ -270,10 +271,10 @@ def _to_config_error(error: Mapping[str, Any], path: Path, positions: Positions)
     if kind == "extra_forbidden" and loc:
         unknown = str(loc[-1])
         known = _fields_at(loc)
-        close = difflib.get_close_matches(unknown, known, n=1, cutoff=0.6)
+        close = closest(unknown, known)
         message = "unknown key"
         hint = (
-            f"Did you mean {close[0]}?"
+            f"Did you mean {close}?"
             if close
             else f"Known keys here: {', '.join(known)}."
             if known
@@ -283,7 +284,7 @@ def _to_config_error(error: Mapping[str, Any], path: Path, positions: Positions)
         message = "is required but missing"
         hint = "Add it (see `fluxloop config schema` for every key)."
     else:
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = problem_text(error)
         if kind not in {"value_error", "assertion_error"} and "input" in error:
             message += f" (got {error['input']!r})"
     return ConfigError(message, file=path, line=line, column=column, key=key, hint=hint)
@@ -412,7 +413,7 @@ def load_config(path: str | Path, *, env: LayeredEnv | None = None) -> LoadedCon
         if len(problems) > 1:
             more = len(problems) - 1
             first.hint = (first.hint + " " if first.hint else "") + (
-                f"({more} more problem{'s' if more > 1 else ''}: "
+                f"({counted(more, 'more problem')}: "
                 f"`fluxloop config validate --config {path}` lists them all.)"
             )
         raise first

@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
 """The deterministic generation strategies, in the order they are documented."""
@@ -168,14 +175,18 @@ class ReplayArgsConfig(_Strict):
 class LLMConfig(_Strict):
     """The model used by ``mode: llm`` generation (any OpenAI-compatible endpoint)."""
 
-    enabled: bool = Field(default=False, description="allow LLM calls")
+    enabled: bool = Field(
+        default=False, description="allow LLM calls (required by mode: llm and --mode llm)"
+    )
     provider: str = Field(default="openai", description="openai, anthropic, or a custom name")
     model: str = Field(default="gpt-4o-mini", description="model name")
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int = Field(default=1024, ge=1)
     base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint")
     concurrency: int = Field(default=4, ge=1, description="requests in flight at once")
-    timeout_seconds: float = Field(default=60.0, gt=0, description="per-request time limit")
+    timeout_seconds: float = Field(
+        default=60.0, gt=0, description="total deadline per request, reading included"
+    )
     max_retries: int = Field(default=4, ge=0, description="retries on 429, 5xx and timeouts")
 
 
@@ -192,6 +203,18 @@ class InputGenerationConfig(_Strict):
     limit: int | None = Field(default=None, ge=1, description="total number of inputs")
     seed: int = Field(default=0, description="same seed, same inputs")
     llm: LLMConfig = Field(default_factory=LLMConfig)
+
+    @field_validator("llm")
+    @classmethod
+    def _llm_mode_needs_llm_enabled(cls, value: LLMConfig, info: ValidationInfo) -> LLMConfig:
+        # `llm.enabled` is the one switch for LLM calls; `mode: llm` asks for them.
+        if info.data.get("mode") == "llm" and not value.enabled:
+            raise ValueError(
+                "input_generation.mode is llm but input_generation.llm.enabled is false: "
+                "set llm.enabled: true to allow LLM calls (`fluxloop config set-llm` does), "
+                "or set mode: deterministic"
+            )
+        return value
 
     @field_validator("strategies")
     @classmethod

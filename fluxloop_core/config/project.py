@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fluxloop_core.config.env import WORKSPACE_DIR_NAME, load_layered_env
+from fluxloop_core.config.env import load_layered_env
+from fluxloop_core.config.layout import CONFIG_FILE_NAME, WORKSPACE_DIR_NAME, find_workspace
 from fluxloop_core.config.loader import LoadedConfig, load_config
 from fluxloop_core.errors import ProjectNotFoundError
-
-CONFIG_FILE_NAME = "setting.yaml"
 
 
 @dataclass(frozen=True)
@@ -24,30 +23,56 @@ def _project_at(folder: Path) -> Project:
     return Project(dir=folder.resolve(), config_path=folder.resolve() / CONFIG_FILE_NAME)
 
 
+def _nearest_project(here: Path) -> Path | None:
+    """The nearest folder from ``here`` upwards that holds a setting.yaml."""
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE_NAME).is_file():
+            return folder
+    return None
+
+
 def find_project(project: str | None, *, cwd: Path | None = None) -> Project:
-    """Resolve ``--project``: a folder path, else a name under ./fluxloop/; without it,
+    """Resolve ``--project``: a folder path, else a project name of the workspace around
+    cwd (``WORKSPACE/fluxloop/NAME``), else the name of the project cwd is in; without it,
     the nearest folder from cwd upwards that holds a setting.yaml."""
     here = (cwd or Path.cwd()).resolve()
+    current = _nearest_project(here)
     if project:
         as_path = Path(project).expanduser()
         as_path = as_path if as_path.is_absolute() else here / as_path
-        candidates = [as_path, here / WORKSPACE_DIR_NAME / project]
+        workspace = find_workspace(here) or here
+        candidates = [as_path, workspace / WORKSPACE_DIR_NAME / project]
+        if current is not None and current.name == project:
+            candidates.append(current)  # `cd fluxloop/my-agent` then `--project my-agent`
         for candidate in candidates:
             if (candidate / CONFIG_FILE_NAME).is_file():
                 return _project_at(candidate)
         raise ProjectNotFoundError(
             f"no project {project!r}: neither {candidates[0]} nor {candidates[1]} "
             f"holds a {CONFIG_FILE_NAME}",
-            hint="Pass a project folder or a name under ./fluxloop/, "
+            hint="Pass a project folder or a project name of this workspace, "
             f"or create one with `fluxloop init project --name {Path(project).name}`.",
         )
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE_NAME).is_file():
-            return _project_at(folder)
+    if current is not None:
+        return _project_at(current)
+    around = find_workspace(here)
+    names = (
+        sorted(
+            folder.name
+            for folder in (around / WORKSPACE_DIR_NAME).iterdir()
+            if (folder / CONFIG_FILE_NAME).is_file()
+        )
+        if around is not None
+        else []
+    )
+    # Every command that needs a project takes --project; only some take --config.
     raise ProjectNotFoundError(
         f"no {CONFIG_FILE_NAME} in {here} or its parents",
-        hint="Run the command inside a project folder, pass --project NAME|PATH or "
-        "--config FILE, or create a project with `fluxloop init project --name my-agent`.",
+        hint=f"Pass --project NAME (this workspace has: {', '.join(names)}), or run the "
+        "command inside a project folder."
+        if names
+        else "Run the command inside a project folder or pass --project NAME|PATH, "
+        "or create a project with `fluxloop init project --name my-agent`.",
     )
 
 

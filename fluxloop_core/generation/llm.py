@@ -3,8 +3,14 @@
 One request per (base, strategy) asks for as many variations as the plan needs from it.
 Requests run concurrently up to ``llm.concurrency``. 429, 5xx, time-outs and connection
 errors are retried ``llm.max_retries`` times with exponential backoff and jitter, honouring
-``Retry-After``; when retries run out the inputs made so far are kept and the result
-carries the error. An unreadable answer is repaired, or asked again once.
+``Retry-After``; so are HTTP 200 bodies that are not a usable chat completion (HTML, not
+JSON, no choices). When retries run out the inputs made so far are kept and the result
+carries the error. An answer whose text is not a readable list is repaired, or asked
+again once.
+
+``llm.timeout_seconds`` is a total deadline for each request (connect, send, wait and read
+the whole body): a server that trickles its answer cannot hold a request past it. At most
+``MAX_REDIRECTS`` redirects are followed; a longer chain fails at once, without retries.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import LLMConfig
 from fluxloop_core.errors import GenerationError
 from fluxloop_core.generation import cache
+from fluxloop_core.generation.answer import BadAnswer, read_answer
 from fluxloop_core.generation.prompts import parse_variations, reask_message, variation_messages
 from fluxloop_core.generation.request import GenerationRequest
 from fluxloop_core.generation.service import (
@@ -39,6 +46,8 @@ PROVIDER_ENDPOINTS = {
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 RETRYABLE_STATUS = {408, 409, 429}
+# Enough for an http -> https or a trailing-slash hop; a loop fails after a few requests.
+MAX_REDIRECTS = 3
 
 
 class RetriesExhausted(Exception):
@@ -57,6 +66,18 @@ def endpoint_for(llm: LLMConfig) -> str:
         hint="Set input_generation.llm.base_url to its OpenAI-compatible URL "
         "(e.g. http://127.0.0.1:8080/v1).",
     )
+
+
+def require_enabled(loaded: LoadedConfig) -> None:
+    """Refuse LLM calls that the config does not allow (``--mode llm`` over ``enabled: false``)."""
+    if not loaded.config.input_generation.llm.enabled:
+        raise GenerationError(
+            "--mode llm asks for LLM calls but input_generation.llm.enabled is false",
+            file=loaded.path,
+            key="input_generation.llm.enabled",
+            hint="Run `fluxloop config set-llm PROVIDER KEY` (it sets enabled: true), set "
+            "input_generation.llm.enabled: true, or use --mode deterministic.",
+        )
 
 
 def require_key(loaded: LoadedConfig) -> str:
@@ -87,7 +108,7 @@ class _Client:
     """One AsyncOpenAI client plus the bookkeeping every request shares."""
 
     def __init__(self, loaded: LoadedConfig, request: GenerationRequest, result: GenerationResult):
-        from openai import AsyncOpenAI
+        from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
         self.llm = loaded.config.input_generation.llm
         self.endpoint = endpoint_for(self.llm)
@@ -96,10 +117,31 @@ class _Client:
             base_url=self.endpoint,
             max_retries=0,
             timeout=self.llm.timeout_seconds,
+            http_client=DefaultAsyncHttpxClient(
+                timeout=self.llm.timeout_seconds, max_redirects=MAX_REDIRECTS
+            ),
         )
         self.use_cache = request.use_cache
         self.result = result
         self.semaphore = asyncio.Semaphore(self.llm.concurrency)
+
+    async def _send(self, messages: list[dict[str, str]]) -> str | None:
+        """One request within the total deadline; its content, or BadAnswer."""
+        async with self.semaphore:
+            self.result.requests += 1
+            raw = await asyncio.wait_for(
+                self.client.chat.completions.with_raw_response.create(
+                    model=self.llm.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=self.llm.temperature,
+                    max_tokens=self.llm.max_tokens,
+                ),
+                timeout=self.llm.timeout_seconds,
+            )
+        answer = read_answer(raw.text, raw.headers.get("content-type", ""))
+        self.result.prompt_tokens += answer.prompt_tokens
+        self.result.completion_tokens += answer.completion_tokens
+        return answer.content
 
     async def _complete(self, messages: list[dict[str, str]]) -> str | None:
         import openai
@@ -107,14 +149,7 @@ class _Client:
         last = "no answer"
         for attempt in range(self.llm.max_retries + 1):
             try:
-                async with self.semaphore:
-                    self.result.requests += 1
-                    answer = await self.client.chat.completions.create(
-                        model=self.llm.model,
-                        messages=messages,  # type: ignore[arg-type]
-                        temperature=self.llm.temperature,
-                        max_tokens=self.llm.max_tokens,
-                    )
+                return await self._send(messages)
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 last = f"HTTP {status}"
@@ -123,14 +158,20 @@ class _Client:
                         f"{self.endpoint} answered {last}: {exc.message}"
                     ) from None
                 delay = _retry_after(exc)
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                last = "timed out" if isinstance(exc, openai.APITimeoutError) else "unreachable"
+            except (TimeoutError, openai.APITimeoutError):
+                last = f"no whole answer within timeout_seconds ({self.llm.timeout_seconds:g} s)"
                 delay = None
-            else:
-                if answer.usage is not None:
-                    self.result.prompt_tokens += answer.usage.prompt_tokens
-                    self.result.completion_tokens += answer.usage.completion_tokens
-                return answer.choices[0].message.content if answer.choices else None
+            except openai.APIConnectionError as exc:
+                # By name: openai is built on httpx or on httpx2, depending on its version.
+                if type(exc.__cause__).__name__ == "TooManyRedirects":
+                    raise RetriesExhausted(
+                        f"{self.endpoint} redirected more than {MAX_REDIRECTS} times"
+                    ) from None
+                last = "unreachable"
+                delay = None
+            except BadAnswer as exc:
+                last = str(exc)
+                delay = None
             if attempt < self.llm.max_retries:
                 if delay is None:
                     backoff = min(BACKOFF_BASE_SECONDS * 2**attempt, BACKOFF_CAP_SECONDS)
@@ -249,4 +290,5 @@ def generate_with_llm(
     cancel: threading.Event | None,
 ) -> list[GeneratedInput]:
     """Fill the slots with model answers (its own event loop; callable from a thread)."""
+    require_enabled(loaded)
     return asyncio.run(_run(loaded, request, slots, result, on_progress, cancel))

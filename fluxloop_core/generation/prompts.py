@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from fluxloop_core.counts import counted
+
 STRATEGY_GUIDANCE = {
     "rephrase": "Say the same thing in different words, keeping the meaning and intent.",
     "verbose": "Make it longer and chattier, adding context and politeness a real user adds.",
@@ -24,7 +26,7 @@ def variation_messages(text: str, strategy: str, count: int) -> list[dict[str, s
     """Messages asking for ``count`` variations of ``text`` with ``strategy``."""
     user = (
         f"Strategy: {strategy}. {STRATEGY_GUIDANCE[strategy]}\n"
-        f"Write {count} distinct variation{'s' if count != 1 else ''} of this user input:\n"
+        f"Write {counted(count, 'distinct variation')} of this user input:\n"
         f"{json.dumps(text, ensure_ascii=False)}\n"
         f"Answer with a JSON array of exactly {count} strings."
     )

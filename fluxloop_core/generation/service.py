@@ -18,7 +18,7 @@ from typing import Any
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.generation.bases import Base, BasePlan, plan_bases
 from fluxloop_core.generation.request import GenerationRequest
-from fluxloop_core.generation.strategies import STRATEGY_FUNCTIONS
+from fluxloop_core.generation.strategies import KEEPS_CONTENT, STRATEGY_FUNCTIONS, keeps_content
 from fluxloop_core.inputs import GeneratedInput, InputsFile
 
 # A transformation may land on a text already made; try this many plain variations first.
@@ -102,8 +102,19 @@ def _unique_variation(slot: Slot, seed: int, seen: set[str]) -> str | None:
         rng = random.Random(f"{seed}:{slot.index}:{attempt}")
         text = slot.base.text if first is None else STRATEGY_FUNCTIONS[first](slot.base.text, rng)
         candidate = transform(text, rng)
-        if candidate not in seen:
-            return candidate
+        if candidate in seen:
+            continue
+        # On its own such a strategy keeps the base's words; applied on another strategy's
+        # output (synonyms, typos) they may be gone, and the variation no longer asks what
+        # the base asked.
+        stacked = first is not None
+        if (
+            stacked
+            and slot.strategy in KEEPS_CONTENT
+            and not keeps_content(slot.base.text, candidate)
+        ):
+            continue
+        return candidate
     return None
 
 

@@ -67,6 +67,9 @@ _FILLER = {
     "please", "kindly", "just", "really", "very", "actually", "basically", "so",
     "could", "would", "you", "i", "me", "the", "a", "an", "some", "maybe", "like",
     "can", "hi", "hello", "hey", "thanks", "thank",
+    # words that carry no request of their own
+    "is", "are", "am", "be", "to", "of", "for", "from", "my", "your", "it", "this",
+    "that", "there", "here", "in", "on", "at", "with", "and", "or", "do", "does",
 }  # fmt: skip
 
 _KEYBOARD = {
@@ -127,22 +130,41 @@ def verbose(text: str, rng: random.Random) -> str:
     return " ".join(parts + closers)
 
 
-def concise(text: str, rng: random.Random) -> str:
-    """Strip filler and punctuation down to the key words."""
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that carry its request (filler and frames left out), in order.
+
+    A text made only of filler ("Hi there") is its own content.
+    """
     words: list[str] = re.findall(r"[\w'-]+", text)
-    if not words:
+    return [w for w in words if w.lower() not in _FILLER] or words
+
+
+def keeps_content(base: str, variation: str) -> bool:
+    """Whether every content word of ``base`` is still in ``variation`` (any case)."""
+    kept = {w.lower() for w in re.findall(r"[\w'-]+", variation)}
+    return all(w.lower() in kept for w in content_words(base))
+
+
+_CONCISE_FORMS: list[Callable[[list[str], str], str]] = [
+    lambda kept, text: " ".join(kept),
+    lambda kept, text: " ".join(kept).lower() + ("?" if "?" in text else ""),
+    lambda kept, text: "need: " + ", ".join(kept).lower(),
+    lambda kept, text: kept[0].capitalize() + "".join(" " + w for w in kept[1:]) + ".",
+    lambda kept, text: "pls " + " ".join(kept).lower(),
+    lambda kept, text: " ".join(kept).lower() + "!",
+    lambda kept, text: "re: " + " ".join(kept).lower(),
+    lambda kept, text: " ".join(kept).upper(),
+    lambda kept, text: "q: " + " ".join(kept).lower() + "?",
+    lambda kept, text: " ".join(kept).lower() + "...",
+]
+
+
+def concise(text: str, rng: random.Random) -> str:
+    """Strip filler and punctuation: every content word stays, in order, in a short form."""
+    kept = content_words(text)
+    if not kept:
         return text.strip()
-    kept = [w for w in words if w.lower() not in _FILLER] or words
-    operation = rng.randrange(5)
-    if operation == 0:
-        return " ".join(kept)
-    if operation == 1:
-        return " ".join(kept[: max(1, (len(kept) + 1) // 2)]) + ("?" if "?" in text else "")
-    if operation == 2:
-        return " ".join(w for w in kept if len(w) > 3) or kept[0]
-    if operation == 3:
-        return "need: " + ", ".join(w.lower() for w in kept[:4])
-    return kept[0].capitalize() + " " + " ".join(kept[-3:]) if len(kept) > 3 else kept[-1] + "?"
+    return rng.choice(_CONCISE_FORMS)(kept, text)
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -192,6 +214,10 @@ def edge_case(text: str, rng: random.Random) -> str:
         return "   " + "  \n ".join(text.split()) + "\t\t"
     return text + " " + "?" * rng.randint(3, 9) + "!" * rng.randint(1, 4)
 
+
+KEEPS_CONTENT: frozenset[str] = frozenset({"concise", "verbose"})
+"""Strategies whose every variation holds each content word of the base (see
+:func:`keeps_content`); the others change words on purpose (synonyms, typos, empties)."""
 
 STRATEGY_FUNCTIONS: dict[str, Strategy] = {
     "rephrase": rephrase,

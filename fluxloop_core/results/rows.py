@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from fluxloop_core.results.models import ExperimentSummary, TraceRecord
+from fluxloop_core.counts import counted
+from fluxloop_core.results.models import CallbackCall, ExperimentSummary, TraceRecord
 from fluxloop_core.results.reader import ExperimentListing
 
 EXPERIMENT_COLUMNS = ("experiment", "date", "runs", "success", "avg ms", "p95 ms", "note")
@@ -39,12 +41,12 @@ def summary_line(summary: ExperimentSummary) -> str:
     """One experiment's figures on a line: runs, ok/failed, success, timings, shape."""
     stats = summary.results
     parts = [
-        f"{stats.total_runs}/{summary.planned_runs} runs",
+        f"{stats.total_runs}/{counted(summary.planned_runs, 'run')}",
         f"{stats.successful} ok",
         f"{stats.failed} failed ({stats.success_rate:.1%})",
         f"avg {stats.avg_duration_ms:.1f} ms",
         f"p95 {stats.p95_duration_ms:.1f} ms",
-        f"{summary.inputs_count} inputs × {summary.iterations} iterations",
+        f"{counted(summary.inputs_count, 'input')} × {counted(summary.iterations, 'iteration')}",
         f"parallel {summary.parallel_runs}",
     ]
     if stats.timed_out:
@@ -54,14 +56,34 @@ def summary_line(summary: ExperimentSummary) -> str:
     return "  ".join(parts)
 
 
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def sent_text(calls: list[CallbackCall]) -> str:
+    """What a run sent through its callbacks, on one line: ``sent: first | second``.
+
+    Replay handlers often return None and answer through ``send_message_callback``; this
+    is their output. A call with one argument shows it; otherwise its arguments together.
+    """
+    parts = []
+    for call in calls:
+        value: Any = call.args[0] if len(call.args) == 1 and not call.kwargs else call.args
+        if call.kwargs:
+            value = {**({"args": call.args} if call.args else {}), **call.kwargs}
+        parts.append(_as_text(value))
+    return "sent: " + " | ".join(parts)
+
+
 def run_row(record: TraceRecord) -> list[str]:
-    """A run under RUN_COLUMNS: its output, or its error, on one clipped line."""
+    """A run under RUN_COLUMNS: its output, or its error, on one clipped line (a run that
+    returned None but sent messages through its callbacks shows what it sent)."""
     if record.error is not None:
         result = f"{record.error.type}: {record.error.message}"
-    elif isinstance(record.output, str):
-        result = record.output
+    elif record.output is None and record.callback_calls:
+        result = sent_text(record.callback_calls)
     else:
-        result = json.dumps(record.output, ensure_ascii=False)
+        result = _as_text(record.output)
     return [
         record.run_id,
         str(record.iteration),

@@ -63,6 +63,7 @@ from fluxloop_core.runner.resume import (
 )
 from fluxloop_core.runner.target import (
     IMPORT_HINT,
+    SINGLE_IMPORT_HINT,
     SysPath,
     Target,
     forget_user_modules,
@@ -282,7 +283,8 @@ def _check_worker_target(loaded: LoadedConfig) -> None:
 
     problem = check_target_importable(loaded.config.runner, env=_run_variables(loaded))
     if problem is not None:
-        raise TargetError(problem, key="runner.target", hint=IMPORT_HINT)
+        hint = IMPORT_HINT if problem.key == "runner.target" else None
+        raise TargetError(problem.message, file=loaded.path, key=problem.key, hint=hint)
 
 
 def _now() -> datetime:
@@ -613,7 +615,7 @@ def run_single(
         raise bad_values[0]
     with imports_kept_local(), SysPath(folder):
         forget_user_modules([target])
-        resolved = load_target(target, folder)
+        resolved = load_target(target, folder, import_hint=SINGLE_IMPORT_HINT)
         run_input = RunInput(input_text)
 
         async def call() -> Attempt:

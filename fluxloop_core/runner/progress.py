@@ -6,6 +6,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from fluxloop_core.counts import counted
 from fluxloop_core.runner.events import (
     ExperimentFinished,
     ExperimentStarted,
@@ -83,7 +84,7 @@ class ProgressState:
     def describe(self, now: float | None = None) -> str:
         """``1234/10000 runs  ok 1230  failed 4  85.2 runs/s  ETA 1m43s``."""
         return (
-            f"{self.done}/{self.total} runs  ok {self.ok}  failed {self.failed}  "
+            f"{self.done}/{counted(self.total, 'run')}  ok {self.ok}  failed {self.failed}  "
             f"{self.runs_per_second(now):.1f} runs/s  "
             f"ETA {format_duration(self.eta_seconds(now))}"
         )

@@ -18,6 +18,10 @@ IMPORT_HINT = (
     "Set working_directory in your config to the folder that holds the module, e.g. "
     'runner: working_directory: "."  (or the path to your project root).'
 )
+SINGLE_IMPORT_HINT = (
+    "Run it from the folder that holds the module, or pass --working-directory DIR "
+    "(the folder put on sys.path)."
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,11 @@ def raised_at_import(module_name: str, what: str) -> str:
     return f"importing {module_name} raised {what}"
 
 
-def import_module(module_name: str, spec: str, working_directory: Path | None) -> Any:
-    """Import ``module_name``; failures become a TargetError with the seed's hint.
+def import_module(
+    module_name: str, spec: str, working_directory: Path | None, *, hint: str = IMPORT_HINT
+) -> Any:
+    """Import ``module_name``; failures become a TargetError; ``hint`` says where to look
+    when it is not found (the seed's config hint unless the caller has no config).
 
     A module that calls ``sys.exit()`` or raises KeyboardInterrupt at import is a broken
     module like any other, not a request to end FluxLoop with its code.
@@ -126,7 +133,7 @@ def import_module(module_name: str, spec: str, working_directory: Path | None) -
         raise TargetError(
             f"cannot import {spec}{where}: {type(exc).__name__}: {exc}",
             key="runner.target",
-            hint=IMPORT_HINT,
+            hint=hint,
         ) from None
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         raise TargetError(
@@ -149,14 +156,16 @@ def _needs_arguments(cls: type) -> list[str]:
     ]
 
 
-def load_target(spec: str, working_directory: Path | None = None) -> Target:
+def load_target(
+    spec: str, working_directory: Path | None = None, *, import_hint: str = IMPORT_HINT
+) -> Target:
     """Import and resolve ``spec``; the caller has put ``working_directory`` on sys.path.
 
     A plain function defined on a class (``Class.method``) means "a fresh instance per
     run", which requires a constructor without arguments.
     """
     module_name, parts = split_target(spec)
-    obj = import_module(module_name, spec, working_directory)
+    obj = import_module(module_name, spec, working_directory, hint=import_hint)
     parent: Any = None
     walked = module_name
     for part in parts:

@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fluxloop_core.config.env import WORKSPACE_DIR_NAME
-from fluxloop_core.config.project import CONFIG_FILE_NAME
+from fluxloop_core.config.layout import CONFIG_FILE_NAME, WORKSPACE_DIR_NAME, find_workspace
 from fluxloop_core.errors import UsageError
 from fluxloop_core.files import PLAIN_FILE_MODE, SECRET_FILE_MODE, write_atomic
 from fluxloop_core.scaffold import templates
@@ -102,6 +101,10 @@ def create_project(
 ) -> Path:
     """Create ``workspace/fluxloop/name`` with setting.yaml, a sample agent and folders.
 
+    When ``workspace`` lies inside an existing workspace (its ``fluxloop/`` folder or one
+    of its projects), the project goes into that workspace instead of a nested
+    ``fluxloop/fluxloop/``.
+
     ``template`` "replay" also writes examples/message_handler.py. Returns the project
     folder. Raises UsageError for a bad name or template, or an existing project without
     ``force``.
@@ -118,6 +121,7 @@ def create_project(
             key="--path",
             hint="Pass the folder to create fluxloop/ in.",
         )
+    workspace = find_workspace(workspace) or workspace
     root = workspace / WORKSPACE_DIR_NAME
     project = root / name
     if project.exists() and not project.is_dir():

@@ -36,6 +36,7 @@ from fluxloop_core.config.form import (
 )
 from fluxloop_core.config.loader import config_text_problems, read_config_text
 from fluxloop_core.config.project import find_project
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.files import write_atomic
 from fluxloop_tui.app import fluxloop_app
@@ -236,7 +237,7 @@ class ConfigScreen(Screen[None]):
                     widget.value = text
         count = data.base_inputs
         self.query_one("#base-inputs", Static).update(
-            f"base_inputs: {count} input{'s' if count != 1 else ''} (edit them in the raw YAML)"
+            f"base_inputs: {counted(count, 'input')} (edit them in the raw YAML)"
         )
         providers = data.callable_providers
         self.query_one("#callable-providers", Static).update(
@@ -290,7 +291,7 @@ class ConfigScreen(Screen[None]):
             problem.display = bool(message)
         status = [problem_line(p) for p in result.other]
         if changes:
-            status.insert(0, f"{len(changes)} unsaved change{'s' if len(changes) > 1 else ''}")
+            status.insert(0, f"{counted(len(changes), 'unsaved change')}")
         self.query_one("#config-status", Static).update("  ".join(status))
         return result.ok
 
@@ -391,7 +392,7 @@ class ConfigScreen(Screen[None]):
             return
         self.load_text(text)
         count = len(changes)
-        self.notify(f"Saved {count} change{'s' if count > 1 else ''} to {path.name}.")
+        self.notify(f"Saved {counted(count, 'change')} to {path.name}.")
 
     def save_raw(self) -> None:
         """Write the buffer atomically when it is a valid config; else show where it is not."""

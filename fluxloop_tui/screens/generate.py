@@ -25,6 +25,7 @@ from textual.widgets import (
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import STRATEGIES
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import UserError
 from fluxloop_core.generation.bases import BasePlan, plan_bases
 from fluxloop_core.generation.request import (
@@ -258,11 +259,13 @@ class GenerateScreen(Screen[None]):
         for number, item in enumerate(made[:SHOWN], 1):
             strategy = str(item.metadata.get("strategy", ""))
             table.add_row(*cells((str(number), strategy, clip(item.input, 80))))
-        details = [f"{len(made)} of {result.planned} inputs"]
+        details = [f"{len(made)} of {counted(result.planned, 'input')}"]
         if result.requests or result.cache_hits:
-            details.append(f"{result.requests} requests, {result.cache_hits} cache hits")
+            details.append(
+                f"{counted(result.requests, 'request')}, {counted(result.cache_hits, 'cache hit')}"
+            )
         if result.duplicates_dropped:
-            details.append(f"{result.duplicates_dropped} duplicates dropped")
+            details.append(f"{counted(result.duplicates_dropped, 'duplicate')} dropped")
         if stopped:
             details.append("stopped")
         if result.error:
@@ -291,6 +294,6 @@ class GenerateScreen(Screen[None]):
             return
         count = len(self.result.inputs_file.inputs)
         self.notify(
-            f"Saved {count} inputs to {fluxloop_app(self).relative(self.output)}; set inputs_file "
-            "to it in the config editor to run them."
+            f"Saved {counted(count, 'input')} to {fluxloop_app(self).relative(self.output)}; "
+            "set inputs_file to it in the config editor to run them."
         )

@@ -32,6 +32,7 @@ from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
 from fluxloop_core.config.edit import update_config_values
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import UserError
 from fluxloop_core.recording import (
     LineIndex,
@@ -390,7 +391,10 @@ class RecordingScreen(Screen[None]):
     def show_heading(self) -> None:
         if self.index is None or self.path is None:
             return
-        parts = [fluxloop_app(self).relative(self.path), f"{len(self.index):,} lines"]
+        parts = [
+            fluxloop_app(self).relative(self.path),
+            counted(len(self.index), "line", grouped=True),
+        ]
         if not self.index.complete:
             parts[-1] += " (indexing…)"
         calls = self.query_one(CallList)
@@ -489,7 +493,8 @@ class RecordingScreen(Screen[None]):
         if not 1 <= number <= lines:
             more = "" if self.index.complete else " so far (still indexing)"
             self.notify(
-                f"No line {number}: the file has {lines:,} lines{more}.", severity="warning"
+                f"No line {number}: the file has {counted(lines, 'line', grouped=True)}{more}.",
+                severity="warning",
             )
             return
         row = calls.row_of(number - 1)

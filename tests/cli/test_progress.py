@@ -66,9 +66,7 @@ def test_plain_lines_every_few_seconds_and_at_the_end() -> None:
     feed(renderer, clock)
     renderer.close()
     lines = stream.getvalue().splitlines()
-    assert lines[0] == (
-        "[fluxloop] exp: 3 runs (3 inputs × 1 iterations, 1 in parallel) → /e/exp_1"
-    )
+    assert lines[0] == ("[fluxloop] exp: 3 runs (3 inputs × 1 iteration, 1 in parallel) → /e/exp_1")
     # Events 3 s apart: a line after 6 s (second run), then the final one.
     assert lines[1:] == [
         "[fluxloop] 2/3 runs  ok 2  failed 0  0.3 runs/s  ETA 3s",

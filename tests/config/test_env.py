@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from fluxloop_core.config.env import (
-    find_global_env_file,
     load_layered_env,
     resolve_llm_key,
 )
+from fluxloop_core.config.layout import workspace_env_file
 from fluxloop_core.errors import ConfigError
 from fluxloop_core.redaction import mask_secret
 
@@ -44,7 +44,7 @@ def test_global_env_is_only_the_workspace_folder(tmp_path: Path) -> None:
     project = tmp_path / "elsewhere" / "proj"
     project.mkdir(parents=True)
     (tmp_path / ".env").write_text("STRAY=1\n")
-    assert find_global_env_file(project) is None
+    assert workspace_env_file(project) is None
     assert "STRAY" not in load_layered_env(project, process_env={})
 
 

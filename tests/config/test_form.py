@@ -79,7 +79,7 @@ def test_check_form_puts_each_problem_on_its_field(tmp_path: Path) -> None:
     result = check_form(TEXT, path, form_changes(initial, current))
     assert not result.ok
     assert "greater than or equal to 1" in result.by_field["parallel_runs"]
-    assert "valid number" in result.by_field["runner.timeout_seconds"]
+    assert "must be a number" in result.by_field["runner.timeout_seconds"]
     # A section-level problem goes to the changed field of that section.
     assert "recording_file is not set" in result.by_field["replay_args.enabled"]
 

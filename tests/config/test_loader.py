@@ -209,3 +209,51 @@ def test_base_inputs_accept_bare_strings(tmp_path: Path) -> None:
     text = MINIMAL + 'base_inputs:\n  - "Hello"\n  - input: "Hi"\n    metadata: {lang: en}\n'
     inputs = load_config(write(tmp_path, text), env=env()).config.base_inputs
     assert [(i.input, i.metadata) for i in inputs] == [("Hello", {}), ("Hi", {"lang": "en"})]
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"),
+    [
+        ("iteratons", "iterations"),
+        ("itrations", "iterations"),
+        ("nmae", "name"),
+        ("paralel_runs", "parallel_runs"),
+        ("outputs_directory", "output_directory"),
+    ],
+)
+def test_close_typos_get_a_suggestion(tmp_path: Path, typo: str, suggestion: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, MINIMAL + f"{typo}: 1\n"), env=env())
+    assert f"Did you mean {suggestion}?" in info.value.render()
+
+
+@pytest.mark.parametrize("unknown", ["conversation", "conversations", "turns", "evaluation"])
+def test_unrelated_unknown_keys_get_the_known_keys_not_a_guess(
+    tmp_path: Path, unknown: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, MINIMAL + f"{unknown}: 1\n"), env=env())
+    rendered = info.value.render()
+    assert "Did you mean" not in rendered and "Known keys here: name," in rendered
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("name: [1, 2]\n", "name: must be text (got [1, 2])"),
+        ("iterations: many\n", "iterations: must be a whole number (got 'many')"),
+        ("iterations: 1.5\n", "iterations: must be a whole number"),
+        ("parallel_runs: 0\n", "parallel_runs: must be greater than or equal to 1"),
+        ("base_inputs: 3\n", "base_inputs: must be a list"),
+        ("collector: 3\n", "collector: must be a mapping of keys"),
+        ("collector:\n  enabled: maybe\n", "collector.enabled: must be true or false"),
+        ("input_generation:\n  mode: fast\n", "input_generation.mode: must be 'deterministic'"),
+        ('name: ""\n', "name: must not be empty"),
+    ],
+)
+def test_type_problems_are_in_our_words(tmp_path: Path, line: str, expected: str) -> None:
+    text = MINIMAL.replace("name: demo\n", "") + line if line.startswith("name") else MINIMAL + line
+    problems = config_problems(write(tmp_path, text), env=env())
+    rendered = " | ".join(p.render() for p in problems)
+    assert expected in rendered
+    assert "should" not in rendered and "Input" not in rendered and "valid" not in rendered

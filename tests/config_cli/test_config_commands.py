@@ -78,8 +78,17 @@ def test_env_hidden_shown_and_sources(tmp_path: Path, project: Path, fluxloop: R
     assert rows["ANTHROPIC_API_KEY"]["source"] == "global .env"
     assert rows["FLUXLOOP_COLLECTOR_URL"]["source"] == "process"
     assert rows["FLUXLOOP_SAMPLE_RATE"]["source"] == "default"
-    assert rows["FLUXLOOP_SAMPLE_RATE"]["value"] == "not set"
-    assert rows["FLUXLOOP_API_KEY"]["value"] == "not set"
+    # A default is what is in effect: shown, never "not set" (it holds nothing private).
+    defaults = [v for v in KNOWN_VARIABLES if v.default is not None]
+    for variable in defaults:
+        row = rows[variable.name]
+        if row["source"] == "default":
+            assert row["value"] == variable.default, row
+    assert len([v for v in defaults if rows[v.name]["source"] == "default"]) >= 5
+    assert rows["FLUXLOOP_API_KEY"]["value"] == "not set"  # no default: truly unset
+    table = fluxloop("config", "env", cwd=project, env=env).stdout
+    line = next(ln for ln in table.splitlines() if ln.startswith("FLUXLOOP_SAMPLE_RATE"))
+    assert line.split()[:3] == ["FLUXLOOP_SAMPLE_RATE", "default", "1.0"]
     assert "FLUXLOOP_COLECTOR_URL" in rows  # a typo is visible
     assert "9876" not in hidden.stdout
 

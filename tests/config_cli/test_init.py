@@ -200,3 +200,26 @@ def test_api_errors_are_usage_errors(tmp_path: Path) -> None:
     assert (project / "examples" / "message_handler.py").is_file()
     with pytest.raises(UsageError):
         create_agent(project, "message_handler")
+
+
+@pytest.mark.parametrize(
+    "inside", ["fluxloop", "fluxloop/my-agent", "fluxloop/my-agent/examples", "docs"]
+)
+def test_init_project_inside_a_workspace_creates_it_there(
+    tmp_path: Path, fluxloop: Runner, inside: str
+) -> None:
+    fluxloop("init", "project", "--name", "my-agent", cwd=tmp_path)
+    (tmp_path / inside).mkdir(parents=True, exist_ok=True)
+    fluxloop("init", "project", "--name", "second", cwd=tmp_path / inside)
+    assert (tmp_path / "fluxloop" / "second" / "setting.yaml").is_file()
+    assert not list(tmp_path.rglob("fluxloop/fluxloop"))
+    assert not (tmp_path / inside / "fluxloop").exists() or inside == "fluxloop"
+
+
+def test_a_folder_named_fluxloop_without_projects_is_no_workspace(
+    tmp_path: Path, fluxloop: Runner
+) -> None:
+    checkout = tmp_path / "fluxloop" / "src"  # e.g. a clone of a repository named fluxloop
+    checkout.mkdir(parents=True)
+    fluxloop("init", "project", "--name", "demo", cwd=checkout)
+    assert (checkout / "fluxloop" / "demo" / "setting.yaml").is_file()

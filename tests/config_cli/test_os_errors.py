@@ -99,7 +99,7 @@ def test_a_python_path_that_cannot_run(plain_project: Path, fluxloop: Runner, ki
     ):
         result = fluxloop(*args, cwd=plain_project, code=2)
         text = getattr(result, stream)
-        assert f"runner.python_path ./{kind} cannot be run" in text, text
+        assert f"runner.python_path: ./{kind} cannot be run" in text, text
         assert "Python interpreter" in text
 
 

@@ -50,6 +50,6 @@ def test_every_command_reports_the_deep_lines(project: Path, fluxloop: Runner) -
     checked = fluxloop("status", "check", cwd=project, code=2)
     assert "fail  recording" in checked.stdout and expected[0] in checked.stdout
     generated = fluxloop("generate", "inputs", "--from-recording", str(recording), cwd=project)
-    assert "skipped 2 broken recording line(s)" in generated.stderr
+    assert "skipped 2 broken recording lines" in generated.stderr
     ran = fluxloop("run", "experiment", "--no-collector", cwd=project)
     assert "9 of 9 runs: 9 ok" in ran.stdout

@@ -96,7 +96,9 @@ def test_collector_from_the_env_file(
 
 def test_llm_key_needed_only_for_llm_mode(plain_project: Path, fluxloop: Runner) -> None:
     config = plain_project / "setting.yaml"
-    edit(config, input_generation={"mode": "llm", "llm": {"provider": "anthropic"}})
+    edit(
+        config, input_generation={"mode": "llm", "llm": {"enabled": True, "provider": "anthropic"}}
+    )
     result = fluxloop("status", "check", cwd=plain_project, code=2)
     assert "fail  llm key" in result.stdout and "ANTHROPIC_API_KEY" in result.stdout
     (plain_project / ".env").write_text("ANTHROPIC_API_KEY=sk-ant-secret-4321\n")
@@ -159,3 +161,41 @@ def test_replay_recording_and_inputs_checks(plain_project: Path, fluxloop: Runne
     result = fluxloop("status", "check", cwd=plain_project)
     assert "ok    recording        1 recorded call in" in result.stdout
     assert "ok    inputs" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status", "check"),
+        ("config", "show"),
+        ("status", "experiments"),
+    ],
+)
+@pytest.mark.parametrize("where", ["", "examples", "../other"])
+def test_project_name_resolves_from_inside_the_workspace(
+    plain_project: Path, fluxloop: Runner, command: tuple[str, ...], where: str
+) -> None:
+    # The README's `cd fluxloop/my-agent`, then the README's `--project my-agent`; and the
+    # same from a subfolder of the project and from a sibling project.
+    fluxloop("init", "project", "--name", "other", cwd=plain_project.parent.parent)
+    cwd = (plain_project / where).resolve()
+    result = fluxloop(*command, "--project", "my-agent", cwd=cwd)
+    assert "my-agent" in result.stdout and "no project" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("config", "set-llm", "openai", "sk-test-0000"),
+        ("init", "agent", "helper"),
+        ("status", "traces"),
+        ("status", "check"),
+    ],
+)
+def test_outside_a_project_the_hint_names_only_flags_the_command_takes(
+    plain_project: Path, fluxloop: Runner, command: tuple[str, ...]
+) -> None:
+    workspace = plain_project.parent.parent
+    result = fluxloop(*command, cwd=workspace, code=2)
+    assert "--config" not in result.stderr
+    assert "--project NAME" in result.stderr and "my-agent" in result.stderr

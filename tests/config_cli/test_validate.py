@@ -103,7 +103,9 @@ def test_class_method_targets(tmp_path: Path) -> None:
 
     def problem(target: str) -> str | None:
         config.write_text(f'name: t\nrunner:\n  target: "{target}"\nbase_inputs: ["x"]\n')
-        return check_target_importable(load_config(config).config.runner)
+        found = check_target_importable(load_config(config).config.runner)
+        assert found is None or found.key == "runner.target"
+        return found.message if found else None
 
     assert problem("handler:Handler.handle") is None
     assert problem("handler:Handler.missing") == "handler:Handler has no attribute 'missing'"
@@ -123,13 +125,35 @@ def test_python_path_and_working_directory_problems(tmp_path: Path) -> None:
     config.write_text(
         'name: t\nrunner:\n  target: "a:b"\n  working_directory: nowhere\nbase_inputs: ["x"]\n'
     )
-    message = check_target_importable(load_config(config).config.runner)
-    assert message is not None and "is not a folder" in message
+    found = check_target_importable(load_config(config).config.runner)
+    assert found is not None and "is not a folder" in found.message
+    assert found.key == "runner.working_directory"
     config.write_text(
         'name: t\nrunner:\n  target: "a:b"\n  python_path: /no/such/python\nbase_inputs: ["x"]\n'
     )
-    message = check_target_importable(load_config(config).config.runner)
-    assert message == "runner.python_path /no/such/python does not exist"
+    found = check_target_importable(load_config(config).config.runner)
+    assert found is not None and found.key == "runner.python_path"
+    assert found.message == "/no/such/python does not exist"
+
+
+def test_interpreter_problems_are_reported_on_their_own_line(
+    tmp_path: Path, fluxloop: Runner
+) -> None:
+    not_runnable = tmp_path / "python-not-executable"
+    not_runnable.write_text("#!/bin/sh\n")
+    not_runnable.chmod(0o644)
+    for python, line in (("/no/such/python", 4), (str(not_runnable), 4)):
+        (tmp_path / "setting.yaml").write_text(
+            f'name: t\nrunner:\n  target: "a:b"\n  python_path: {python}\nbase_inputs: ["x"]\n'
+        )
+        result = fluxloop("config", "validate", cwd=tmp_path, code=2)
+        assert f"setting.yaml:{line}:3: runner.python_path: {python}" in result.stdout
+        assert "runner.target" not in result.stdout
+    (tmp_path / "setting.yaml").write_text(
+        'name: t\nrunner:\n  target: "a:b"\n  working_directory: nowhere\nbase_inputs: ["x"]\n'
+    )
+    result = fluxloop("config", "validate", cwd=tmp_path, code=2)
+    assert "setting.yaml:4:3: runner.working_directory:" in result.stdout
 
 
 def test_recording_for_another_target_and_unknown_builtin(

@@ -79,14 +79,15 @@ def test_hand_written_inputs_file_needs_only_inputs(tmp_path: Path) -> None:
     ("text", "line", "needle"),
     [
         ("inputs:\n  - input: ok\n  - metadata: {}\n", 3, "input"),
-        ("inputs:\n  - input: [1, 2]\n", 2, "string"),
+        ("inputs:\n  - input: [1, 2]\n", 2, "input: must be text"),
+        ("inputs:\n  - input: a\n    metadata: 3\n", 3, "metadata: must be a mapping of keys"),
         ("inputs: [\n", 2, "malformed YAML"),
         ("- input: a\n", 1, "inputs:"),
         # wrong types are refused, not coerced
-        ("seed: true\ninputs:\n  - input: a\n", 1, "integer"),
-        ("seed: '3'\ninputs:\n  - input: a\n", 1, "integer"),
-        ("strategies: [1]\ninputs:\n  - input: a\n", 1, "string"),
-        ("inputs:\n  - input: 12\n", 2, "string"),
+        ("seed: true\ninputs:\n  - input: a\n", 1, "must be a whole number"),
+        ("seed: '3'\ninputs:\n  - input: a\n", 1, "must be a whole number"),
+        ("strategies: [1]\ninputs:\n  - input: a\n", 1, "must be text"),
+        ("inputs:\n  - input: 12\n", 2, "must be text"),
     ],
 )
 def test_bad_inputs_file_names_the_line(tmp_path: Path, text: str, line: int, needle: str) -> None:
@@ -96,6 +97,7 @@ def test_bad_inputs_file_names_the_line(tmp_path: Path, text: str, line: int, ne
         load_inputs_file(path)
     assert info.value.line == line
     assert needle in info.value.render()
+    assert "should" not in info.value.render()  # our words, not pydantic's
 
 
 def test_missing_inputs_file(tmp_path: Path) -> None:

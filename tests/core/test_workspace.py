@@ -27,3 +27,35 @@ def test_projects_with_target_last_experiment_and_problems(tmp_path: Path) -> No
     assert projects["another"].last_experiment is None
     assert projects["broken"].problem is not None and "malformed YAML" in projects["broken"].problem
     assert list_projects(tmp_path / "empty") == []
+
+
+def test_one_workspace_finder_from_anywhere_inside(tmp_path: Path) -> None:
+    from fluxloop_core.config.layout import find_workspace, workspace_env_file
+
+    project = create_project(tmp_path, "agent")
+    for start in (
+        tmp_path,
+        tmp_path / "fluxloop",
+        project,
+        project / "examples",
+        tmp_path / "docs" / "not" / "made" / "yet",  # need not exist
+    ):
+        assert find_workspace(start) == tmp_path, start
+        assert workspace_env_file(start) == tmp_path / "fluxloop" / ".env"
+    # A project without the shared .env still marks its workspace.
+    (tmp_path / "fluxloop" / ".env").unlink()
+    assert find_workspace(project) == tmp_path and workspace_env_file(project) is None
+    # A folder named fluxloop with neither is no workspace (a checkout, say).
+    lonely = tmp_path.parent / f"{tmp_path.name}-lonely"
+    (lonely / "fluxloop" / "src").mkdir(parents=True)
+    assert find_workspace(lonely / "fluxloop" / "src") is None
+    assert find_workspace(lonely) is None
+
+
+def test_an_inner_fluxloop_folder_does_not_make_a_nested_workspace(tmp_path: Path) -> None:
+    from fluxloop_core.config.layout import find_workspace
+
+    project = create_project(tmp_path, "agent")
+    inner = create_project(tmp_path / "fluxloop", "stray")  # created in the outer one
+    assert inner == tmp_path / "fluxloop" / "stray"
+    assert find_workspace(project) == tmp_path

@@ -176,3 +176,41 @@ def test_no_hint_when_the_config_already_runs_the_generated_file(project: Path) 
     result = fluxloop("generate", "inputs", "--config", "setting.yaml", "--limit", "2", cwd=project)
     assert result.returncode == 0, result.stderr
     assert "hint:" not in result.stderr
+
+
+CONTENT_BASES = [
+    BASE,
+    "Where is my order?",
+    "Cancel my plan",
+    "Regarding this invoice, why was I charged twice?",
+    "Hello",
+    "Hi there",
+    "I need help",
+    "Can you reset the password for account 4411?",
+]
+
+
+@pytest.mark.parametrize("base", CONTENT_BASES)
+def test_concise_keeps_every_content_word(base: str) -> None:
+    from fluxloop_core.generation.strategies import content_words, keeps_content
+
+    for seed in range(40):
+        short = STRATEGY_FUNCTIONS["concise"](base, random.Random(seed))
+        assert keeps_content(base, short), (base, short)
+        assert short.strip(), base
+    assert content_words("Regarding this invoice") == ["Regarding", "invoice"]
+
+
+@pytest.mark.parametrize("base", CONTENT_BASES)
+def test_generated_variations_keep_the_base_content(tmp_path: Path, base: str) -> None:
+    from fluxloop_core.generation.strategies import keeps_content
+
+    (tmp_path / "setting.yaml").write_text(
+        f'name: g\nrunner:\n  target: "a:b"\nbase_inputs: [{json.dumps(base)}]\n'
+        "input_generation:\n  strategies: [concise, verbose]\n"
+    )
+    loaded = load_config(tmp_path / "setting.yaml")
+    for seed in range(5):
+        made = generate_inputs(loaded, request_from_config(loaded, limit=12, seed=seed))
+        for item in made.inputs_file.inputs:
+            assert keeps_content(base, item.input), (base, item.metadata["strategy"], item.input)

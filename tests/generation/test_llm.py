@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_server import ChatServer, completion, variations
+from chat_server import ChatServer, completion, dripping, redirect_to_self, variations
 
 from fluxloop_core.config.loader import LoadedConfig, load_config
 from fluxloop_core.errors import GenerationError
@@ -152,3 +152,141 @@ def test_cli_llm_mode_reports_progress_and_cost(loaded: LoadedConfig, server: Ch
     assert "[fluxloop] generated 4/4  requests 4  cache hits 0" in result.stderr
     assert "Wrote 4 inputs" in result.stdout and "4 requests, 0 cache hits" in result.stdout
     assert (loaded.path.parent / "inputs" / "generated.yaml").exists()
+
+
+def run_cli(config: Path) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FLUXLOOP_LLM_API_KEY": "sk-local-test-1234"}
+    return subprocess.run(
+        [sys.executable, "-m", "fluxloop_core", "generate", "inputs", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_trickling_answer_is_cut_at_the_total_deadline(
+    loaded: LoadedConfig, server: ChatServer
+) -> None:
+    # Every part arrives well within the 0.5 s read timeout; the whole takes 2 s.
+    server.script = [dripping(pieces=10, interval=0.2)] * 3
+    result = generate(loaded, limit=1)
+    assert result.inputs_file.inputs == [] and result.requests == 3
+    assert result.error is not None and "timeout_seconds (0.5 s)" in result.error
+
+
+def test_trickling_headers_are_cut_at_the_total_deadline(
+    loaded: LoadedConfig, server: ChatServer
+) -> None:
+    def slow_then_trickle(body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        time.sleep(0.3)  # under the read timeout, then the body trickles on past the deadline
+        return dripping(pieces=5, interval=0.3)(body)
+
+    server.script = [slow_then_trickle] * 3
+    result = generate(loaded, limit=1)
+    assert result.inputs_file.inputs == [] and result.error is not None
+
+
+def test_redirect_loop_stops_after_a_few_requests(loaded: LoadedConfig, server: ChatServer) -> None:
+    server.script = [redirect_to_self] * 500
+    result = generate(loaded, limit=4, strategies=["rephrase"])
+    groups = 2
+    assert len(server.requests) <= groups * (llm.MAX_REDIRECTS + 1)
+    assert result.error is not None and f"redirected more than {llm.MAX_REDIRECTS} times" in (
+        result.error
+    )
+
+
+def test_a_short_redirect_chain_is_followed(loaded: LoadedConfig, server: ChatServer) -> None:
+    server.script = [redirect_to_self] * llm.MAX_REDIRECTS
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.error is None
+
+
+BAD_ANSWERS: dict[str, tuple[dict[str, str], Any]] = {
+    "html": ({"Content-Type": "text/html"}, b"<html><body>502 Bad Gateway</body></html>"),
+    "not JSON": ({}, b"this is not json"),
+    "empty body": ({}, b""),
+    "a JSON list": ({}, [1, 2]),
+    "no choices": ({}, {"id": "x"}),
+    "empty choices": ({}, {"choices": []}),
+    "choices not a list": ({}, {"choices": "abc"}),
+    "message null": ({}, {"choices": [{"message": None}]}),
+    "choice not an object": ({}, {"choices": ["text"]}),
+    "content a number": ({}, {"choices": [{"message": {"content": 42}}]}),
+}
+
+
+@pytest.mark.parametrize("name", BAD_ANSWERS)
+def test_unusable_200_answer_is_retried(
+    loaded: LoadedConfig, server: ChatServer, name: str
+) -> None:
+    headers, payload = BAD_ANSWERS[name]
+    server.script = [lambda _: (200, headers, payload)]
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.error is None
+    assert result.requests == 2
+
+
+@pytest.mark.parametrize("name", ["html", "no choices", "content a number"])
+def test_unusable_200_answers_until_retries_run_out_exit_1(
+    loaded: LoadedConfig, server: ChatServer, name: str
+) -> None:
+    headers, payload = BAD_ANSWERS[name]
+    server.script = [lambda _: (200, headers, payload)] * 50
+    finished = run_cli(loaded.path)
+    assert finished.returncode == 1, finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert "failed after 3 attempts (last: the answer" in finished.stderr
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [{"prompt_tokens": None, "completion_tokens": None}, None, "n/a", {"prompt_tokens": -1}],
+)
+def test_unusable_usage_is_not_counted(
+    loaded: LoadedConfig, server: ChatServer, usage: Any
+) -> None:
+    def answer(body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        status, headers, payload = variations(body)
+        return status, headers, {**payload, "usage": usage}
+
+    server.script = [answer]
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.error is None
+    assert (result.prompt_tokens, result.completion_tokens) == (0, 0)
+
+
+def test_null_content_is_asked_again(loaded: LoadedConfig, server: ChatServer) -> None:
+    server.script = [lambda _: completion(None)]  # type: ignore[arg-type]
+    result = generate(loaded, limit=1)
+    assert len(result.inputs_file.inputs) == 1 and result.requests == 2
+    assert server.requests[-1][1]["messages"][-1]["content"].startswith("That was not")
+
+
+@pytest.mark.parametrize("enabled_line", ["    enabled: false\n", ""])
+def test_llm_mode_with_llm_disabled_is_a_config_error(
+    loaded: LoadedConfig, server: ChatServer, enabled_line: str
+) -> None:
+    loaded.path.write_text(loaded.path.read_text().replace("    enabled: true\n", enabled_line))
+    finished = run_cli(loaded.path)
+    assert finished.returncode == 2 and server.requests == []
+    assert "input_generation.mode is llm but input_generation.llm.enabled is false" in (
+        finished.stderr
+    )
+    assert "Traceback" not in finished.stderr
+
+
+def test_mode_llm_flag_with_llm_disabled_makes_no_request(
+    loaded: LoadedConfig, server: ChatServer
+) -> None:
+    text = loaded.path.read_text().replace("  mode: llm\n", "  mode: deterministic\n")
+    loaded.path.write_text(text.replace("    enabled: true\n", "    enabled: false\n"))
+    with pytest.raises(GenerationError, match=r"--mode llm .*llm\.enabled is false"):
+        generate(load_config(loaded.path), mode="llm")
+    assert server.requests == []
+    assert len(generate(load_config(loaded.path)).inputs_file.inputs) == 4

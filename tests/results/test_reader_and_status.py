@@ -151,7 +151,7 @@ def test_status_traces_of_a_named_experiment(project: Path) -> None:
     limited = fluxloop(
         "status", "traces", "--experiment", str(folder), "--limit", "1", "--json", cwd=project
     )
-    assert [t["run_id"] for t in json.loads(limited.stdout)] == ["0.0"]
+    assert [t["run_id"] for t in json.loads(limited.stdout)] == ["1.0"]  # the newest
     latest = fluxloop("status", "traces", cwd=project)  # newest folder has no runs
     assert latest.returncode == 0 and "RUN" in latest.stdout
 
@@ -163,3 +163,90 @@ def test_status_without_experiments_is_friendly(tmp_path: Path) -> None:
     traces = fluxloop("status", "traces", cwd=tmp_path)
     assert traces.returncode == 2 and "Traceback" not in traces.stderr
     assert "fluxloop run experiment" in traces.stderr
+
+
+def write_runs(folder: Path, count: int, **fields: object) -> None:
+    folder.mkdir(parents=True)
+    records = [
+        TraceRecord(
+            run_id=f"{i}.0",
+            input_index=i,
+            iteration=0,
+            input=f"question {i}",
+            status="error" if i % 7 == 3 else "success",
+            started_at="2025-09-30T15:00:00",
+            duration_ms=1.0,
+            output=f"answer {i}",
+            **fields,  # type: ignore[arg-type]
+        )
+        for i in range(count)
+    ]
+    (folder / "traces.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in records))
+
+
+def run_ids(stdout: str) -> list[str]:
+    return [line.split()[0] for line in stdout.splitlines()[2:] if line.strip()]
+
+
+def test_status_traces_shows_the_newest_runs_unless_asked_for_all(tmp_path: Path) -> None:
+    folder = tmp_path / "exp_20250930_150000"
+    write_runs(folder, 2500)
+    table = fluxloop("status", "traces", "--experiment", str(folder), cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert run_ids(table.stdout) == [f"{i}.0" for i in range(2480, 2500)]
+    assert "2500 runs, the newest 20 shown; --all" in table.stdout.splitlines()[0]
+    limited = fluxloop(
+        "status", "traces", "--experiment", str(folder), "--limit", "3", cwd=tmp_path
+    )
+    assert run_ids(limited.stdout) == ["2497.0", "2498.0", "2499.0"]
+    failed = fluxloop(
+        "status", "traces", "--experiment", str(folder), "--failed", "--limit", "2", cwd=tmp_path
+    )
+    assert run_ids(failed.stdout) == ["2488.0", "2495.0"]
+    every = fluxloop("status", "traces", "--experiment", str(folder), "--all", cwd=tmp_path)
+    assert len(run_ids(every.stdout)) == 2500 and "shown" not in every.stdout
+    as_json = fluxloop("status", "traces", "--experiment", str(folder), "--json", cwd=tmp_path)
+    assert len(json.loads(as_json.stdout)) == 2500  # for programs: every run
+    both = fluxloop(
+        "status", "traces", "--experiment", str(folder), "--all", "--limit", "2", cwd=tmp_path
+    )
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+    zero = fluxloop("status", "traces", "--experiment", str(folder), "--limit", "0", cwd=tmp_path)
+    assert zero.returncode == 2
+
+
+def test_a_run_that_answered_through_callbacks_shows_what_it_sent(tmp_path: Path) -> None:
+    from fluxloop_core.results.models import CallbackCall
+    from fluxloop_core.results.rows import run_row
+
+    def call(*args: object, **kwargs: object) -> CallbackCall:
+        return CallbackCall(
+            parameter="send_message_callback",
+            provider="builtin:collector.send",
+            args=list(args),
+            kwargs=kwargs,
+            timestamp="t",
+        )
+
+    base = TraceRecord(
+        run_id="0.0",
+        input_index=0,
+        iteration=0,
+        input="hi",
+        status="success",
+        started_at="t",
+        duration_ms=1.0,
+    )
+    assert run_row(base)[-1] == "null"
+    one = base.model_copy(update={"callback_calls": [call("Hello!"), call({"text": "Bye"})]})
+    assert run_row(one)[-1] == 'sent: Hello! | {"text": "Bye"}'
+    keyword = base.model_copy(update={"callback_calls": [call(text="Hi", final=True)]})
+    assert run_row(keyword)[-1] == 'sent: {"text": "Hi", "final": true}'
+    returned = one.model_copy(update={"output": "own answer"})
+    assert run_row(returned)[-1] == "own answer"  # a returned output wins
+    folder = tmp_path / "exp_20250930_150000"
+    write_runs(folder, 1, callback_calls=[call("streamed reply")])
+    text = (folder / "traces.jsonl").read_text().replace('"output":"answer 0"', '"output":null')
+    (folder / "traces.jsonl").write_text(text)
+    table = fluxloop("status", "traces", "--experiment", str(folder), cwd=tmp_path)
+    assert "sent: streamed reply" in table.stdout and "(1 run)" in table.stdout

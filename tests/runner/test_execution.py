@@ -448,6 +448,7 @@ def test_run_single_cli(project: Project) -> None:
     as_json = project.cli("run", "single", "examples.simple_agent:run", "x", "--json")
     failed = project.cli("run", "single", "examples.simple_agent:run", "fail")
     bad = project.cli("run", "single", "examples.nope:run", "x")
+    not_here = project.cli("run", "single", "simple_agent:run", "x")
     elsewhere = project.cli(
         "run", "single", "simple_agent:run", "y", "--working-directory", "examples"
     )
@@ -459,8 +460,11 @@ def test_run_single_cli(project: Project) -> None:
     assert failed.returncode == 1
     assert "RuntimeError: agent failed" in failed.stderr
     assert "Traceback" in failed.stderr
-    assert bad.returncode == 2
-    assert "Set working_directory" in bad.stderr
+    for missing in (bad, not_here):
+        # run single has no config: the hint names its own flag, not a config key.
+        assert missing.returncode == 2
+        assert "--working-directory DIR" in missing.stderr
+        assert "in your config" not in missing.stderr
     assert elsewhere.stdout.startswith("Processed: y")
 
 
@@ -556,3 +560,19 @@ def test_parallel_runs_has_a_ceiling(project: Project) -> None:
 
     assert in_config.returncode == 2 and "parallel_runs" in in_config.stderr
     assert flag.returncode == 2 and "at most 1024" in flag.stderr
+
+
+def test_counts_agree_with_their_nouns(project: Project) -> None:
+    from fluxloop_core.counts import counted
+
+    assert [counted(n, "run") for n in (0, 1, 2)] == ["0 runs", "1 run", "2 runs"]
+    assert counted(12345, "line", grouped=True) == "12,345 lines"
+    assert counted(1, "cache hit") == "1 cache hit"
+    project.write("agent.py", "def run(text):\n    return text\n")
+    project.write("setting.yaml", setting("agent:run", inputs='["only"]'))
+    one = project.cli("run", "experiment", "--no-collector")
+    assert one.returncode == 0, one.stderr
+    assert "1 run (1 input × 1 iteration, " in one.stderr
+    assert "1 of 1 run: 1 ok" in one.stdout
+    status = project.cli("status", "check")
+    assert "100% success (1/1 run)" in status.stdout

@@ -74,7 +74,7 @@ def test_invalid_values_are_shown_beside_the_field_and_not_saved(project: Path) 
             await pilot.pause()
             assert config.read_text() == before
             await type_into(pilot, screen, "parallel_runs", "abc")
-            assert "valid integer" in text_of(screen, "#problem-parallel_runs")
+            assert "must be a whole number" in text_of(screen, "#problem-parallel_runs")
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert config.read_text() == before
@@ -128,7 +128,7 @@ def test_raw_view_shows_errors_at_their_line_and_saves_only_valid_text(project: 
             await pilot.press("end", "backspace", "0")
             await pilot.pause()
             problems = text_of(screen, "#raw-problems")
-            assert f"line {line + 1}: parallel_runs: Input should be greater" in problems
+            assert f"line {line + 1}: parallel_runs: must be greater" in problems
             area.cursor_location = (0, 0)
             await pilot.press("ctrl+s")
             await pilot.pause()
