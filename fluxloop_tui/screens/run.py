@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
-from fluxloop_tui.app import fluxloop_app
+from fluxloop_tui.app import fluxloop_app, main_widget
 from fluxloop_tui.fields import whole_number
-from fluxloop_tui.plain import cells
 from fluxloop_tui.session import ExperimentSession, SessionView
+from fluxloop_tui.table import Table, status_text
 
 REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
@@ -25,15 +26,15 @@ ERRORS_SHOWN = 3
 LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
 
 
-def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]:
-    """One row of the latest-runs table."""
+def latest_row(event: RunFinished | RunFailed) -> tuple[str, Text, str, str, str]:
+    """One row of the latest-runs table (the status in colour)."""
     if isinstance(event, RunFinished):
         status, result = "success", event.output_preview
     else:
         status, result = event.status, event.error
     return (
         event.run_id,
-        status,
+        status_text(status),
         f"{event.duration_ms:.1f}" if event.duration_ms < 10 else f"{event.duration_ms:.0f}",
         clip(event.input, 24),
         clip(result, 60),
@@ -92,6 +93,8 @@ class RunScreen(Screen[None]):
     RunScreen #run-errors { height: auto; max-height: 4; padding: 0 1; color: $error; }
     """
 
+    # The runs table, not a number field: the app's single-letter keys work from the start.
+    AUTO_FOCUS = "#latest"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+x", "stop", "Stop", priority=True),
@@ -113,14 +116,13 @@ class RunScreen(Screen[None]):
             yield Checkbox("Collector", id="collector", compact=True)
         yield Static("", id="run-status", markup=False)
         yield ProgressBar(total=1, id="run-progress", show_eta=False)
-        yield DataTable(id="latest", cursor_type="row")
+        yield Table(id="latest")
         yield Static("", id="run-errors", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#latest", DataTable)
-        table.add_columns(*LATEST_COLUMNS)
-        table.focus()
+        table = self.query_one("#latest", Table)
+        table.set_columns(LATEST_COLUMNS)
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
         session = fluxloop_app(self).session
         if session is None:
@@ -166,7 +168,7 @@ class RunScreen(Screen[None]):
             return
         app.start_session(ExperimentSession(loaded, options))
         # Out of the number fields, so the app's single-letter keys work while it runs.
-        self.query_one("#latest", DataTable).focus()
+        self.set_focus(main_widget(self))
         self.query_one("#run-title", Static).update(f"Run experiment: {loaded.config.name}")
         self.refresh_view()
 
@@ -212,10 +214,10 @@ class RunScreen(Screen[None]):
         bar = self.query_one("#run-progress", ProgressBar)
         bar.update(total=max(state.total, 1), progress=state.done)
         self.query_one("#run-status", Static).update(self._status_text(view))
-        table = self.query_one("#latest", DataTable)
+        table = self.query_one("#latest", Table)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
-            table.add_row(*cells(latest_row(event)))
+            table.add_values(latest_row(event))
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]
