@@ -46,6 +46,7 @@ from fluxloop_core.runner.events import (
     EventSink,
     ExperimentFinished,
     ExperimentStarted,
+    LoopBlocked,
     RunFailed,
     RunFinished,
     RunStarted,
@@ -334,6 +335,7 @@ class _Experiment:
         self.resumed = resumed
         self.name = writer.dir.name
         self._inflight: set[asyncio.Task[None]] = set()
+        self._loop_blocked_told = False
 
     def summary(self, *, final: bool) -> ExperimentSummary:
         """summary.json as of now; until the end it says interrupted, finished_at null."""
@@ -389,6 +391,7 @@ class _Experiment:
         while True:
             attempts += 1
             result = await executor.attempt(job, runner.timeout_seconds)
+            self._tell_if_loop_blocked(job, result)
             if attempts == 1 and result.started is not None:
                 # The run may have waited in the pool's queue: its start is the thread's.
                 waited = time.monotonic() - result.started
@@ -442,6 +445,15 @@ class _Experiment:
                     f"{result.error.type}: {result.error.message}",
                 )
             )
+
+    def _tell_if_loop_blocked(self, job: RunJob, result: Attempt) -> None:
+        """Warn, once, that an async agent blocked the loop past ``timeout_seconds``."""
+        timeout = self.plan.config.runner.timeout_seconds
+        if self._loop_blocked_told or result.loop_held <= timeout:
+            return
+        self._loop_blocked_told = True
+        target = self.plan.config.runner.resolved_target
+        self.emit(LoopBlocked(target, job.run_id, result.loop_held, timeout))
 
     async def _produce(self, executor: Executor, slots: asyncio.Semaphore) -> None:
         loop = asyncio.get_running_loop()

@@ -204,7 +204,14 @@ class RunScreen(Screen[None]):
         view = session.snapshot()
         # While it runs, every tick (rate and ETA move even between runs); once it has
         # ended, only when something changed, so a finished experiment costs nothing.
-        mark = (id(session), view.state.done, view.running, view.stopping, view.problem)
+        mark = (
+            id(session),
+            view.state.done,
+            view.running,
+            view.stopping,
+            view.problem,
+            len(view.warnings),
+        )
         if view.running or mark != self._painted:
             self._painted = mark
             self._paint(view)
@@ -227,10 +234,11 @@ class RunScreen(Screen[None]):
         if view.problem is not None:
             return view.problem
         where = fluxloop_app(self).relative(view.experiment_dir) if view.experiment_dir else ""
+        told = [*view.warnings, *(view.result.warnings if view.result else ())]
+        warnings = "".join(f"\nwarning: {w}" for w in told)
         if view.result is not None:
             summary = view.result.summary
             ended = "Interrupted" if summary.interrupted else "Finished"
-            warnings = "".join(f"\nwarning: {w}" for w in view.result.warnings)
             return f"{ended}: {summary_line(summary)}\n{where} (Ctrl+O opens the runs)" + warnings
         prefix = "Stopping…" if view.stopping else "Running"
-        return f"{prefix} {view.state.describe()}\n{where}"
+        return f"{prefix} {view.state.describe()}\n{where}" + warnings
