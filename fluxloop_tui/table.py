@@ -55,7 +55,8 @@ class Cell:
         yield self._drawn
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._drawn)
+        # The text's own width, not clamped to the console's: the table scrolls sideways.
+        return self._drawn.__rich_measure__(console, options)
 
 
 class Table(DataTable[Cell]):

@@ -140,3 +140,31 @@ def test_run_statuses_are_coloured_in_every_table(tmp_path: Path, ansi: bool) ->
             assert_columns_parted(latest)
 
     asyncio.run(run())
+
+
+def test_a_value_wider_than_the_terminal_is_kept_whole_and_scrolls() -> None:
+    """A column is as wide as its widest value, not cut at the terminal's width."""
+    from textual.app import App, ComposeResult
+
+    wide = "w" * 150
+
+    class OneTable(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Table(id="t")
+
+        def on_mount(self) -> None:
+            table = self.query_one(Table)
+            table.set_columns(("a", "b"))
+            table.add_values(("x", wide))
+
+    async def run() -> None:
+        app = OneTable()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            table = app.query_one(Table)
+            assert table.virtual_size.width >= len(wide) + 3
+            table.scroll_to(x=table.virtual_size.width, animate=False)
+            await pilot.pause()
+            assert table.render_line(1).text.rstrip().endswith(wide[-40:])
+
+    asyncio.run(run())
