@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
@@ -49,6 +52,7 @@ class FluxLoopApp(App[None]):
         Binding("x", "show('run')", "Run"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("escape", "leave_field", "Leave the field", show=False),
     ]
 
     def __init__(self, project_dir: Path | None, workspace: Path, *, ansi: bool = False) -> None:
@@ -168,11 +172,34 @@ class FluxLoopApp(App[None]):
                 partial(self.run_action, binding.action, namespace),
             )
 
+    def action_leave_field(self) -> None:
+        """Esc in a text field or editor: focus goes back to the screen's main widget, so
+        single-letter keys (`e`, `x`, `?`...) act again instead of being typed.
+
+        In a dialog, or outside a field, Esc keeps its usual meaning (close, back).
+        """
+        screen = self.screen
+        if isinstance(screen, ModalScreen) or not isinstance(self.focused, Input | TextArea):
+            raise SkipAction()
+        screen.set_focus(main_widget(screen))
+
     def action_help(self) -> None:
         """Show every key binding."""
         from fluxloop_tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+
+def main_widget(screen: Screen[Any]) -> Widget | None:
+    """The widget a screen's keys act on: its shown, focusable AUTO_FOCUS match that is
+    not a text field; None (nothing focused) when there is none, e.g. in the raw editor."""
+    if not screen.AUTO_FOCUS:
+        return None
+    shown = screen.focus_chain
+    for widget in screen.query(screen.AUTO_FOCUS):
+        if widget in shown and not isinstance(widget, Input | TextArea):
+            return widget
+    return None
 
 
 def fluxloop_app(node: DOMNode) -> FluxLoopApp:

@@ -31,6 +31,7 @@ class SessionView:
     state: ProgressState
     recent: tuple[RunFinished | RunFailed, ...]
     errors: tuple[RunFailed, ...]
+    warnings: tuple[str, ...]
     experiment_dir: Path | None
     running: bool
     stopping: bool
@@ -92,6 +93,7 @@ class ExperimentSession:
                 state=state,
                 recent=tuple(self.state.recent),
                 errors=tuple(self.state.errors),
+                warnings=tuple(self.state.warnings),
                 experiment_dir=self.experiment_dir,
                 running=self.running,
                 stopping=self.token.cancelled,

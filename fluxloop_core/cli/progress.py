@@ -6,6 +6,9 @@ bar about ten times a second; the plain renderer prints a line every few seconds
 at the end, in a stable format for CI logs::
 
     [fluxloop] 1234/10000 runs  ok 1230  failed 4  85.2 runs/s  ETA 1m43s
+
+A warning from the runner (:class:`LoopBlocked`) is written at once by every renderer, the
+silent one too: ``--quiet`` drops progress, not warnings.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from fluxloop_core.counts import counted
-from fluxloop_core.runner.events import ExperimentFinished, ExperimentStarted, RunnerEvent
+from fluxloop_core.runner.events import (
+    ExperimentFinished,
+    ExperimentStarted,
+    LoopBlocked,
+    RunnerEvent,
+)
 from fluxloop_core.runner.progress import ProgressState, format_duration
 
 PLAIN_INTERVAL_SECONDS = 5.0
@@ -33,6 +41,11 @@ class Renderer(Protocol):
 def progress_line(state: ProgressState, now: float | None = None) -> str:
     """The plain progress line for ``state``."""
     return f"[fluxloop] {state.describe(now)}"
+
+
+def warning_line(event: LoopBlocked) -> str:
+    """A runner warning as printed on stderr (as the run's other warnings are)."""
+    return f"warning: {event.describe()}"
 
 
 class PlainRenderer:
@@ -54,6 +67,10 @@ class PlainRenderer:
 
     def __call__(self, event: RunnerEvent) -> None:
         self.state.apply(event)
+        if isinstance(event, LoopBlocked):
+            self._stream.write(warning_line(event) + "\n")
+            self._stream.flush()
+            return
         if isinstance(event, ExperimentStarted):
             self._started = True
             self.state.started_at = self._last_line = self._clock()
@@ -114,6 +131,9 @@ class RichRenderer:
 
     def __call__(self, event: RunnerEvent) -> None:
         self.state.apply(event)
+        if isinstance(event, LoopBlocked):
+            # Above the bar; a target name is text, never markup.
+            self._progress.console.print(warning_line(event), markup=False, highlight=False)
         if isinstance(event, ExperimentStarted):
             self._progress.update(self._task, description=event.name, total=event.total_runs)
         self._progress.update(self._task, completed=self.state.done)
@@ -123,10 +143,15 @@ class RichRenderer:
 
 
 class SilentRenderer:
-    """``--quiet``: draws nothing."""
+    """``--quiet``: draws no progress; warnings still go to ``stream``."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
 
     def __call__(self, event: RunnerEvent) -> None:
-        return None
+        if isinstance(event, LoopBlocked):
+            self._stream.write(warning_line(event) + "\n")
+            self._stream.flush()
 
     def close(self) -> None:
         return None
@@ -135,7 +160,7 @@ class SilentRenderer:
 def make_renderer(*, quiet: bool, stream: TextIO) -> Renderer:
     """The renderer for ``stream``: silent, a rich bar on a terminal, else plain lines."""
     if quiet:
-        return SilentRenderer()
+        return SilentRenderer(stream)
     if stream.isatty() and os.environ.get("TERM") != "dumb":
         return RichRenderer(stream)
     return PlainRenderer(stream)

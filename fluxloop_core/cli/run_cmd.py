@@ -60,18 +60,14 @@ def experiment(args: argparse.Namespace) -> int:
         resume_dir=resume,
     )
     token = CancelToken()
-    if args.quiet:
-        renderer = None
-    else:
-        from fluxloop_core.cli.progress import make_renderer
+    from fluxloop_core.cli.progress import make_renderer
 
-        renderer = make_renderer(quiet=False, stream=sys.stderr)
+    renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)
     try:
         with _signals_cancel(token.cancel):
             result = run_experiment(loaded, options, on_event=renderer, cancel=token)
     finally:
-        if renderer is not None:
-            renderer.close()
+        renderer.close()
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     summary = result.summary

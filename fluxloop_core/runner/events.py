@@ -65,6 +65,32 @@ class RunFailed:
 
 
 @dataclass(frozen=True)
+class LoopBlocked:
+    """An async agent's run held the event loop longer than ``timeout_seconds``: a blocking
+    call (``time.sleep``, sync I/O) inside ``async def``. Sent once per experiment.
+
+    While one step of a coroutine runs, the loop can neither time it out nor start or
+    finish any other run, so the limit did not hold and the runs went one at a time.
+    """
+
+    target: str
+    run_id: str
+    held_seconds: float
+    timeout_seconds: float
+
+    def describe(self) -> str:
+        """The warning, in the same words for every front end."""
+        return (
+            f"{self.target} blocked the event loop for {self.held_seconds:.1f} s in run "
+            f"{self.run_id}, longer than timeout_seconds={self.timeout_seconds:g}. A blocking "
+            "call inside `async def` (time.sleep, sync I/O) cannot be timed out and makes "
+            "the runs wait for each other: await non-blocking calls (asyncio.sleep, async "
+            "clients), wrap blocking ones in `await asyncio.to_thread(...)`, or make the "
+            "agent a plain `def` (sync agents run in threads and are timed out)."
+        )
+
+
+@dataclass(frozen=True)
 class ExperimentFinished:
     """summary.json is written; ``summary.interrupted`` says whether every run happened."""
 
@@ -72,5 +98,7 @@ class ExperimentFinished:
     experiment_dir: Path
 
 
-RunnerEvent = ExperimentStarted | RunStarted | RunFinished | RunFailed | ExperimentFinished
+RunnerEvent = (
+    ExperimentStarted | RunStarted | RunFinished | RunFailed | LoopBlocked | ExperimentFinished
+)
 EventSink = Callable[[RunnerEvent], None]

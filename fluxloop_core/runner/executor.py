@@ -14,7 +14,8 @@ import contextvars
 import inspect
 import time
 import traceback
-from collections.abc import Awaitable
+import types
+from collections.abc import Awaitable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,6 +55,8 @@ class Attempt:
     spans: list[dict[str, Any]] = field(default_factory=list)
     started: float | None = None
     """``time.monotonic()`` when the attempt really started (a queued run starts later)."""
+    loop_held: float = 0.0
+    """Seconds the agent's longest coroutine step held the event loop (async agents)."""
 
 
 class Executor(Protocol):
@@ -119,12 +122,50 @@ class _Stopwatch:
         return ((self.finished or time.monotonic()) - self.started) * 1000
 
 
-async def _within(awaitable: Awaitable[Any], timeout: float | None) -> Any:
+class _LoopClock:
+    """The longest time one step of an agent's coroutine held the event loop.
+
+    A timeout can only cancel a coroutine when it gives the loop back: a step that blocks
+    (``time.sleep`` inside ``async def``) outlives ``timeout_seconds`` and stops every
+    other run meanwhile. Timing each step is how that is noticed.
+    """
+
+    __slots__ = ("longest",)
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+
+
+@types.coroutine
+def _timed_steps(awaitable: Awaitable[Any], clock: _LoopClock) -> Generator[Any, Any, Any]:
+    """``await awaitable``, timing each step it runs on the loop into ``clock``."""
+    steps = awaitable.__await__()
+    sent: Any = None
+    thrown: BaseException | None = None
+    while True:
+        began = time.perf_counter()
+        try:
+            yielded = steps.send(sent) if thrown is None else steps.throw(thrown)
+        except StopIteration as done:
+            return done.value
+        finally:
+            clock.longest = max(clock.longest, time.perf_counter() - began)
+        sent, thrown = None, None
+        try:
+            sent = yield yielded
+        except GeneratorExit:
+            steps.close()
+            raise
+        except BaseException as exc:  # a cancel (timeout, stop) goes on into the agent
+            thrown = exc
+
+
+async def _within(awaitable: Awaitable[Any], timeout: float | None, clock: _LoopClock) -> Any:
     """``await awaitable``, raising _RunTimedOut when ``timeout`` (not the agent) expires."""
     limit = asyncio.timeout(timeout)
     try:
         async with limit:
-            return await awaitable
+            return await _timed_steps(awaitable, clock)
     except TimeoutError:
         if limit.expired():
             raise _RunTimedOut from None
@@ -178,7 +219,9 @@ class InProcessExecutor:
         args, kwargs = self._arguments(job, log)
         return to_jsonable(await _settle(function(*args, **kwargs)))
 
-    async def _run_in_thread(self, job: RunJob, log: CallLog, watch: _Stopwatch) -> Any:
+    async def _run_in_thread(
+        self, job: RunJob, log: CallLog, watch: _Stopwatch, clock: _LoopClock
+    ) -> Any:
         assert self._pool is not None
         # Copied inside capture_spans so spans finishing in the thread land in this run.
         context = contextvars.copy_context()
@@ -198,7 +241,7 @@ class InProcessExecutor:
         # A sync callable returned an awaitable: settle it here, in the time left.
         watch.finished = None
         left = None if self._timeout is None else self._timeout - watch.milliseconds() / 1000
-        return to_jsonable(await _within(_settle(value), left))
+        return to_jsonable(await _within(_settle(value), left, clock))
 
     async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
         """Run ``job`` once; exceptions and timeouts become the attempt's status.
@@ -206,13 +249,14 @@ class InProcessExecutor:
         Sync agents are timed by the pool, with the timeout given at construction.
         """
         log = CallLog()
+        clock = _LoopClock()
         with capture_spans() as spans:
             watch = _Stopwatch()
             try:
                 if self._pool is None:
-                    output = await _within(self._call_async(job, log), timeout)
+                    output = await _within(self._call_async(job, log), timeout, clock)
                 else:
-                    output = await self._run_in_thread(job, log, watch)
+                    output = await self._run_in_thread(job, log, watch, clock)
             except _RunTimedOut:
                 limit = timeout if self._pool is None else self._timeout
                 info = timeout_info(limit or 0.0)
@@ -224,6 +268,7 @@ class InProcessExecutor:
                     log.calls,
                     list(spans),
                     watch.started,
+                    clock.longest,
                 )
             except asyncio.CancelledError:
                 raise
@@ -231,10 +276,24 @@ class InProcessExecutor:
                 raised = exc.exception if isinstance(exc, CallRaised) else exc
                 info = error_info(raised)
                 return Attempt(
-                    "error", watch.milliseconds(), None, info, log.calls, list(spans), watch.started
+                    "error",
+                    watch.milliseconds(),
+                    None,
+                    info,
+                    log.calls,
+                    list(spans),
+                    watch.started,
+                    clock.longest,
                 )
         return Attempt(
-            "success", watch.milliseconds(), output, None, log.calls, list(spans), watch.started
+            "success",
+            watch.milliseconds(),
+            output,
+            None,
+            log.calls,
+            list(spans),
+            watch.started,
+            clock.longest,
         )
 
     def drop_queued(self) -> None:

@@ -48,6 +48,7 @@ from fluxloop_core.runner.events import (
     EventSink,
     ExperimentFinished,
     ExperimentStarted,
+    LoopBlocked,
     RunFailed,
     RunFinished,
     RunStarted,
@@ -338,6 +339,7 @@ class _Experiment:
         self.name = writer.dir.name
         self.inputs_digest = inputs_digest(plan.inputs)
         self._inflight: set[asyncio.Task[None]] = set()
+        self._loop_blocked_told = False
 
     def summary(self, *, final: bool) -> ExperimentSummary:
         """summary.json as of now; until the end it says interrupted, finished_at null."""
@@ -395,6 +397,7 @@ class _Experiment:
         while True:
             attempts += 1
             result = await executor.attempt(job, runner.timeout_seconds)
+            self._tell_if_loop_blocked(job, result)
             if attempts == 1 and result.started is not None:
                 # The run may have waited in the pool's queue: its start is the thread's.
                 waited = time.monotonic() - result.started
@@ -448,6 +451,15 @@ class _Experiment:
                     f"{written.error.type}: {written.error.message}",
                 )
             )
+
+    def _tell_if_loop_blocked(self, job: RunJob, result: Attempt) -> None:
+        """Warn, once, that an async agent blocked the loop past ``timeout_seconds``."""
+        timeout = self.plan.config.runner.timeout_seconds
+        if self._loop_blocked_told or result.loop_held <= timeout:
+            return
+        self._loop_blocked_told = True
+        target = self.plan.config.runner.resolved_target
+        self.emit(LoopBlocked(target, job.run_id, result.loop_held, timeout))
 
     async def _produce(self, executor: Executor, slots: asyncio.Semaphore) -> None:
         loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ from fluxloop_core.counts import counted
 from fluxloop_core.runner.events import (
     ExperimentFinished,
     ExperimentStarted,
+    LoopBlocked,
     RunFailed,
     RunFinished,
     RunnerEvent,
@@ -47,6 +48,8 @@ class ProgressState:
     _done_at_start: int = 0
     recent: deque[RunFinished | RunFailed] = field(default_factory=lambda: deque(maxlen=50))
     errors: deque[RunFailed] = field(default_factory=lambda: deque(maxlen=50))
+    warnings: list[str] = field(default_factory=list)
+    """What the runner warned about while running (each kind once per experiment)."""
 
     def apply(self, event: RunnerEvent) -> None:
         """Fold one event into the figures."""
@@ -64,6 +67,8 @@ class ProgressState:
             self.failed += 1
             self.recent.append(event)
             self.errors.append(event)
+        elif isinstance(event, LoopBlocked):
+            self.warnings.append(event.describe())
         elif isinstance(event, ExperimentFinished):
             self.finished = True
             self.interrupted = event.summary.interrupted

@@ -117,6 +117,15 @@ class FileWatcher:
             self.on_change()
 
 
+class YamlEditor(TextArea):
+    """The raw editor: Tab indents, and Esc leaves it like any field (the app's rule),
+    where a code editor would keep the focus and take the app's keys as text."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.leave_field", "Leave the editor", show=False, priority=True)
+    ]
+
+
 class ConfigScreen(Screen[None]):
     """setting.yaml as a form (checked as you type) or raw YAML (`y`); Ctrl+S saves."""
 
@@ -126,7 +135,6 @@ class ConfigScreen(Screen[None]):
         Binding("y", "toggle_raw", "Raw YAML / form", show=False),
         Binding("f2", "toggle_raw", "Raw YAML / form", priority=True),
         Binding("ctrl+r", "revert", "Revert", priority=True),
-        Binding("escape", "leave_field", "Leave field", show=False),
     ]
 
     class FileChanged(Message):
@@ -160,7 +168,7 @@ class ConfigScreen(Screen[None]):
                     if section.title == "inputs":
                         yield Static("", id="base-inputs", classes="readonly", markup=False)
             with Vertical(id="raw"):
-                yield TextArea.code_editor("", id="raw-text")
+                yield YamlEditor.code_editor("", id="raw-text")
                 yield Static("", id="raw-problems", markup=False)
         yield Static("", id="config-status", markup=False)
         yield Footer()
@@ -412,11 +420,6 @@ class ConfigScreen(Screen[None]):
             return
         self.reload_from_disk()
         self.notify("Reverted to the file on disk.")
-
-    def action_leave_field(self) -> None:
-        """Escape: move focus from a field to the form, so single keys work again."""
-        if not self.raw_mode:
-            self.query_one("#form").focus()
 
     def reload_from_disk(self) -> bool:
         """Read the file and show it; False (with a notice) when it cannot be read."""

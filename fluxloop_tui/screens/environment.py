@@ -8,13 +8,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from fluxloop_core.env_report import env_report
 from fluxloop_core.errors import UserError
 from fluxloop_core.status import Check, run_checks
 from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.plain import cells
+from fluxloop_tui.table import Table
 
 
 class EnvironmentScreen(Screen[None]):
@@ -32,21 +32,21 @@ class EnvironmentScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Environment", classes="title")
-        yield DataTable(id="variables", cursor_type="row")
+        yield Table(id="variables")
         yield Static("Status", classes="title")
-        yield DataTable(id="checks", cursor_type="row")
+        yield Table(id="checks")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#variables", DataTable).add_columns("variable", "source", "value")
-        self.query_one("#checks", DataTable).add_columns("", "check", "result")
+        self.query_one("#variables", Table).set_columns(("variable", "source", "value"))
+        self.query_one("#checks", Table).set_columns(("", "check", "result"))
         self.fill_variables()
         self.action_check()
 
     def fill_variables(self) -> None:
         """The rows of `fluxloop config env` (values hidden unless revealed)."""
         app = fluxloop_app(self)
-        table = self.query_one("#variables", DataTable)
+        table = self.query_one("#variables", Table)
         table.clear()
         try:
             env = app.load_config().env
@@ -54,7 +54,7 @@ class EnvironmentScreen(Screen[None]):
             app.notify(error.render(), severity="error")
             return
         for row in env_report(env, show_values=self.show_values):
-            table.add_row(*cells((row.name, row.source, row.value)))
+            table.add_values((row.name, row.source, row.value))
 
     def action_toggle_values(self) -> None:
         """Reveal or hide values; secrets show only their last 4 characters."""
@@ -77,7 +77,7 @@ class EnvironmentScreen(Screen[None]):
     def show_checks(self, checks: list[Check]) -> None:
         """Fill the checks table."""
         workspace = str(fluxloop_app(self).workspace) + "/"
-        table = self.query_one("#checks", DataTable)
+        table = self.query_one("#checks", Table)
         table.clear()
         for check in checks:
-            table.add_row(*cells((check.level, check.name, check.message.replace(workspace, ""))))
+            table.add_values((check.level, check.name, check.message.replace(workspace, "")))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,9 +30,17 @@ from fluxloop_core.results.rows import (
     summary_line,
 )
 from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.plain import cells
+from fluxloop_tui.table import Table, status_text
 
 RUNS_SHOWN = 1000
+STATUS_COLUMN = RUN_COLUMNS.index("status")
+
+
+def _coloured(row: list[str]) -> list[str | Text]:
+    """A run's row with its status in colour."""
+    coloured: list[str | Text] = list(row)
+    coloured[STATUS_COLUMN] = status_text(row[STATUS_COLUMN])
+    return coloured
 
 
 class ExperimentsScreen(Screen[None]):
@@ -42,12 +51,11 @@ class ExperimentsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Experiments", classes="title")
-        yield DataTable(id="experiments", cursor_type="row")
+        yield Table(id="experiments")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*EXPERIMENT_COLUMNS)
+        self.query_one(Table).set_columns(EXPERIMENT_COLUMNS)
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -66,10 +74,10 @@ class ExperimentsScreen(Screen[None]):
 
     def show(self, listings: list[ExperimentListing]) -> None:
         """Fill the table."""
-        table = self.query_one(DataTable)
+        table = self.query_one(Table)
         table.clear()
         for item in listings:
-            table.add_row(*cells(experiment_row(item)), key=str(item.path))
+            table.add_values(experiment_row(item), key=str(item.path))
         if not listings:
             self.notify("No experiments yet: run `fluxloop run experiment`.")
 
@@ -100,11 +108,11 @@ class RunsScreen(Screen[None]):
             id="heading",
             markup=False,
         )
-        yield DataTable(id="runs", cursor_type="row")
+        yield Table(id="runs")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*RUN_COLUMNS)
+        self.query_one(Table).set_columns(RUN_COLUMNS)
         self.load()
 
     def action_toggle_failed(self) -> None:
@@ -130,11 +138,11 @@ class RunsScreen(Screen[None]):
 
     def show(self, records: list[TraceRecord], figures: str = "") -> None:
         """Fill the table (the first RUNS_SHOWN runs) under the experiment's figures."""
-        table = self.query_one(DataTable)
+        table = self.query_one(Table)
         table.clear()
         self.records = {r.run_id: r for r in records}
         for record in records:
-            table.add_row(*cells(run_row(record)), key=record.run_id)
+            table.add_values(_coloured(run_row(record)), key=record.run_id)
         label = "failed runs" if self.failed_only else "runs"
         self.query_one("#heading", Static).update(
             f"{fluxloop_app(self).relative(self.experiment)} — {len(records)} {label}\n{figures}"

@@ -12,7 +12,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import (
-    DataTable,
     Footer,
     Header,
     Input,
@@ -42,7 +41,7 @@ from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
 from fluxloop_tui.app import fluxloop_app
 from fluxloop_tui.fields import whole_number
-from fluxloop_tui.plain import cells
+from fluxloop_tui.table import Table
 
 MODES = ("deterministic", "llm")
 SHOWN = 500
@@ -62,6 +61,8 @@ class GenerateScreen(Screen[None]):
     GenerateScreen #gen-progress { padding: 0 1; }
     """
 
+    # The table, not a field: the app's single-letter keys work until Tab reaches a field.
+    AUTO_FOCUS = "#gen-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+b", "preview", "Bases", priority=True),
         Binding("ctrl+g", "generate", "Generate", priority=True),
@@ -100,7 +101,7 @@ class GenerateScreen(Screen[None]):
         yield Static("", id="gen-status", markup=False)
         yield ProgressBar(total=1, id="gen-progress", show_eta=False)
         yield Static("", classes="title", id="gen-table-title", markup=False)
-        yield DataTable(id="gen-table", cursor_type="row")
+        yield Table(id="gen-table")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -172,12 +173,11 @@ class GenerateScreen(Screen[None]):
 
     def show_bases(self, plan: BasePlan) -> None:
         """Fill the table with the bases."""
-        table = self.query_one("#gen-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("#", "base input", "from")
+        table = self.query_one("#gen-table", Table)
+        table.set_columns(("#", "base input", "from"))
         for number, base in enumerate(plan.bases[:SHOWN], 1):
             origin = f"line {base.source.line_number}" if base.source else "base_inputs"
-            table.add_row(*cells((str(number), clip(base.text, 60), origin)))
+            table.add_values((str(number), clip(base.text, 60), origin))
         skipped = f"; {len(plan.skipped)} broken recording lines skipped" if plan.skipped else ""
         self.query_one("#gen-table-title", Static).update(
             f"Bases: {len(plan.bases)}{skipped}. Ctrl+G generates."
@@ -253,12 +253,11 @@ class GenerateScreen(Screen[None]):
         made = result.inputs_file.inputs
         bar = self.query_one("#gen-progress", ProgressBar)
         bar.update(total=max(result.planned, 1), progress=len(made))
-        table = self.query_one("#gen-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("#", "strategy", "input")
+        table = self.query_one("#gen-table", Table)
+        table.set_columns(("#", "strategy", "input"))
         for number, item in enumerate(made[:SHOWN], 1):
             strategy = str(item.metadata.get("strategy", ""))
-            table.add_row(*cells((str(number), strategy, clip(item.input, 80))))
+            table.add_values((str(number), strategy, clip(item.input, 80)))
         details = [f"{len(made)} of {counted(result.planned, 'input')}"]
         if result.requests or result.cache_hits:
             details.append(

@@ -21,7 +21,7 @@ Recording     / filter, t this target, g go to line, Enter kwargs tree,
               s kwarg becomes override_param_path, G generate from it
 Generate      Ctrl+B bases, Ctrl+G generate, Ctrl+X stop, Ctrl+S save
 Run           Ctrl+S start, Ctrl+X stop (asks first), Ctrl+O results
-Esc           back
+Esc           back; out of a field or the raw YAML editor (Tab: back in)
 
 Every screen is a plain command too: fluxloop init, config,
 generate inputs, run experiment, status, config env."""

@@ -16,7 +16,7 @@ from fluxloop_core.errors import UserError
 from fluxloop_core.scaffold import TEMPLATES, create_project, validate_project_name
 from fluxloop_core.workspace import ProjectInfo, list_projects
 from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.plain import cells
+from fluxloop_tui.table import Table
 
 
 class ProjectsScreen(Screen[None]):
@@ -27,11 +27,11 @@ class ProjectsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Projects", classes="title")
-        yield DataTable(id="projects", cursor_type="row")
+        yield Table(id="projects")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("project", "target", "last experiment", "success")
+        self.query_one(Table).set_columns(("project", "target", "last experiment", "success"))
         self.load()
 
     @work(thread=True, exclusive=True)
@@ -41,7 +41,7 @@ class ProjectsScreen(Screen[None]):
 
     def show(self, projects: list[ProjectInfo]) -> None:
         """Fill the table."""
-        table = self.query_one(DataTable)
+        table = self.query_one(Table)
         table.clear()
         for info in projects:
             last = info.last_experiment
@@ -52,7 +52,7 @@ class ProjectsScreen(Screen[None]):
                 last.path.name if last else "none yet",
                 f"{summary.results.success_rate:.1%}" if summary else "-",
             )
-            table.add_row(*cells(row), key=str(info.dir))
+            table.add_values(row, key=str(info.dir))
         if not projects:
             self.notify("No projects here yet: press n to create one.")
 

@@ -289,6 +289,7 @@ class RecordingScreen(Screen[None]):
     """A recording's calls; the kwargs of the selected one; pick the override path."""
 
     CSS_PATH = "recording.tcss"
+    AUTO_FOCUS = "#calls"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter"),
         Binding("t", "target", "This target"),

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
-from fluxloop_tui.app import fluxloop_app
+from fluxloop_tui.app import fluxloop_app, main_widget
 from fluxloop_tui.fields import whole_number
-from fluxloop_tui.plain import cells
 from fluxloop_tui.session import ExperimentSession, SessionView
+from fluxloop_tui.table import Table, status_text
 
 REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
@@ -26,15 +27,15 @@ ERRORS_SHOWN = 3
 LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
 
 
-def latest_row(event: RunFinished | RunFailed) -> tuple[str, str, str, str, str]:
-    """One row of the latest-runs table."""
+def latest_row(event: RunFinished | RunFailed) -> tuple[str, Text, str, str, str]:
+    """One row of the latest-runs table (the status in colour)."""
     if isinstance(event, RunFinished):
         status, result = "success", event.output_preview
     else:
         status, result = event.status, event.error
     return (
         event.run_id,
-        status,
+        status_text(status),
         f"{event.duration_ms:.1f}" if event.duration_ms < 10 else f"{event.duration_ms:.0f}",
         clip(event.input, 24),
         clip(result, 60),
@@ -93,6 +94,8 @@ class RunScreen(Screen[None]):
     RunScreen #run-errors { height: auto; max-height: 4; padding: 0 1; color: $error; }
     """
 
+    # The runs table, not a number field: the app's single-letter keys work from the start.
+    AUTO_FOCUS = "#latest"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+x", "stop", "Stop", priority=True),
@@ -114,14 +117,13 @@ class RunScreen(Screen[None]):
             yield Checkbox("Collector", id="collector", compact=True)
         yield Static("", id="run-status", markup=False)
         yield ProgressBar(total=1, id="run-progress", show_eta=False)
-        yield DataTable(id="latest", cursor_type="row")
+        yield Table(id="latest")
         yield Static("", id="run-errors", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#latest", DataTable)
-        table.add_columns(*LATEST_COLUMNS)
-        table.focus()
+        table = self.query_one("#latest", Table)
+        table.set_columns(LATEST_COLUMNS)
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
         session = fluxloop_app(self).session
         if session is None:
@@ -167,7 +169,7 @@ class RunScreen(Screen[None]):
             return
         app.start_session(ExperimentSession(loaded, options))
         # Out of the number fields, so the app's single-letter keys work while it runs.
-        self.query_one("#latest", DataTable).focus()
+        self.set_focus(main_widget(self))
         self.query_one("#run-title", Static).update(f"Run experiment: {loaded.config.name}")
         self.refresh_view()
 
@@ -203,7 +205,14 @@ class RunScreen(Screen[None]):
         view = session.snapshot()
         # While it runs, every tick (rate and ETA move even between runs); once it has
         # ended, only when something changed, so a finished experiment costs nothing.
-        mark = (id(session), view.state.done, view.running, view.stopping, view.problem)
+        mark = (
+            id(session),
+            view.state.done,
+            view.running,
+            view.stopping,
+            view.problem,
+            len(view.warnings),
+        )
         if view.running or mark != self._painted:
             self._painted = mark
             self._paint(view)
@@ -214,10 +223,10 @@ class RunScreen(Screen[None]):
         bar.update(total=max(state.total, 1), progress=state.done)
         # Warnings and problems quote config values (a collector URL with its password).
         self.query_one("#run-status", Static).update(redact(self._status_text(view)))
-        table = self.query_one("#latest", DataTable)
+        table = self.query_one("#latest", Table)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
-            table.add_row(*cells(latest_row(event)))
+            table.add_values(latest_row(event))
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]
@@ -228,10 +237,11 @@ class RunScreen(Screen[None]):
         if view.problem is not None:
             return view.problem
         where = fluxloop_app(self).relative(view.experiment_dir) if view.experiment_dir else ""
+        told = [*view.warnings, *(view.result.warnings if view.result else ())]
+        warnings = "".join(f"\nwarning: {w}" for w in told)
         if view.result is not None:
             summary = view.result.summary
             ended = "Interrupted" if summary.interrupted else "Finished"
-            warnings = "".join(f"\nwarning: {w}" for w in view.result.warnings)
             return f"{ended}: {summary_line(summary)}\n{where} (Ctrl+O opens the runs)" + warnings
         prefix = "Stopping…" if view.stopping else "Running"
-        return f"{prefix} {view.state.describe()}\n{where}"
+        return f"{prefix} {view.state.describe()}\n{where}" + warnings

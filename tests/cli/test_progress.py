@@ -15,6 +15,7 @@ from fluxloop_core.results.models import ExperimentSummary, ResultStats
 from fluxloop_core.runner.events import (
     ExperimentFinished,
     ExperimentStarted,
+    LoopBlocked,
     RunFailed,
     RunFinished,
 )
@@ -100,3 +101,23 @@ def test_rich_bar_renders_counts_on_a_terminal() -> None:
 
 def test_durations() -> None:
     assert [format_duration(s) for s in (None, 12.2, 103, 7500)] == ["--", "12s", "1m43s", "2h05m"]
+
+
+def test_every_renderer_writes_a_runner_warning_at_once() -> None:
+    """A LoopBlocked event is written by the plain, rich and quiet renderers alike."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    warning = LoopBlocked("agent:run", "0.0", 1.5, 0.2)
+    for stream, quiet in ((io.StringIO(), False), (Terminal(), False), (io.StringIO(), True)):
+        renderer = make_renderer(quiet=quiet, stream=stream)
+        renderer(ExperimentStarted("exp", Path("/e/exp_1"), 3, 3, 1, 1))
+        renderer(warning)
+        written = stream.getvalue()  # before close: not held back until the end
+        renderer.close()
+        assert written.count("warning: agent:run blocked the event loop for 1.5 s") == 1, (
+            type(renderer).__name__,
+            written,
+        )

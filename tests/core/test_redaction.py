@@ -10,7 +10,7 @@ import pytest
 from fluxloop_core.config.env import load_layered_env
 from fluxloop_core.errors import ConfigError
 from fluxloop_core.redaction import REDACTED, Redactor, is_secret_name, redact
-from fluxloop_tui.plain import cells
+from fluxloop_tui.table import plain_cells
 
 SECRET_NAMES = [
     "OPENAI_API_KEY",
@@ -140,4 +140,4 @@ def test_error_paragraphs_and_tui_cells_are_redacted(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("ZZ_ERROR_API_KEY", "sk-test-in-an-error-77")
     error = ConfigError("expected a whole number, got 'sk-test-in-an-error-77'", key="iterations")
     assert "sk-test" not in error.render() + str(error) + error.message
-    assert [c.plain for c in cells(["sk-test-in-an-error-77", "ok"])] == [REDACTED, "ok"]
+    assert [c.plain for c in plain_cells(["sk-test-in-an-error-77", "ok"])] == [REDACTED, "ok"]

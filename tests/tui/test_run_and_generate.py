@@ -341,3 +341,23 @@ def test_generate_with_an_llm_shows_requests_and_cache_hits(
     assert chat.requests and all(
         headers["authorization"] == "Bearer sk-local-test-1234" for headers, _ in chat.requests
     )
+
+
+def test_the_run_screen_shows_that_an_async_agent_blocked_the_loop(tmp_path: Path) -> None:
+    """The runner's LoopBlocked warning is on the run screen, once, naming the agent."""
+    project = simple_project(tmp_path, iterations=1, **{"runner.timeout_seconds": 0.2})
+    (project / "examples" / "simple_agent.py").write_text(
+        "import time\n\nasync def run(text):\n    time.sleep(0.6)\n    return text\n"
+    )
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("x", "ctrl+s")
+            await wait_until(pilot, lambda: app.session is not None and not app.session.running)
+            await pilot.pause(0.5)
+            shown = status_text(app, "#run-status")
+            assert shown.startswith("Finished"), shown
+            assert shown.count("warning: examples.simple_agent:run blocked the event loop") == 1
+
+    asyncio.run(run())

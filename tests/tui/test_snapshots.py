@@ -21,6 +21,8 @@ SCREENS: dict[str, list[str]] = {
     "environment": ["v"],
     "config": ["o"],
     "config_raw": ["o", "y"],
+    # Esc leaves the raw editor: `?` opens help instead of being typed into the file.
+    "config_raw_escape": ["o", "y", "escape", "question_mark"],
     "recording": ["r"],
     "generate": ["i", "ctrl+g"],
     "run": ["x"],
