@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fluxloop_core.results.models import CallbackCall, TraceRecord
@@ -183,21 +184,24 @@ class RunView:
         result: tuple[bool, Any] = self._json
         return result
 
-    def fill(self, template: str) -> str:
+    def fill(self, template: str, escape: Callable[[str], str] | None = None) -> str:
         """``template`` with ``{input}`` and ``{metadata.KEY}`` replaced for this run.
 
         A metadata key may be a dot path (``{metadata.user.tier}``); a missing one raises
-        TemplateError, which graders count as a grading error, not a fail.
+        TemplateError, which graders count as a grading error, not a fail. ``escape``
+        (e.g. ``re.escape``) is applied to each value put in.
         """
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
             if name == "input":
-                return self.record.input
-            key = name.removeprefix("metadata.")
-            value = follow_path(self.record.input_metadata, tuple(key.split(".")))
-            if is_missing(value):
-                raise TemplateError(f"{{{name}}}: this input has no metadata {key!r}")
-            return value_text(value)
+                value = self.record.input
+            else:
+                key = name.removeprefix("metadata.")
+                found = follow_path(self.record.input_metadata, tuple(key.split(".")))
+                if is_missing(found):
+                    raise TemplateError(f"{{{name}}}: this input has no metadata {key!r}")
+                value = value_text(found)
+            return escape(value) if escape is not None else value
 
         return _TEMPLATE.sub(substitute, template)
