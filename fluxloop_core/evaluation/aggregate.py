@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from fluxloop_core.evaluation.spec import GateSpec
 from fluxloop_core.evaluation.verdicts import RunVerdict
+from fluxloop_core.results.rows import clip
 from fluxloop_core.statistics import Interval, clustered_interval, wilson_interval
 
 InputState = Literal["pass", "fail", "flaky", "ungraded"]
@@ -49,6 +50,7 @@ class _InputTally:
     ungraded: int = 0
     run_errors: int = 0
     runs: int = 0
+    total_ms: float = 0.0
 
 
 @dataclass
@@ -72,6 +74,7 @@ class InputResult:
     interval: Interval
     state: InputState
     under_bar: bool
+    total_ms: float = 0.0
 
     @property
     def all_errored(self) -> bool:
@@ -212,10 +215,8 @@ def _under_bar(passed: int, graded: int, gate: GateSpec) -> bool:
     return passed == 0
 
 
-def _describe(item: InputResult, width: int = 60) -> str:
-    text = " ".join(item.input.split())
-    text = text if len(text) <= width else text[: width - 1] + "…"
-    return f"#{item.index} {text!r} {item.passed}/{item.graded}"
+def _describe(item: InputResult) -> str:
+    return f"#{item.index} {clip(item.input, 60)!r} {item.passed}/{item.graded}"
 
 
 def judge_gate(
@@ -289,6 +290,7 @@ class Aggregator:
         if tally is None:
             tally = self._inputs[verdict.input_index] = _InputTally(verdict.input[:INPUT_TEXT_KEPT])
         tally.runs += 1
+        tally.total_ms += verdict.duration_ms
         if verdict.run_error:
             tally.run_errors += 1
         if verdict.graded:
@@ -344,6 +346,7 @@ class Aggregator:
                 interval=wilson_interval(t.passed, t.graded),
                 state=_state(t.passed, t.graded),
                 under_bar=_under_bar(t.passed, t.graded, gate),
+                total_ms=t.total_ms,
             )
             for index, t in sorted(self._inputs.items())
         )

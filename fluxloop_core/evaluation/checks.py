@@ -30,6 +30,7 @@ from fluxloop_core.evaluation.reading import (
     parse_json_path,
     value_text,
 )
+from fluxloop_core.results.rows import clip
 from fluxloop_core.runner.target import SysPath, load_target
 
 SIMILARITY_MAX_CHARS = 10_000
@@ -108,11 +109,6 @@ class _Param:
         return filled.lower() if self.fold else filled
 
 
-def _clip(text: str, width: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 class SuccessCheck(Check):
     __slots__ = ()
 
@@ -121,7 +117,7 @@ class SuccessCheck(Check):
         if record.status == "success":
             return self._pass
         if record.error is not None:
-            return self.fail(f"{record.status}: {record.error.type}: {_clip(record.error.message)}")
+            return self.fail(f"{record.status}: {record.error.type}: {clip(record.error.message)}")
         return self.fail(record.status)
 
 
@@ -161,7 +157,7 @@ class EqualsCheck(_TextCheck):
         expected = self.expected.value(run)
         if text == expected:
             return self._pass
-        return self.fail(f"{self.on} {_clip(text, 40)!r} is not {_clip(expected, 40)!r}")
+        return self.fail(f"{self.on} {clip(text, 40)!r} is not {clip(expected, 40)!r}")
 
 
 class ContainsCheck(_TextCheck):
@@ -207,7 +203,7 @@ class StartsWithCheck(_TextCheck):
         prefix = self.prefix.value(run)
         if text.startswith(prefix):
             return self._pass
-        return self.fail(f"{self.on} starts {_clip(text, 30)!r}, not {_clip(prefix, 30)!r}")
+        return self.fail(f"{self.on} starts {clip(text, 30)!r}, not {clip(prefix, 30)!r}")
 
 
 class MatchesRegexCheck(_TextCheck):
@@ -283,7 +279,7 @@ class JsonPathCheck(Check):
         if not self.compare or value == expected:
             return self._pass
         return self.fail(
-            f"{self.path} is {_clip(value_text(value), 40)}, not {_clip(value_text(expected), 40)}"
+            f"{self.path} is {clip(value_text(value), 40)}, not {clip(value_text(expected), 40)}"
         )
 
 
@@ -337,7 +333,7 @@ class CallbackCalledCheck(Check):
         if self.contains is not None:
             needle = self.contains.value(run)
             if needle not in run.text(f"callbacks.{self.parameter}"):
-                return self.fail(f"no call to {self.parameter} sent {_clip(needle, 40)!r}")
+                return self.fail(f"no call to {self.parameter} sent {clip(needle, 40)!r}")
         return self._pass
 
 
@@ -357,7 +353,7 @@ class PythonCheck(_TextCheck):
         try:
             result = self.function(run.text(self.on), run.record)
         except Exception as exc:
-            return self.error(f"{self.spec} raised {type(exc).__name__}: {_clip(str(exc))}")
+            return self.error(f"{self.spec} raised {type(exc).__name__}: {clip(str(exc))}")
         return self._interpret(result)
 
     def _interpret(self, result: Any) -> CheckOutcome:
@@ -377,7 +373,7 @@ class PythonCheck(_TextCheck):
                 return CheckOutcome(self.name, True, score)
             return self.fail(f"score {score:.2f} below {self.min_score:g}", score)
         return self.error(
-            f"{self.spec} returned {_clip(repr(result), 60)}; return a bool, a score in [0, 1], "
+            f"{self.spec} returned {clip(repr(result), 60)}; return a bool, a score in [0, 1], "
             "or (passed, score, reason)"
         )
 
