@@ -149,11 +149,9 @@ class EqualsCheck(_TextCheck):
         )
 
     def grade(self, run: RunView) -> CheckOutcome:
-        text = run.text(self.on)
+        text = run.folded(self.on) if self.expected.fold else run.text(self.on)
         if self.strip:
             text = text.strip()
-        if self.expected.fold:
-            text = text.lower()
         expected = self.expected.value(run)
         if text == expected:
             return self._pass
@@ -161,32 +159,35 @@ class EqualsCheck(_TextCheck):
 
 
 class ContainsCheck(_TextCheck):
-    __slots__ = ("fold", "keywords", "mode", "negate")
+    __slots__ = ("fold", "keywords", "mode", "negate", "static")
 
     def __init__(self, spec: s.ContainsCheck | s.NotContainsCheck) -> None:
         super().__init__(spec.label, spec.on)
         self.fold = not spec.case_sensitive
         self.keywords = [_Param(k, fold=self.fold) for k in spec.keywords]
+        # Without templates the keywords are fixed: compare them directly (the common case).
+        static = [k.static for k in self.keywords]
+        self.static = None if None in static else [k for k in static if k is not None]
         self.mode = spec.mode
         self.negate = isinstance(spec, s.NotContainsCheck)
 
     def grade(self, run: RunView) -> CheckOutcome:
-        text = run.text(self.on)
-        if self.fold:
-            text = text.lower()
-        found = [k.value(run) in text for k in self.keywords]
+        text = run.folded(self.on) if self.fold else run.text(self.on)
+        words = self.static if self.static is not None else [k.value(run) for k in self.keywords]
         if self.negate:
-            present = [k.text for k, hit in zip(self.keywords, found, strict=True) if hit]
-            ok = not present if self.mode == "all" else len(present) < len(found)
-            if ok:
+            present = [word for word in words if word in text]
+            if not present or (self.mode == "any" and len(present) < len(words)):
                 return self._pass
-            return self.fail(f"{self.on} contains {', '.join(map(repr, present))}")
-        missing = [k.text for k, hit in zip(self.keywords, found, strict=True) if not hit]
-        ok = not missing if self.mode == "all" else len(missing) < len(found)
-        if ok:
+            shown = [k.text for k in self.keywords if (k.static or k.value(run)) in present]
+            return self.fail(f"{self.on} contains {', '.join(map(repr, shown))}")
+        missing = [word for word in words if word not in text]
+        if not missing or (self.mode == "any" and len(missing) < len(words)):
             return self._pass
-        score = (len(found) - len(missing)) / len(found)
-        return self.fail(f"{self.on} lacks {', '.join(map(repr, missing))}", score)
+        shown = [k.text for k in self.keywords if (k.static or k.value(run)) in missing]
+        return self.fail(
+            f"{self.on} lacks {', '.join(map(repr, shown))}",
+            (len(words) - len(missing)) / len(words),
+        )
 
 
 class StartsWithCheck(_TextCheck):
@@ -197,9 +198,7 @@ class StartsWithCheck(_TextCheck):
         self.prefix = _Param(spec.prefix, fold=not spec.case_sensitive)
 
     def grade(self, run: RunView) -> CheckOutcome:
-        text = run.text(self.on).lstrip()
-        if self.prefix.fold:
-            text = text.lower()
+        text = (run.folded(self.on) if self.prefix.fold else run.text(self.on)).lstrip()
         prefix = self.prefix.value(run)
         if text.startswith(prefix):
             return self._pass

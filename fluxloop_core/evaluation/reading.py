@@ -132,18 +132,35 @@ def calls_text(calls: list[CallbackCall]) -> str:
 class RunView:
     """One run as checks see it; every derived value is computed once, on first use."""
 
-    __slots__ = ("_json", "_texts", "record")
+    __slots__ = ("_folded", "_json", "_output", "_texts", "record")
 
     def __init__(self, record: TraceRecord) -> None:
         self.record = record
-        self._texts: dict[str, str] = {}
+        self._output: str | None = None
+        self._texts: dict[str, str] | None = None
+        self._folded: dict[str, str] | None = None
         self._json: Any = _MISSING
 
     def text(self, selector: str = "output") -> str:
         """The text ``selector`` names: output, error, callbacks, or callbacks.NAME / NAME."""
+        if selector == "output":  # nearly every check reads the output: no dict for it
+            if self._output is None:
+                self._output = self._read(selector)
+            return self._output
+        if self._texts is None:
+            self._texts = {}
         cached = self._texts.get(selector)
         if cached is None:
             cached = self._texts[selector] = self._read(selector)
+        return cached
+
+    def folded(self, selector: str = "output") -> str:
+        """:meth:`text` lower-cased (once, however many case-insensitive checks read it)."""
+        if self._folded is None:
+            self._folded = {}
+        cached = self._folded.get(selector)
+        if cached is None:
+            cached = self._folded[selector] = self.text(selector).lower()
         return cached
 
     def _read(self, selector: str) -> str:

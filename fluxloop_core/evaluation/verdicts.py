@@ -26,7 +26,7 @@ from typing import Any
 from fluxloop_core.config.loader import format_key_path
 from fluxloop_core.evaluation import spec as s
 from fluxloop_core.evaluation.checks import Check, CheckOutcome, SuccessCheck, compile_check
-from fluxloop_core.evaluation.reading import RunView
+from fluxloop_core.evaluation.reading import RunView, TemplateError
 from fluxloop_core.results.models import TraceRecord
 
 CHECKS_GROUP = "checks"
@@ -53,9 +53,10 @@ def unavailable_judge(spec: s.LLMJudgeEvaluator, key: str) -> Check:
     return UnavailableJudge(spec.name, applies_to_errors=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RunVerdict:
-    """One run's evaluation (a line of evaluation/results.jsonl)."""
+    """One run's evaluation (a line of evaluation/results.jsonl). Not frozen only because
+    a frozen dataclass is several times slower to build; nothing changes one once made."""
 
     run_id: str
     input_index: int
@@ -168,39 +169,50 @@ class EvaluationPlan:
 
     def grade(self, record: TraceRecord) -> RunVerdict:
         """Run every applicable check on ``record`` and decide its verdict."""
+        # One pass, no intermediate lists: this runs on every run of an experiment.
         view = RunView(record)
         errored = record.status != "success"
         outcomes: list[CheckOutcome] = []
+        failed = ungraded = False
         if errored and not self.expects_errors and not self._has_success:
             outcomes.append(_IMPLICIT_SUCCESS(view))
-        weighted = 0.0
-        weights = 0.0
+            failed = True
+        weighted = weights = 0.0
         own = self.per_input.get(record.input_index, ())
         for group in self.groups:
-            checks = group.checks + own if group.name == CHECKS_GROUP else group.checks
-            start = len(outcomes)
-            for check in checks:
-                if not errored or check.applies_to_errors:
-                    outcomes.append(check(view))
-            graded = [o.score for o in outcomes[start:] if not o.grading_error]
-            if graded and group.weight > 0:
-                weighted += group.weight * sum(graded) / len(graded)
+            total = 0.0
+            counted = 0
+            for check in group.checks + own if group.name == CHECKS_GROUP else group.checks:
+                if errored and not check.applies_to_errors:
+                    continue
+                try:
+                    outcome = check.grade(view)
+                except TemplateError as exc:
+                    outcome = check.error(str(exc))
+                outcomes.append(outcome)
+                if outcome.grading_error:
+                    ungraded = True
+                    continue
+                if not outcome.passed:
+                    failed = True
+                total += outcome.score
+                counted += 1
+            if counted and group.weight > 0:
+                weighted += group.weight * total / counted
                 weights += group.weight
-        failed = any(not o.passed and not o.grading_error for o in outcomes)
-        ungraded = not failed and any(o.grading_error for o in outcomes)
+        ungraded = ungraded and not failed
         passed = not failed and not ungraded
-        score = weighted / weights if weights else (1.0 if passed else 0.0)
         return RunVerdict(
-            run_id=record.run_id,
-            input_index=record.input_index,
-            iteration=record.iteration,
-            input=record.input,
-            passed=passed,
-            graded=not ungraded,
-            score=score,
-            run_error=errored,
-            duration_ms=record.duration_ms,
-            outcomes=tuple(outcomes),
+            record.run_id,
+            record.input_index,
+            record.iteration,
+            record.input,
+            passed,
+            not ungraded,
+            weighted / weights if weights else (1.0 if passed else 0.0),
+            errored,
+            record.duration_ms,
+            tuple(outcomes),
         )
 
 
