@@ -42,7 +42,7 @@ INPUT_TEXT_KEPT = 300
 WORST_INPUTS_NAMED = 3
 
 
-@dataclass
+@dataclass(slots=True)
 class _InputTally:
     input: str
     passed: int = 0
@@ -53,7 +53,7 @@ class _InputTally:
     total_ms: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _CheckTally:
     passed: int = 0
     failed: int = 0
@@ -283,6 +283,8 @@ class Aggregator:
         self._failing_total = 0
         self._score_sum = 0.0
         self._grading_errors = 0
+        self._graded = 0
+        self._passed = 0
 
     def add(self, verdict: RunVerdict) -> None:
         """Count one run's verdict."""
@@ -295,8 +297,10 @@ class Aggregator:
             tally.run_errors += 1
         if verdict.graded:
             tally.graded += 1
+            self._graded += 1
             if verdict.passed:
                 tally.passed += 1
+                self._passed += 1
             self._score_sum += verdict.score
         else:
             tally.ungraded += 1
@@ -328,8 +332,7 @@ class Aggregator:
     @property
     def pass_rate(self) -> float:
         """The running pass rate (for live progress): passed / graded runs so far."""
-        graded = sum(t.graded for t in self._inputs.values())
-        return sum(t.passed for t in self._inputs.values()) / graded if graded else 0.0
+        return self._passed / self._graded if self._graded else 0.0
 
     def summary(self, gate: GateSpec | None = None) -> EvaluationSummary:
         """The figures so far, judged by ``gate`` (default: the aggregator's own)."""

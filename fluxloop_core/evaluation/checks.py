@@ -394,7 +394,13 @@ def _import_function(
         raise ConfigError(
             f"importing {spec.function} raised SystemExit: {exc.code}", key=f"{key}.function"
         ) from None
-    function: PythonFunction = target.function
+    if target.is_async:
+        raise ConfigError(
+            f"{spec.function} is async; a python check must be a plain function",
+            key=f"{key}.function",
+            hint="Define it with `def`, not `async def`.",
+        )
+    function: PythonFunction = target.bind()  # Class.method: one instance for all runs
     return function
 
 

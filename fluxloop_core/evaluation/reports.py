@@ -10,7 +10,7 @@ Every report is written atomically (readers never see half a file).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -62,7 +62,9 @@ def junit_xml(summary: EvaluationSummary, experiment: str) -> str:
         "skipped": str(skipped),
         "time": f"{seconds:.3f}",
     }
-    root = ET.Element("testsuites", {"name": "fluxloop evaluation", **counts})
+    # The JUnit XSD allows no `skipped` on <testsuites>, only on <testsuite>.
+    totals = {key: value for key, value in counts.items() if key != "skipped"}
+    root = ET.Element("testsuites", {"name": "fluxloop evaluation", **totals})
     suite = ET.SubElement(root, "testsuite", {"name": name, **counts})
     properties = ET.SubElement(suite, "properties")
     for key, value in (
@@ -194,6 +196,19 @@ def parse_report_formats(values: Iterable[str]) -> list[str]:
             if name not in formats:
                 formats.append(name)
     return formats
+
+
+def append_step_summary(markdown: str, env: Mapping[str, str]) -> Path | None:
+    """Append ``markdown`` to the file ``$GITHUB_STEP_SUMMARY`` names (GitHub Actions shows
+    it on the run's page); None when the variable is not set. GitHub's contract is an
+    append, so this one write is not atomic."""
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    path = Path(target)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(utf8_safe(markdown) + "\n")
+    return path
 
 
 def write_reports(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +238,7 @@ def odd(text, run):
 
 
 @pytest.fixture
-def checks_dir(tmp_path: Path) -> Path:
+def checks_dir(tmp_path: Path) -> Iterator[Path]:
     (tmp_path / "my_checks_mod.py").write_text(CHECKS_MODULE)
     yield tmp_path
     sys.modules.pop("my_checks_mod", None)
@@ -289,3 +290,18 @@ def test_error_selector_reads_the_agent_error() -> None:
     assert run_check({"check": "output_not_empty", "on": "error"}, record("ok")).reason == (
         "error is empty"
     )
+
+
+def test_python_check_must_be_a_plain_function(checks_dir: Path) -> None:
+    (checks_dir / "async_mod.py").write_text(
+        "async def f(text, run):\n    return True\n"
+        "class Judge:\n    def check(self, text, run):\n        return text == 'ok'\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        run_check(
+            {"check": "python", "function": "async_mod:f"}, record(), working_directory=checks_dir
+        )
+    assert "is async" in info.value.message
+    method = {"check": "python", "function": "async_mod:Judge.check"}
+    assert run_check(method, record("ok"), working_directory=checks_dir).passed
+    sys.modules.pop("async_mod", None)

@@ -15,6 +15,7 @@ from fluxloop_core.evaluation.html_report import html_report
 from fluxloop_core.evaluation.markup import utf8_safe, xml_text
 from fluxloop_core.evaluation.reports import (
     REPORT_FORMATS,
+    append_step_summary,
     junit_xml,
     markdown_report,
     parse_report_formats,
@@ -53,14 +54,38 @@ def summary(gate: GateSpec | None = None) -> EvaluationSummary:
     return aggregator.summary()
 
 
+# The attributes the JUnit XSD (Jenkins junit-10.xsd) allows on each element.
+ALLOWED = {
+    "testsuites": {"name", "time", "tests", "failures", "disabled", "errors"},
+    "testsuite": {
+        "name", "tests", "failures", "errors", "time", "disabled", "skipped", "timestamp",
+        "hostname", "id", "package", "file", "log", "url", "version",
+    },
+    "properties": set(),
+    "property": {"name", "value"},
+    "testcase": {
+        "name", "assertions", "time", "classname", "status", "class", "file", "line", "log",
+        "group", "url",
+    },
+    "failure": {"message", "type"},
+    "error": {"message", "type"},
+    "skipped": {"message"},
+}  # fmt: skip
+
+
 def check_junit_schema(root: ET.Element) -> None:
     """The rules of the JUnit XSD (Jenkins junit-10 / Ant) a reader relies on."""
     decimal = re.compile(r"^\d+(\.\d+)?$")
     assert root.tag == "testsuites"
+    for element in root.iter():
+        assert element.tag in ALLOWED, element.tag
+        assert set(element.attrib) <= ALLOWED[element.tag], element.tag
     suites = root.findall("testsuite")
     assert suites
     for suite in suites:
         assert suite.get("name")
+        children = [child.tag for child in suite]
+        assert children.count("properties") <= 1 and "properties" not in children[1:]
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
         for kind, attribute in (
@@ -85,7 +110,7 @@ def check_junit_schema(root: ET.Element) -> None:
         for prop in suite.iter("property"):
             assert prop.get("name") and prop.get("value") is not None
         assert all(child.tag in {"properties", "testcase"} for child in suite)
-    for total in ("tests", "failures", "errors", "skipped"):
+    for total in ("tests", "failures", "errors"):
         assert root.get(total) == str(sum(int(s.get(total, "0")) for s in suites))
 
 
@@ -168,6 +193,14 @@ def test_write_reports_atomically(tmp_path: Path) -> None:
         assert "surrogate" in path.read_text(encoding="utf-8")
     assert not list((tmp_path / "evaluation").glob(".*.tmp"))
     ET.parse(tmp_path / "evaluation" / "junit.xml")
+
+
+def test_step_summary_is_appended_only_when_set(tmp_path: Path) -> None:
+    assert append_step_summary("x", {}) is None
+    target = tmp_path / "step.md"
+    target.write_text("before\n")
+    assert append_step_summary("## hi \udcff", {"GITHUB_STEP_SUMMARY": str(target)}) == target
+    assert target.read_text(encoding="utf-8").startswith("before\n## hi \ufffd")
 
 
 def test_utf8_safe() -> None:
