@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 PLAIN_FILE_MODE = 0o644
@@ -18,6 +19,15 @@ def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> N
     behind the atomic rename is private, and without this every edit would silently make
     a shared setting.yaml private.
     """
+    write_atomic_chunks(path, [str.encode(text, "utf-8")], new_mode=new_mode)
+
+
+def write_atomic_chunks(
+    path: Path, chunks: Iterable[bytes], *, new_mode: int = PLAIN_FILE_MODE
+) -> None:
+    """:func:`write_atomic` for content produced piece by piece (a file too big to hold in
+    memory at once): ``chunks`` are written in order; if producing one raises, the old file
+    stays as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -25,8 +35,9 @@ def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> N
         mode = new_mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
