@@ -326,17 +326,23 @@ class CallbackCalledCheck(Check):
         calls = run.calls(self.parameter)
         if len(calls) < self.min_count:
             return self.fail(
-                f"{self.parameter} called {len(calls)} time{'s' if len(calls) != 1 else ''}, "
+                # The check's name (callback_called:NAME) says which callback.
+                f"called {len(calls)} time{'s' if len(calls) != 1 else ''}, "
                 f"expected at least {self.min_count}"
             )
         if self.contains is not None:
             needle = self.contains.value(run)
             if needle not in run.text(f"callbacks.{self.parameter}"):
-                return self.fail(f"no call to {self.parameter} sent {clip(needle, 40)!r}")
+                return self.fail(f"no call sent {clip(needle, 40)!r}")
         return self._pass
 
 
 PythonFunction = Callable[[str, Any], Any]
+
+
+def _unit(value: Any) -> bool:
+    # A score is a real number in [0, 1]: not a bool, not NaN or infinite.
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
 
 
 class PythonCheck(_TextCheck):
@@ -363,10 +369,10 @@ class PythonCheck(_TextCheck):
             passed, score, reason = (*result, None, None)[:3]
         else:
             passed, score, reason = result, None, None
-        if isinstance(passed, bool) and (score is None or isinstance(score, int | float)):
+        if isinstance(passed, bool) and (score is None or _unit(score)):
             value = float(score) if score is not None else (1.0 if passed else 0.0)
             return CheckOutcome(self.name, passed, value, None if reason is None else str(reason))
-        if isinstance(passed, int | float) and not isinstance(passed, bool) and 0 <= passed <= 1:
+        if _unit(passed):
             score = float(passed)
             if score >= self.min_score:
                 return CheckOutcome(self.name, True, score)

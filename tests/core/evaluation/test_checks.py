@@ -206,13 +206,13 @@ def test_callback_called() -> None:
     assert run_check({"check": "callback_called", "name": "send_message_callback"}, run).passed
     twice = {"check": "callback_called", "name": "send_message_callback", "min_count": 3}
     failed = run_check(twice, run)
-    assert failed.reason == "send_message_callback called 2 times, expected at least 3"
+    assert failed.reason == "called 2 times, expected at least 3"
     assert failed.score == 0.0
     has = {"check": "callback_called", "name": "send_message_callback", "contains": "is 42"}
     assert run_check(has, run).passed
     assert not run_check({**has, "contains": "EUR"}, run).passed
     never = run_check({"check": "callback_called", "name": "error_callback"}, run)
-    assert never.reason == "error_callback called 0 times, expected at least 1"
+    assert never.reason == "called 0 times, expected at least 1"
     assert run_check({"check": "callback_called", "name": "x", "min_count": 0}, run).passed
 
 
@@ -234,6 +234,12 @@ def broken(text, run):
 
 def odd(text, run):
     return "yes"
+
+def nan(text, run):
+    return (True, float("nan"))
+
+def huge(text, run):
+    return 7
 """
 
 
@@ -264,6 +270,8 @@ def test_python_check_results(checks_dir: Path) -> None:
     assert broken.grading_error and "raised RuntimeError: oops" in (broken.reason or "")
     odd = run("odd")
     assert odd.grading_error and "returned 'yes'" in (odd.reason or "")
+    # A score must be a number in [0, 1]: NaN or 7 would poison the weighted score.
+    assert run("nan").grading_error and run("huge").grading_error
 
 
 def test_python_check_that_cannot_be_imported_is_a_config_error(checks_dir: Path) -> None:
