@@ -4,15 +4,16 @@
 bounded sample of failing runs, so its memory does not grow with the number of runs. Feed
 each run's verdict once (a reader of results.jsonl de-duplicates by run_id first).
 
-Definitions (also in the README):
+Definitions:
 - pass rate: passed runs / graded runs, with a 95 % interval clustered by input
   (:func:`fluxloop_core.statistics.clustered_interval`); ungraded runs are counted apart;
 - per input: k passed of n graded iterations, a Wilson 95 % interval, and a state —
   ``pass`` (k = n), ``fail`` (k = 0), ``flaky`` (0 < k < n), ``ungraded`` (n = 0);
 - an input is *under the bar* when k/n < ``min_input_pass_rate`` (with no such bar: when
   it passed on no iteration), or, with ``fail_on_flaky``, when it failed any iteration;
-- the gate fails when the pass rate is under ``min_pass_rate``, when any input is under
-  the bar (these are JUnit's failures), or when no run could be graded at all.
+- the gate fails when the pass rate (the point estimate; the interval is reported beside
+  it) is under ``min_pass_rate``, when any input is under the bar (these are JUnit's
+  failures), or when no run could be graded at all.
 """
 
 from __future__ import annotations
