@@ -432,6 +432,25 @@ class GateSpec(_Strict):
     fail_on_flaky: bool = Field(default=False, description="an input that passes sometimes fails")
 
 
+def override_gate(
+    gate: GateSpec,
+    *,
+    min_pass_rate: float | None = None,
+    min_input_pass_rate: float | None = None,
+) -> GateSpec:
+    """``gate`` with the command line's bars (``--fail-under``, ``--fail-under-per-input``)
+    over the config's; a bar outside [0, 1] raises pydantic's ValidationError naming it."""
+    updates = {
+        key: value
+        for key, value in (
+            ("min_pass_rate", min_pass_rate),
+            ("min_input_pass_rate", min_input_pass_rate),
+        )
+        if value is not None
+    }
+    return GateSpec.model_validate({**gate.model_dump(), **updates})
+
+
 class LimitsSpec(_Strict):
     """Upstream 0.2.x's cost bounds."""
 

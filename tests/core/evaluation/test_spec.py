@@ -15,10 +15,12 @@ from fluxloop_core.evaluation.spec import (
     CallbackCalledCheck,
     ContainsCheck,
     EvaluationSpec,
+    GateSpec,
     InputChecks,
     LLMJudgeEvaluator,
     MatchesRegexCheck,
     checks_of,
+    override_gate,
     validate_evaluation,
 )
 
@@ -248,3 +250,13 @@ def test_json_schema_lists_every_check() -> None:
     schema = str(EvaluationSpec.model_json_schema())
     for name in CHECK_MODELS:
         assert name in schema
+
+
+def test_command_line_bars_override_the_config() -> None:
+    gate = GateSpec(min_pass_rate=0.9, fail_on_flaky=True)
+    assert override_gate(gate) == gate
+    both = override_gate(gate, min_pass_rate=0.5, min_input_pass_rate=0.25)
+    assert (both.min_pass_rate, both.min_input_pass_rate, both.fail_on_flaky) == (0.5, 0.25, True)
+    with pytest.raises(ValidationError) as info:
+        override_gate(gate, min_input_pass_rate=1.5)
+    assert info.value.errors()[0]["loc"] == ("min_input_pass_rate",)
