@@ -2,10 +2,12 @@
 
 1. Runs an experiment of trivial runs (the runner's own per-run cost, timed between its
    ExperimentStarted and ExperimentFinished events).
-2. Grades every run of that experiment with five deterministic checks and feeds the
-   aggregator (the work inline evaluation adds per run), and times it.
-3. Re-grades from disk: reading traces.jsonl + grading + aggregating (``evaluate
-   experiment``'s work), and the aggregator's peak memory at 1/10 and all of the runs.
+2. Grades every run of that experiment with five deterministic checks, encodes its
+   results.jsonl line and feeds the aggregator (the work inline evaluation adds per run),
+   and times it.
+3. Re-grades from disk with ``grade_existing`` (``evaluate experiment``'s work: read
+   traces.jsonl, grade, write results.jsonl, aggregate), and measures the aggregator's
+   peak memory at 1/10 and all of the runs.
 
 Bars (DESIGN.md): inline evaluation adds ≤ 10 % to the experiment; re-grading 100,000 runs
 ≤ 3 s; memory flat in runs.
@@ -26,6 +28,8 @@ from _projects import TRIVIAL_AGENT, write_project
 
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.evaluation.aggregate import Aggregator
+from fluxloop_core.evaluation.files import verdict_line
+from fluxloop_core.evaluation.regrade import grade_existing
 from fluxloop_core.evaluation.spec import validate_evaluation
 from fluxloop_core.evaluation.verdicts import EvaluationPlan, compile_plan
 from fluxloop_core.results.models import TraceRecord
@@ -74,9 +78,14 @@ def grade_all(plan: EvaluationPlan, records: list[TraceRecord]) -> tuple[float, 
     aggregator = Aggregator()
     for _ in range(3):
         aggregator = Aggregator(SPEC.gate)
+        lines: list[bytes] = []
         start = time.perf_counter()
         for record in records:
-            aggregator.add(plan.grade(record))
+            verdict = plan.grade(record)
+            lines.append(verdict_line(verdict))
+            aggregator.add(verdict)
+            if len(lines) >= 256:  # the runner's writer flushes lines in batches
+                lines.clear()
         aggregator.summary()
         best = min(best, time.perf_counter() - start)
     return best, aggregator
@@ -112,10 +121,7 @@ def main() -> None:
         records = list(iter_traces(folder))
         grade_seconds, aggregator = grade_all(plan, records)
         start = time.perf_counter()
-        regrade = Aggregator(SPEC.gate)
-        for record in iter_traces(folder):
-            regrade.add(plan.grade(record))
-        regrade.summary()
+        grade_existing(folder, plan, SPEC.gate).summary()
         regrade_seconds = time.perf_counter() - start
     count = len(records)
     summary = aggregator.summary()
@@ -126,7 +132,7 @@ def main() -> None:
     print(f"runs: {count} ({INPUTS} inputs), pass rate {summary.pass_rate.estimate:.1%}")
     print(f"{'':34}{'total s':>9}{'µs/run':>9}")
     print(f"{'runner (run phase)':34}{run_seconds:9.3f}{per_run_runner:9.1f}")
-    print(f"{'5 checks + aggregate (inline)':34}{grade_seconds:9.3f}{per_run_eval:9.1f}")
+    print(f"{'5 checks + line + aggregate':34}{grade_seconds:9.3f}{per_run_eval:9.1f}")
     verdict = "PASS" if share <= 0.10 else "FAIL"
     print(f"inline evaluation adds {share:.1%} to the run phase  bar ≤ 10%: {verdict}")
     scaled = regrade_seconds * 100_000 / count

@@ -22,8 +22,9 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from fluxloop_core.evaluation.checks import CheckOutcome
 from fluxloop_core.evaluation.spec import GateSpec
-from fluxloop_core.evaluation.verdicts import RunVerdict
+from fluxloop_core.evaluation.verdicts import CleanOutcomes, RunVerdict
 from fluxloop_core.results.rows import clip
 from fluxloop_core.statistics import Interval, clustered_interval, wilson_interval
 
@@ -286,6 +287,8 @@ class Aggregator:
         self._grading_errors = 0
         self._graded = 0
         self._passed = 0
+        # id(shared outcome tuple) -> [that tuple, runs]; the tuple is kept, so its id stays.
+        self._clean: dict[int, list[Any]] = {}
 
     def add(self, verdict: RunVerdict) -> None:
         """Count one run's verdict."""
@@ -305,17 +308,17 @@ class Aggregator:
             self._score_sum += verdict.score
         else:
             tally.ungraded += 1
-        for outcome in verdict.outcomes:
-            counts = self._checks.get(outcome.name)
-            if counts is None:
-                counts = self._checks[outcome.name] = _CheckTally()
-            if outcome.grading_error:
-                counts.grading_errors += 1
-                self._grading_errors += 1
-            elif outcome.passed:
-                counts.passed += 1
+        outcomes = verdict.outcomes
+        if isinstance(outcomes, CleanOutcomes):
+            # A clean run's outcomes are one tuple shared by every such run (the plan's
+            # shape): count it once here, spread over its checks in summary().
+            clean = self._clean.get(id(outcomes))
+            if clean is None:
+                self._clean[id(outcomes)] = [outcomes, 1]
             else:
-                counts.failed += 1
+                clean[1] += 1
+        else:
+            self._count_outcomes(outcomes, 1)
         self._latency[bisect.bisect_left(LATENCY_EDGES_MS, verdict.duration_ms)] += 1
         if not verdict.passed:
             self._failing_total += 1
@@ -330,6 +333,19 @@ class Aggregator:
                     )
                 )
 
+    def _count_outcomes(self, outcomes: tuple[CheckOutcome, ...], times: int) -> None:
+        for outcome in outcomes:
+            counts = self._checks.get(outcome.name)
+            if counts is None:
+                counts = self._checks[outcome.name] = _CheckTally()
+            if outcome.grading_error:
+                counts.grading_errors += times
+                self._grading_errors += times
+            elif outcome.passed:
+                counts.passed += times
+            else:
+                counts.failed += times
+
     @property
     def pass_rate(self) -> float:
         """The running pass rate (for live progress): passed / graded runs so far."""
@@ -338,6 +354,9 @@ class Aggregator:
     def summary(self, gate: GateSpec | None = None) -> EvaluationSummary:
         """The figures so far, judged by ``gate`` (default: the aggregator's own)."""
         gate = gate or self.gate
+        for outcomes, runs in self._clean.values():
+            self._count_outcomes(outcomes, runs)
+        self._clean.clear()
         inputs = tuple(
             InputResult(
                 index=index,

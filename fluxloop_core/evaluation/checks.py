@@ -61,17 +61,18 @@ class CheckOutcome:
 class Check:
     """A compiled check. ``applies_to_errors``: graded on runs whose agent raised."""
 
-    __slots__ = ("_pass", "applies_to_errors", "name")
+    __slots__ = ("applies_to_errors", "name", "passing")
 
     def __init__(self, name: str, *, applies_to_errors: bool = False) -> None:
         self.name = name
         self.applies_to_errors = applies_to_errors
-        self._pass = CheckOutcome(name, True, 1.0)
+        self.passing = CheckOutcome(name, True, 1.0)
+        """The outcome of every plain pass: one object, so a pass is recognised by identity."""
 
     def rename(self, name: str) -> None:
         """Give the check another display name (kept unique by the plan)."""
         self.name = name
-        self._pass = CheckOutcome(name, True, 1.0)
+        self.passing = CheckOutcome(name, True, 1.0)
 
     def __call__(self, run: RunView) -> CheckOutcome:
         try:
@@ -115,7 +116,7 @@ class SuccessCheck(Check):
     def grade(self, run: RunView) -> CheckOutcome:
         record = run.record
         if record.status == "success":
-            return self._pass
+            return self.passing
         if record.error is not None:
             return self.fail(f"{record.status}: {record.error.type}: {clip(record.error.message)}")
         return self.fail(record.status)
@@ -133,8 +134,9 @@ class OutputNotEmptyCheck(_TextCheck):
     __slots__ = ()
 
     def grade(self, run: RunView) -> CheckOutcome:
-        if run.text(self.on).strip():
-            return self._pass
+        text = run.text(self.on)
+        if text and not text.isspace():  # no stripped copy of a long output
+            return self.passing
         return self.fail(f"{self.on} is empty")
 
 
@@ -154,12 +156,12 @@ class EqualsCheck(_TextCheck):
             text = text.strip()
         expected = self.expected.value(run)
         if text == expected:
-            return self._pass
+            return self.passing
         return self.fail(f"{self.on} {clip(text, 40)!r} is not {clip(expected, 40)!r}")
 
 
 class ContainsCheck(_TextCheck):
-    __slots__ = ("fold", "keywords", "mode", "negate", "static")
+    __slots__ = ("all_mode", "fold", "keywords", "mode", "negate", "static")
 
     def __init__(self, spec: s.ContainsCheck | s.NotContainsCheck) -> None:
         super().__init__(spec.label, spec.on)
@@ -169,20 +171,34 @@ class ContainsCheck(_TextCheck):
         static = [k.static for k in self.keywords]
         self.static = None if None in static else [k for k in static if k is not None]
         self.mode = spec.mode
+        self.all_mode = spec.mode == "all"
         self.negate = isinstance(spec, s.NotContainsCheck)
 
     def grade(self, run: RunView) -> CheckOutcome:
         text = run.folded(self.on) if self.fold else run.text(self.on)
         words = self.static if self.static is not None else [k.value(run) for k in self.keywords]
+        if self.all_mode:  # the usual form: decide without building lists
+            if self.negate:
+                for word in words:
+                    if word in text:
+                        break
+                else:
+                    return self.passing
+            else:
+                for word in words:
+                    if word not in text:
+                        break
+                else:
+                    return self.passing
         if self.negate:
             present = [word for word in words if word in text]
             if not present or (self.mode == "any" and len(present) < len(words)):
-                return self._pass
+                return self.passing
             shown = [k.text for k in self.keywords if (k.static or k.value(run)) in present]
             return self.fail(f"{self.on} contains {', '.join(map(repr, shown))}")
         missing = [word for word in words if word not in text]
         if not missing or (self.mode == "any" and len(missing) < len(words)):
-            return self._pass
+            return self.passing
         shown = [k.text for k in self.keywords if (k.static or k.value(run)) in missing]
         return self.fail(
             f"{self.on} lacks {', '.join(map(repr, shown))}",
@@ -201,7 +217,7 @@ class StartsWithCheck(_TextCheck):
         text = (run.folded(self.on) if self.prefix.fold else run.text(self.on)).lstrip()
         prefix = self.prefix.value(run)
         if text.startswith(prefix):
-            return self._pass
+            return self.passing
         return self.fail(f"{self.on} starts {clip(text, 30)!r}, not {clip(prefix, 30)!r}")
 
 
@@ -229,7 +245,7 @@ class MatchesRegexCheck(_TextCheck):
 
     def grade(self, run: RunView) -> CheckOutcome:
         if self._compiled(run).search(run.text(self.on)) is not None:
-            return self._pass
+            return self.passing
         return self.fail(f"{self.on} does not match {self.pattern!r}")
 
 
@@ -252,7 +268,7 @@ class IsJsonCheck(Check):
                 return self.fail(
                     f"output lacks key{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
                 )
-        return self._pass
+        return self.passing
 
 
 class JsonPathCheck(Check):
@@ -276,7 +292,7 @@ class JsonPathCheck(Check):
         if isinstance(expected, str) and has_template(expected):
             expected = run.fill(expected)
         if not self.compare or value == expected:
-            return self._pass
+            return self.passing
         return self.fail(
             f"{self.path} is {clip(value_text(value), 40)}, not {clip(value_text(expected), 40)}"
         )
@@ -292,7 +308,7 @@ class LatencyUnderCheck(Check):
     def grade(self, run: RunView) -> CheckOutcome:
         took = run.record.duration_ms
         if took < self.budget:
-            return self._pass
+            return self.passing
         return self.fail(f"took {took:.0f} ms, budget {self.budget:g} ms", self.budget / took)
 
 
@@ -334,7 +350,7 @@ class CallbackCalledCheck(Check):
             needle = self.contains.value(run)
             if needle not in run.text(f"callbacks.{self.parameter}"):
                 return self.fail(f"no call sent {clip(needle, 40)!r}")
-        return self._pass
+        return self.passing
 
 
 PythonFunction = Callable[[str, Any], Any]

@@ -132,11 +132,13 @@ def calls_text(calls: list[CallbackCall]) -> str:
 class RunView:
     """One run as checks see it; every derived value is computed once, on first use."""
 
-    __slots__ = ("_folded", "_json", "_output", "_texts", "record")
+    __slots__ = ("_folded", "_folded_output", "_json", "_output", "_texts", "record")
 
     def __init__(self, record: TraceRecord) -> None:
         self.record = record
-        self._output: str | None = None
+        output = record.output
+        self._output: str | None = output if type(output) is str else None
+        self._folded_output: str | None = None
         self._texts: dict[str, str] | None = None
         self._folded: dict[str, str] | None = None
         self._json: Any = _MISSING
@@ -156,6 +158,10 @@ class RunView:
 
     def folded(self, selector: str = "output") -> str:
         """:meth:`text` lower-cased (once, however many case-insensitive checks read it)."""
+        if selector == "output":
+            if self._folded_output is None:
+                self._folded_output = self.text(selector).lower()
+            return self._folded_output
         if self._folded is None:
             self._folded = {}
         cached = self._folded.get(selector)

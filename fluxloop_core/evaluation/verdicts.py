@@ -158,6 +158,27 @@ class EvaluationPlan:
         self._has_success = any(
             isinstance(check, SuccessCheck) for group in self.groups for check in group.checks
         )
+        self._weights = tuple(group.weight for group in self.groups)
+        self._shapes: dict[int, _Shape] = {}
+        self._common = self._shape(())
+
+    def _shape(self, own: tuple[Check, ...]) -> _Shape:
+        # Every check of a run in order, each with its group's position; per-input checks
+        # join the `checks` group.
+        checks: list[Check] = []
+        groups: list[int] = []
+        for position, group in enumerate(self.groups):
+            members = group.checks + own if group.name == CHECKS_GROUP else group.checks
+            checks.extend(members)
+            groups.extend([position] * len(members))
+        passes = CleanOutcomes(check.passing for check in checks)
+        return _Shape(tuple(checks), tuple(groups), passes)
+
+    def _own_shape(self, input_index: int, own: tuple[Check, ...]) -> _Shape:
+        shape = self._shapes.get(input_index)
+        if shape is None:
+            shape = self._shapes[input_index] = self._shape(own)
+        return shape
 
     @property
     def check_names(self) -> list[str]:
@@ -169,37 +190,71 @@ class EvaluationPlan:
 
     def grade(self, record: TraceRecord) -> RunVerdict:
         """Run every applicable check on ``record`` and decide its verdict."""
-        # One pass, no intermediate lists: this runs on every run of an experiment.
         view = RunView(record)
+        own = self.per_input.get(record.input_index)
+        shape = self._common if own is None else self._own_shape(record.input_index, own)
         errored = record.status != "success"
-        outcomes: list[CheckOutcome] = []
-        failed = ungraded = False
+        if errored:
+            return self._grade_fully(view, shape, [], errored)
+        # The common case, kept lean (it runs on every run of an experiment): every check
+        # returns its prebuilt pass. The first other outcome hands over to the full path,
+        # which carries on from the next check (no check runs twice: a judge costs a call).
+        start = 0
+        try:
+            for start, check in enumerate(shape.checks):
+                outcome = check.grade(view)  # not check(view): one call level less per check
+                if outcome is not check.passing:
+                    done = [*shape.passes[:start], outcome]
+                    return self._grade_fully(view, shape, done, errored)
+        except TemplateError:
+            # Filling a template is pure and comes first, so the full path can run this
+            # check again through Check.__call__, which turns the error into its outcome.
+            return self._grade_fully(view, shape, list(shape.passes[:start]), errored)
+        return RunVerdict(
+            record.run_id,
+            record.input_index,
+            record.iteration,
+            record.input,
+            True,
+            True,
+            1.0,
+            False,
+            record.duration_ms,
+            shape.passes,
+        )
+
+    def _grade_fully(
+        self, view: RunView, shape: _Shape, done: list[CheckOutcome], errored: bool
+    ) -> RunVerdict:
+        # ``done``: the outcomes of the first checks, already run on the fast path.
+        record = view.record
+        outcomes = done
+        groups: list[int] = list(shape.groups[: len(done)])
         if errored and not self.expects_errors and not self._has_success:
             outcomes.append(_IMPLICIT_SUCCESS(view))
-            failed = True
+            groups.append(-1)
+        for check, group in zip(shape.checks[len(done) :], shape.groups[len(done) :], strict=True):
+            if errored and not check.applies_to_errors:
+                continue
+            outcomes.append(check(view))
+            groups.append(group)
+        totals = [0.0] * len(self.groups)
+        counts = [0] * len(self.groups)
+        failed = ungraded = False
+        for outcome, group in zip(outcomes, groups, strict=True):
+            if outcome.grading_error:
+                ungraded = True
+                continue
+            if not outcome.passed:
+                failed = True
+            if group >= 0:
+                totals[group] += outcome.score
+                counts[group] += 1
         weighted = weights = 0.0
-        own = self.per_input.get(record.input_index, ())
-        for group in self.groups:
-            total = 0.0
-            counted = 0
-            for check in group.checks + own if group.name == CHECKS_GROUP else group.checks:
-                if errored and not check.applies_to_errors:
-                    continue
-                try:
-                    outcome = check.grade(view)
-                except TemplateError as exc:
-                    outcome = check.error(str(exc))
-                outcomes.append(outcome)
-                if outcome.grading_error:
-                    ungraded = True
-                    continue
-                if not outcome.passed:
-                    failed = True
-                total += outcome.score
-                counted += 1
-            if counted and group.weight > 0:
-                weighted += group.weight * total / counted
-                weights += group.weight
+        for total, count, weight in zip(totals, counts, self._weights, strict=True):
+            if count and weight > 0:
+                weighted += weight * total / count
+                weights += weight
         ungraded = ungraded and not failed
         passed = not failed and not ungraded
         return RunVerdict(
@@ -214,6 +269,24 @@ class EvaluationPlan:
             record.duration_ms,
             tuple(outcomes),
         )
+
+
+class CleanOutcomes(tuple[CheckOutcome, ...]):
+    """The outcomes of a run on which every check passed plainly: one tuple per plan shape,
+    shared by all such runs, so counting and writing them can be done once per shape
+    (``line_tail`` caches the end of their results.jsonl line)."""
+
+    line_tail: str | None = None
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The checks of one kind of run, their groups, and the outcome when all pass (one
+    shared tuple: the aggregator counts such runs by it)."""
+
+    checks: tuple[Check, ...]
+    groups: tuple[int, ...]
+    passes: CleanOutcomes
 
 
 def compile_plan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eval_helpers import record
@@ -181,3 +182,67 @@ def test_per_input_checks_feed_their_own_rate() -> None:
     assert [(c.name, c.passed, c.failed) for c in aggregator.summary().checks] == [
         ("input.contains", 1, 1)
     ]
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        record("ok"),
+        record("no"),
+        record('say "hi"\n\t\\ é 😀 \x01', text='in "quotes" \x7f'),
+        record(None, status="error", error=("E", 'm "q"')),
+        record("ok", duration_ms=12.345678901),
+    ],
+)
+def test_verdict_line_is_the_json_of_the_verdict(run: Any) -> None:
+    plan = compile_plan(
+        validate_evaluation(
+            {
+                "checks": [
+                    {"check": "contains", "keywords": ["ok"]},
+                    {"check": "equals", "value": "x"},
+                ]
+            }
+        )
+    )
+    verdict = plan.grade(run)
+    line = verdict_line(verdict)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == verdict.to_json()
+
+
+def test_memory_is_flat_when_passing_runs_have_their_own_outcomes() -> None:
+    # similarity passes with a score under 1: each run's outcomes are its own tuple.
+    plan = compile_plan(
+        validate_evaluation(
+            {"checks": [{"check": "similarity", "expected": "abcd", "min_score": 0.5}]}
+        )
+    )
+    runs = [record("abce", iteration=i) for i in range(50)]
+    assert plan.grade(runs[0]).passed
+
+    def peak(count: int) -> int:
+        aggregator = Aggregator()
+        tracemalloc.start()
+        for number in range(count):
+            aggregator.add(plan.grade(runs[number % 50]))  # a fresh verdict each time
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    assert peak(20_000) < peak(400) + 100_000  # a tuple kept per run would be megabytes
+
+
+def test_clean_runs_share_one_outcome_tuple_and_count_per_check() -> None:
+    plan = contains_ok()
+    first, second = plan.grade(record("ok")), plan.grade(record("ok", iteration=1))
+    assert first.outcomes is second.outcomes
+    aggregator = Aggregator()
+    aggregator.add(first)
+    aggregator.add(second)
+    aggregator.add(plan.grade(record("no", iteration=2)))
+    assert [(c.name, c.passed, c.failed) for c in aggregator.summary().checks] == [
+        ("contains", 2, 1)
+    ]
+    # summary() can be asked again (live progress) without counting twice.
+    assert [(c.passed, c.failed) for c in aggregator.summary().checks] == [(2, 1)]
