@@ -28,7 +28,7 @@ from _projects import TRIVIAL_AGENT, write_project
 
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.evaluation.aggregate import Aggregator
-from fluxloop_core.evaluation.files import verdict_line
+from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.evaluation.regrade import grade_existing
 from fluxloop_core.evaluation.spec import validate_evaluation
 from fluxloop_core.evaluation.verdicts import EvaluationPlan, compile_plan
@@ -73,22 +73,21 @@ def run_experiment_timed(config: Path) -> tuple[float, Path]:
 
 
 def grade_all(plan: EvaluationPlan, records: list[TraceRecord]) -> tuple[float, Aggregator]:
-    """Seconds to grade and aggregate ``records`` (best of three)."""
+    """Seconds for InlineEvaluation.add on each of ``records`` (grade, results line,
+    figures) and the final summary, best of three."""
     best = float("inf")
-    aggregator = Aggregator()
+    evaluation = InlineEvaluation(plan, SPEC.gate)
     for _ in range(3):
-        aggregator = Aggregator(SPEC.gate)
+        evaluation = InlineEvaluation(plan, SPEC.gate)
         lines: list[bytes] = []
         start = time.perf_counter()
         for record in records:
-            verdict = plan.grade(record)
-            lines.append(verdict_line(verdict))
-            aggregator.add(verdict)
+            lines.append(evaluation.add(record))
             if len(lines) >= 256:  # the runner's writer flushes lines in batches
                 lines.clear()
-        aggregator.summary()
+        evaluation.aggregator.summary()
         best = min(best, time.perf_counter() - start)
-    return best, aggregator
+    return best, evaluation.aggregator
 
 
 def peak_memory(plan: EvaluationPlan, records: list[TraceRecord], runs: int) -> int:
