@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.checks import CheckOutcome
@@ -109,6 +110,18 @@ def iter_verdicts(experiment_dir: Path) -> Iterator[RunVerdict]:
             if verdict.run_id not in seen:
                 seen.add(verdict.run_id)
                 yield verdict
+
+
+def read_summary(experiment_dir: Path) -> dict[str, Any] | None:
+    """evaluation/summary.json as written by :func:`write_summary`, or None when the
+    experiment was not evaluated or the file is unreadable (readers such as `status
+    experiments` show "not evaluated" rather than fail)."""
+    path = evaluation_dir(experiment_dir) / SUMMARY_FILE
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("gate"), dict) else None
 
 
 def write_summary(experiment_dir: Path, summary: EvaluationSummary) -> Path:

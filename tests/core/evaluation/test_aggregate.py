@@ -13,8 +13,10 @@ from eval_helpers import record
 from fluxloop_core.evaluation.aggregate import FAILING_RUNS_KEPT, Aggregator
 from fluxloop_core.evaluation.files import (
     RESULTS_FILE,
+    SUMMARY_FILE,
     evaluation_dir,
     iter_verdicts,
+    read_summary,
     verdict_line,
     write_summary,
 )
@@ -246,3 +248,15 @@ def test_clean_runs_share_one_outcome_tuple_and_count_per_check() -> None:
     ]
     # summary() can be asked again (live progress) without counting twice.
     assert [(c.passed, c.failed) for c in aggregator.summary().checks] == [(2, 1)]
+
+
+def test_read_summary(tmp_path: Path) -> None:
+    assert read_summary(tmp_path) is None
+    aggregator = Aggregator()
+    aggregator.add(contains_ok().grade(record("ok")))
+    write_summary(tmp_path, aggregator.summary())
+    data = read_summary(tmp_path)
+    assert data is not None and data["pass_rate"] == 1.0 and data["gate"]["passed"]
+    for broken in (b"{", b"[]", b'{"gate": 1}', b"\xff"):
+        (evaluation_dir(tmp_path) / SUMMARY_FILE).write_bytes(broken)
+        assert read_summary(tmp_path) is None
