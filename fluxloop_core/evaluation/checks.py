@@ -307,7 +307,7 @@ class LatencyUnderCheck(Check):
 
     def grade(self, run: RunView) -> CheckOutcome:
         took = run.record.duration_ms
-        if took < self.budget:
+        if took <= self.budget:  # at the budget passes, as in upstream 0.2.x
             return self.passing
         return self.fail(f"took {took:.0f} ms, budget {self.budget:g} ms", self.budget / took)
 

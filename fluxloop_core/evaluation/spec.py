@@ -227,7 +227,7 @@ class JsonPathCheck(TextCheck):
 
 
 class LatencyUnderCheck(CheckBase):
-    """The run took less than ``budget_ms``; the score is budget/duration when over."""
+    """The run took at most ``budget_ms``; the score is budget/duration when over."""
 
     check: Literal["latency_under"]
     budget_ms: float = Field(gt=0, description="milliseconds")

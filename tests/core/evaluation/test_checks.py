@@ -179,6 +179,10 @@ def test_json_path_on_text_output() -> None:
 
 def test_latency_under() -> None:
     assert run_check({"check": "latency_under", "budget_ms": 100}, record(duration_ms=99)).passed
+    assert run_check({"check": "latency_under", "budget_ms": 100}, record(duration_ms=100)).passed
+    assert not run_check(
+        {"check": "latency_under", "budget_ms": 100}, record(duration_ms=100.01)
+    ).passed
     over = run_check({"check": "latency_under", "budget_ms": 100}, record(duration_ms=400))
     assert not over.passed and over.score == 0.25
     assert over.reason == "took 400 ms, budget 100 ms"
