@@ -39,7 +39,7 @@ def latency_svg(bins: tuple[int, ...]) -> str:
     labels = [f"≤{_fmt_ms(edge)}" for edge in LATENCY_EDGES_MS] + [
         f">{_fmt_ms(LATENCY_EDGES_MS[-1])}"
     ]
-    width, height, left, bottom = 640, 200, 40, 40
+    width, height, left, bottom, top_margin = 660, 220, 40, 56, 18
     bar = (width - left) / len(bins)
     top = max(bins) or 1
     parts = [
@@ -47,7 +47,7 @@ def latency_svg(bins: tuple[int, ...]) -> str:
         f'role="img" aria-label="latency histogram">'
     ]
     for index, (count, label) in enumerate(zip(bins, labels, strict=True)):
-        h = (height - bottom - 10) * count / top
+        h = (height - bottom - top_margin) * count / top
         x = left + index * bar
         y = height - bottom - h
         parts.append(
@@ -56,11 +56,13 @@ def latency_svg(bins: tuple[int, ...]) -> str:
         )
         if count:
             parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{y - 2:.1f}" text-anchor="middle">{count}</text>'
+                f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{count}</text>'
             )
+        # Slanted, so that sixteen labels fit side by side.
+        label_x, label_y = x + bar / 2, height - bottom + 12
         parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            f'<text x="{label_x:.1f}" y="{label_y}" text-anchor="end" '
+            f'transform="rotate(-40 {label_x:.1f} {label_y})">{escape(label)}</text>'
         )
     parts.append(
         f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" '
@@ -75,7 +77,7 @@ def pass_rate_svg(inputs: list[InputResult], bar: float | None) -> str:
     rows = inputs[:CHART_INPUTS]
     row_height, left, width = 16, 60, 640
     height = row_height * len(rows) + 30
-    span = width - left - 10
+    span = width - left - 24  # room for the "100%" tick label
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="pass rate per input">'
