@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 PLAIN_FILE_MODE = 0o644
@@ -19,6 +20,15 @@ def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> N
     behind the atomic rename is private, and without this every edit would silently make
     a shared setting.yaml private.
     """
+    write_atomic_chunks(path, [str.encode(text, "utf-8")], new_mode=new_mode)
+
+
+def write_atomic_chunks(
+    path: Path, chunks: Iterable[bytes], *, new_mode: int = PLAIN_FILE_MODE
+) -> None:
+    """:func:`write_atomic` for content produced piece by piece (a file too big to hold in
+    memory at once): ``chunks`` are written in order; if producing one raises, the old file
+    stays as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():  # else os.replace fails naming the temp file, not the user's path
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
@@ -28,8 +38,9 @@ def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> N
         mode = new_mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())

@@ -1,0 +1,63 @@
+"""Evaluation as runs finish: what the runner calls once per run.
+
+    evaluation = InlineEvaluation(plan, gate)             # or .resume(folder, plan, gate)
+    line = evaluation.add(record)    # append to evaluation/results.jsonl with the traces
+    evaluation.pass_rate             # live progress
+    summary = evaluation.finish(folder)   # writes evaluation/summary.json
+
+The runner appends each line through the same batched, whole-line writer as traces.jsonl,
+so a hard kill leaves at most a torn last line there too; ``resume`` rewrites
+results.jsonl from traces.jsonl (see regrade.py), so the two files agree again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fluxloop_core.evaluation.aggregate import Aggregator, EvaluationSummary
+from fluxloop_core.evaluation.files import verdict_line, write_summary
+from fluxloop_core.evaluation.regrade import grade_existing
+from fluxloop_core.evaluation.spec import GateSpec
+from fluxloop_core.evaluation.verdicts import EvaluationPlan, RunVerdict
+from fluxloop_core.results.models import TraceRecord
+
+
+class InlineEvaluation:
+    """Grades each finished run, keeps the figures, and gives its results.jsonl line."""
+
+    def __init__(
+        self,
+        plan: EvaluationPlan,
+        gate: GateSpec | None = None,
+        aggregator: Aggregator | None = None,
+    ) -> None:
+        self.plan = plan
+        self.aggregator = aggregator or Aggregator(gate)
+        self.last: RunVerdict | None = None
+
+    @classmethod
+    def resume(
+        cls, experiment_dir: Path, plan: EvaluationPlan, gate: GateSpec | None = None
+    ) -> InlineEvaluation:
+        """For ``--resume``: the runs already on disk graded (results.jsonl rewritten to
+        match traces.jsonl), figures included. Call it after the writer reopened the
+        folder (it holds the lock and has cut a torn trace line)."""
+        return cls(plan, gate, grade_existing(experiment_dir, plan, gate))
+
+    def add(self, record: TraceRecord) -> bytes:
+        """Grade one finished run; returns its results.jsonl line (``last`` is its verdict,
+        for the run's event: the TUI colours the run and shows the failing reason)."""
+        verdict = self.last = self.plan.grade(record)
+        self.aggregator.add(verdict)
+        return verdict_line(verdict)
+
+    @property
+    def pass_rate(self) -> float:
+        """Passed / graded runs so far."""
+        return self.aggregator.pass_rate
+
+    def finish(self, experiment_dir: Path) -> EvaluationSummary:
+        """The figures and the gate; evaluation/summary.json written atomically."""
+        summary = self.aggregator.summary()
+        write_summary(experiment_dir, summary)
+        return summary

@@ -1,0 +1,80 @@
+"""Grading the runs already on disk: ``evaluate experiment``, and catching up on resume.
+
+Both read traces.jsonl (each run once, as every reader does), grade each run with the
+current plan, and replace evaluation/results.jsonl atomically with one line per run —
+streamed, so memory stays flat in the number of runs, and an interruption leaves the old
+file as it was. Rewriting rather than appending is what keeps results.jsonl exactly one
+line per run on disk after a hard kill: a verdict whose run was lost (a torn trace line
+cut on resume) disappears with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from fluxloop_core.evaluation.aggregate import Aggregator, EvaluationSummary
+from fluxloop_core.evaluation.files import (
+    RESULTS_FILE,
+    evaluation_dir,
+    verdict_line,
+    write_summary,
+)
+from fluxloop_core.evaluation.spec import GateSpec
+from fluxloop_core.evaluation.verdicts import EvaluationPlan, RunVerdict
+from fluxloop_core.files import write_atomic_chunks
+from fluxloop_core.results.lock import FolderLock
+from fluxloop_core.results.reader import iter_traces
+
+CHUNK_LINES = 512
+
+RunSink = Callable[[RunVerdict], None]
+
+
+def grade_existing(
+    experiment_dir: Path,
+    plan: EvaluationPlan,
+    gate: GateSpec | None = None,
+    *,
+    on_run: RunSink | None = None,
+) -> Aggregator:
+    """Grade every run in traces.jsonl, rewrite results.jsonl, and return the aggregator
+    (for ``--resume``: the runner keeps feeding it the runs it adds). The caller holds the
+    folder's lock (the runner's writer does)."""
+    aggregator = Aggregator(gate)
+
+    def chunks() -> Iterator[bytes]:
+        batch: list[bytes] = []
+        for record in iter_traces(experiment_dir):
+            verdict = plan.grade(record)
+            aggregator.add(verdict)
+            if on_run is not None:
+                on_run(verdict)
+            batch.append(verdict_line(verdict))
+            if len(batch) >= CHUNK_LINES:
+                yield b"".join(batch)
+                batch.clear()
+        yield b"".join(batch)
+
+    write_atomic_chunks(evaluation_dir(experiment_dir) / RESULTS_FILE, chunks())
+    return aggregator
+
+
+def regrade_experiment(
+    experiment_dir: Path,
+    plan: EvaluationPlan,
+    gate: GateSpec | None = None,
+    *,
+    on_run: RunSink | None = None,
+) -> EvaluationSummary:
+    """``evaluate experiment``: grade the experiment's runs anew without calling the agent,
+    write results.jsonl and summary.json, and return the summary. Holds the folder's lock
+    meanwhile, so a run still writing the folder is refused (UsageError) rather than
+    raced; ``on_run`` sees each verdict (progress)."""
+    lock = FolderLock(experiment_dir)
+    try:
+        summary = grade_existing(experiment_dir, plan, gate, on_run=on_run).summary()
+        write_summary(experiment_dir, summary)
+    finally:
+        lock.release()
+    return summary
