@@ -10,10 +10,16 @@ The public API of the released fluxloop 0.1.x SDK is accepted too (see sdk/READM
 """
 
 from fluxloop.client import FluxLoopClient
-from fluxloop.config import ConfigurationError, SDKConfig, configure, get_config, reset_config
+from fluxloop.config import (
+    ConfigurationError,
+    SDKConfig,
+    configure,
+    get_config,
+    load_env,
+    reset_config,
+)
 from fluxloop.context import FluxLoopContext, get_current_context, instrument
 from fluxloop.decorators import agent, prompt, tool, trace
-from fluxloop.envfile import load_env
 from fluxloop.experiment import ExperimentConfig, PersonaConfig, RunnerConfig, VariationStrategy
 from fluxloop.exporter import exporter_stats, flush
 from fluxloop.models import (

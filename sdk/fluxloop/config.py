@@ -6,8 +6,10 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from fluxloop import envfile
 from fluxloop.redaction import DEFAULT_REDACT_KEYS
 
 # "fluxloop": batches to POST /api/traces; "legacy": fluxloop 0.1.x's one request per trace
@@ -199,6 +201,59 @@ def refresh_config() -> SDKConfig:
     for listener in list(_listeners):
         listener(config)
     return config
+
+
+def _find_env_upwards(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / ".env"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_env(
+    dotenv_path: str | os.PathLike[str] | None = None,
+    *,
+    override: bool = True,
+    refresh_config: bool = True,
+) -> bool:
+    """Load variables from a ``.env`` file into ``os.environ``; True when some were loaded.
+
+    ``dotenv_path`` is a file, or a folder meaning its ``.env``; without it the nearest
+    ``.env`` from the current folder upwards is used. ``override=False`` keeps variables
+    already set. ``refresh_config`` re-reads the SDK settings from the new environment
+    (``configure()`` overrides still win); an invalid ``FLUXLOOP_*`` value then raises
+    :class:`fluxloop.ConfigurationError` naming it.
+    """
+    if dotenv_path is None:
+        path = _find_env_upwards(Path.cwd())
+    else:
+        path = Path(dotenv_path).expanduser()
+        if path.is_dir():
+            path = path / ".env"
+    if path is None:
+        return False
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    values = envfile.parse_env(text, override=override)
+    for key, value in values.items():
+        if "\0" in value:
+            raise ConfigurationError(
+                f"{path}: the value of {key} holds a NUL character, which no environment "
+                "variable can hold; remove it"
+            )
+    for key, value in values.items():
+        if override or key not in os.environ:
+            os.environ[key] = value
+    if refresh_config:
+        _refresh()
+    return bool(values)
+
+
+# load_env's parameter ``refresh_config`` (0.1.x's name) hides the function inside it.
+_refresh = refresh_config
 
 
 def on_change(listener: Callable[[SDKConfig], None]) -> None:

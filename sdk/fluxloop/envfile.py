@@ -1,4 +1,4 @@
-"""``load_env``: read a ``.env`` file into the environment (the released SDK's helper).
+"""Reading ``.env`` files, for :func:`fluxloop.load_env` (in :mod:`fluxloop.config`).
 
 The SDK stays stdlib + httpx, so this is a small reader of the common ``.env`` syntax
 (the subset python-dotenv and fluxloop-cli 0.2.x's templates use): ``KEY=value`` lines,
@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
-
-from fluxloop import config as _config
 
 _KEY = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*")
 _EXPANSION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -87,52 +84,3 @@ def parse_env(text: str, *, override: bool = True) -> dict[str, str]:
             values[key] = value
         index = end + 1
     return values
-
-
-def _find_upwards(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / ".env"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_env(
-    dotenv_path: str | os.PathLike[str] | None = None,
-    *,
-    override: bool = True,
-    refresh_config: bool = True,
-) -> bool:
-    """Load variables from a ``.env`` file into ``os.environ``; True when some were loaded.
-
-    ``dotenv_path`` is a file, or a folder meaning its ``.env``; without it the nearest
-    ``.env`` from the current folder upwards is used. ``override=False`` keeps variables
-    already set. ``refresh_config`` re-reads the SDK settings from the new environment
-    (``configure()`` overrides still win); an invalid ``FLUXLOOP_*`` value then raises
-    :class:`fluxloop.ConfigurationError` naming it.
-    """
-    if dotenv_path is None:
-        path = _find_upwards(Path.cwd())
-    else:
-        path = Path(dotenv_path).expanduser()
-        if path.is_dir():
-            path = path / ".env"
-    if path is None:
-        return False
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return False
-    values = parse_env(text, override=override)
-    for key, value in values.items():
-        if "\0" in value:
-            raise _config.ConfigurationError(
-                f"{path}: the value of {key} holds a NUL character, which no environment "
-                "variable can hold; remove it"
-            )
-    for key, value in values.items():
-        if override or key not in os.environ:
-            os.environ[key] = value
-    if refresh_config:
-        _config.refresh_config()
-    return bool(values)

@@ -9,6 +9,7 @@ keywords mean what they meant.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import os
 import uuid
@@ -276,3 +277,23 @@ RELEASED_ALL = {
 def test_every_released_public_name_is_exported() -> None:
     assert set(fluxloop.__all__) >= RELEASED_ALL
     assert all(hasattr(fluxloop, name) for name in fluxloop.__all__)
+
+
+@pytest.mark.parametrize(
+    ("module", "names"),
+    [
+        ("fluxloop.config", ["configure", "get_config", "reset_config", "load_env"]),
+        ("fluxloop.context", ["FluxLoopContext", "get_current_context", "instrument"]),
+        ("fluxloop.decorators", ["agent", "prompt", "tool", "trace"]),
+        ("fluxloop.client", ["FluxLoopClient"]),
+        ("fluxloop.models", ["ObservationType", "ObservationLevel"]),
+        (
+            "fluxloop.recording",
+            ["enable_recording", "disable_recording", "record_call_args", "set_recording_options"],
+        ),
+        ("fluxloop.schemas", sorted(RELEASED_ALL & {"Trace", "ExperimentConfig", "Score"})),
+    ],
+)
+def test_the_released_module_paths_still_import(module: str, names: list[str]) -> None:
+    imported = importlib.import_module(module)
+    assert all(hasattr(imported, name) for name in names)
