@@ -39,8 +39,7 @@ from fluxloop.recording import (
 )
 from fluxloop.redaction import DEFAULT_REDACT_KEYS
 from fluxloop.spans import capture_spans
-
-__version__ = "0.1.0"
+from fluxloop.version import __version__
 
 __all__ = [
     "DEFAULT_REDACT_KEYS",

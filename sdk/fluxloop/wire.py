@@ -15,9 +15,10 @@ from typing import Any
 from fluxloop.config import SDKConfig
 from fluxloop.models import ObservationType, uuid_for
 from fluxloop.serialization import to_jsonable
+from fluxloop.version import __version__
 
 TRACES_PATH = "/api/traces"
-USER_AGENT = "fluxloop-sdk"
+USER_AGENT = f"fluxloop-sdk/{__version__}"  # as 0.1.x sent it
 
 # Span kinds of this SDK that have another name among 0.1.x observation types.
 _LEGACY_TYPES = {"trace": "span", "prompt": "generation", "instrument": "span"}
@@ -27,7 +28,7 @@ _TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 def headers(config: SDKConfig, api_key: str | None = None) -> dict[str, str]:
     """Headers of every collector request: key, service name and environment when set."""
-    result = {"User-Agent": USER_AGENT}
+    result = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
     key = api_key or config.api_key
     if key:
         result["Authorization"] = f"Bearer {key}"

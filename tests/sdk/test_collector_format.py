@@ -7,6 +7,7 @@ sent: one POST per trace, then one per observation, with the field names of its 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -247,3 +248,83 @@ def test_the_client_sends_nothing_when_switched_off(
     assert client.send_observation(observation.trace_id, observation) == {"status": status}
     client.close()
     assert collector.requests == []
+
+
+# --- against what 0.1.8 really sent ---------------------------------------------------
+
+RELEASED_WIRE = FIXTURES / "wire" / "released_0_1_8.json"
+TIMES = ("start_time", "end_time")
+
+
+def _without(body: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key not in keys}
+
+
+# The agent of wire/make_wire.py. At module level: span names default to the qualified
+# name here (0.1.x: __name__), which for a function inside a test holds "<locals>".
+@fluxloop.tool(description="Look a word up")
+def lookup(word: str) -> dict[str, Any]:
+    return {"word": word, "found": True}
+
+
+@fluxloop.prompt(model="gpt-4o")
+def complete(prompt: str) -> dict[str, Any]:
+    usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    return {"text": f"answer to {prompt}", "usage": usage}
+
+
+@fluxloop.tool(description="always fails")
+def broken(text: str) -> None:
+    raise LookupError(f"no entry for {text}")
+
+
+@fluxloop.agent(name="WireAgent", metadata={"suite": "wire"})
+def wire_agent(input_text: str) -> str:
+    lookup(input_text)
+    with contextlib.suppress(LookupError):
+        broken(input_text)
+    return str(complete(input_text)["text"])
+
+
+def test_legacy_sends_what_0_1_8_sent_for_the_same_agent(collector: Collector) -> None:
+    """The scenario of wire/make_wire.py, run under this SDK, against its recording."""
+    released = json.loads(RELEASED_WIRE.read_text())
+    fluxloop.configure(
+        collector_url=collector.url,
+        collector_format="legacy",
+        api_key="wire-key",
+        service_name="wire-service",
+        environment="staging",
+        batch_size=100,
+    )
+
+    with fluxloop.instrument(
+        "wire-block",
+        session_id=uuid.UUID("00000000-0000-4000-8000-000000000001"),
+        user_id="user-1",
+        metadata={"source": "wire"},
+        tags=["wire"],
+        trace_id=uuid.UUID("00000000-0000-4000-8000-0000000000aa"),
+    ):
+        wire_agent("refunds")
+    assert fluxloop.flush(10.0)
+
+    ours = [{"path": p, "headers": h, "body": b} for p, h, b in collector.requests]
+    assert [r["path"] for r in ours] == [r["path"] for r in released]
+    for mine, theirs in zip(ours, released, strict=True):
+        assert mine["headers"] | theirs["headers"] == mine["headers"]  # theirs, all kept
+    assert _without(ours[0]["body"], *TIMES) == _without(released[0]["body"], *TIMES)
+    for mine, theirs in zip(ours[1:], released[1:], strict=True):
+        assert set(mine["body"]) == set(theirs["body"])
+        # Ids are fresh UUIDs in each; inputs differ in shape on purpose (see sdk/README).
+        skip = (*TIMES, "id", "parent_observation_id", "input", "metadata")
+        assert _without(mine["body"], *skip) == _without(theirs["body"], *skip)
+        assert _without(mine["body"]["metadata"], "traceback") == _without(
+            theirs["body"]["metadata"], "traceback"
+        )
+    released_ids = [r["body"]["id"] for r in released[1:]]
+    our_ids = [r["body"]["id"] for r in ours[1:]]
+    for mine, theirs in zip(ours[1:], released[1:], strict=True):
+        parent = theirs["body"].get("parent_observation_id")
+        expected = None if parent is None else our_ids[released_ids.index(parent)]
+        assert mine["body"].get("parent_observation_id") == expected
