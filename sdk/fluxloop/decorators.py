@@ -35,6 +35,10 @@ def _wrap(
     tokens: bool = False,
 ) -> F:
     span_name = name or func.__qualname__
+    try:  # once per decorated function: the legacy collector format names the arguments
+        signature: inspect.Signature | None = inspect.signature(func)
+    except (TypeError, ValueError):
+        signature = None
 
     def _shown(output: Any) -> Any:
         return output if capture_output else None
@@ -48,7 +52,13 @@ def _wrap(
                     yield item
                 return
             span = Span(
-                span_name, kind, metadata, args if capture_input else None, kwargs, activate=False
+                span_name,
+                kind,
+                metadata,
+                args if capture_input else None,
+                kwargs,
+                signature,
+                activate=False,
             )
             count = 0
             try:
@@ -72,7 +82,13 @@ def _wrap(
             if not _enabled():
                 return (yield from func(*args, **kwargs))
             span = Span(
-                span_name, kind, metadata, args if capture_input else None, kwargs, activate=False
+                span_name,
+                kind,
+                metadata,
+                args if capture_input else None,
+                kwargs,
+                signature,
+                activate=False,
             )
             try:
                 # yield from keeps send(), throw() and the return value working.
@@ -94,7 +110,9 @@ def _wrap(
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             if not _enabled():
                 return await func(*args, **kwargs)
-            span = Span(span_name, kind, metadata, args if capture_input else None, kwargs)
+            span = Span(
+                span_name, kind, metadata, args if capture_input else None, kwargs, signature
+            )
             try:
                 result = await func(*args, **kwargs)
             except BaseException as exc:
@@ -111,7 +129,7 @@ def _wrap(
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _enabled():
             return func(*args, **kwargs)
-        span = Span(span_name, kind, metadata, args if capture_input else None, kwargs)
+        span = Span(span_name, kind, metadata, args if capture_input else None, kwargs, signature)
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import inspect
 import itertools
 import random
 import time
@@ -72,6 +73,7 @@ class Span:
         "metadata",
         "name",
         "parent",
+        "signature",
         "span_id",
         "start_ns",
         "token",
@@ -85,6 +87,7 @@ class Span:
     args: tuple[Any, ...] | None
     kwargs: dict[str, Any]
     parent: Span | None
+    signature: inspect.Signature | None
     span_id: int
     trace: TraceState
     usage: dict[str, Any] | None
@@ -99,12 +102,15 @@ class Span:
         metadata: dict[str, Any] | None,
         args: tuple[Any, ...] | None,
         kwargs: dict[str, Any],
+        signature: inspect.Signature | None = None,
         *,
         activate: bool = True,
     ) -> None:
         """Open a span under the current one; ``activate`` makes it the current span.
 
-        ``args`` None means the inputs are not captured (``capture_input=False``).
+        ``args`` None means the inputs are not captured (``capture_input=False``);
+        ``signature`` (the decorated function's) lets the legacy collector format send
+        them by parameter name.
 
         Generators are not activated: between two ``yield``s the caller runs in the same
         context, and its own calls must not nest under the generator.
@@ -115,6 +121,7 @@ class Span:
         self.metadata = metadata
         self.args = args
         self.kwargs = kwargs
+        self.signature = signature
         self.parent = parent
         self.span_id = next(_ids)
         self.usage = None
@@ -153,7 +160,8 @@ class Span:
                 submit({"trace_id": trace.trace_id, "spans": trace.spans, **fields})
 
     def _record(self, end_ns: int, output: Any, error: BaseException | None) -> dict[str, Any]:
-        redact = get_config().redact_keys
+        config = get_config()
+        redact = config.redact_keys
         record: dict[str, Any] = {
             "span_id": f"s{self.span_id:x}",
             "parent_id": f"s{self.parent.span_id:x}" if self.parent else None,
@@ -172,6 +180,10 @@ class Span:
         }
         if self.usage is not None:
             record["usage"] = to_jsonable(self.usage)
+        if self.trace.exported and config.collector_format == "legacy":
+            arguments = self._arguments()
+            if arguments is not None:
+                record["arguments"] = to_jsonable(arguments, redact_keys=redact)
         if error is not None:
             record["error"] = {
                 "type": type(error).__name__,
@@ -179,6 +191,17 @@ class Span:
                 "traceback": "".join(traceback.format_exception(error)),
             }
         return record
+
+    def _arguments(self) -> dict[str, Any] | None:
+        """The call's arguments by parameter name, defaults filled in (as 0.1.x sent them)."""
+        if self.signature is None or self.args is None:
+            return None
+        try:
+            bound = self.signature.bind(*self.args, **self.kwargs)
+        except TypeError:  # the call itself failed on its arguments
+            return None
+        bound.apply_defaults()
+        return dict(bound.arguments)
 
 
 def _iso(perf_ns: int) -> str:

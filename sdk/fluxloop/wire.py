@@ -103,7 +103,7 @@ def _observation(
         "name": span.get("name"),
         "start_time": span.get("start"),
         "end_time": span.get("end"),
-        "input": span.get("inputs"),
+        "input": span.get("arguments", span.get("inputs")),
         "output": span.get("output"),
         "level": "info",
         "metadata": metadata,

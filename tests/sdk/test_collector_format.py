@@ -106,7 +106,7 @@ def test_legacy_sends_an_instrument_block_as_0_1_8_did(collector: Collector) -> 
         "name": "complete",
         "start_time": 0,
         "end_time": 0,
-        "input": {"args": ["hello there"], "kwargs": {}},
+        "input": {"prompt": "hello there"},
         "output": {
             "text": "answer to hello there",
             "usage": {"prompt_tokens": 2, "completion_tokens": 2, "total_tokens": 4},
@@ -167,6 +167,40 @@ def test_the_fluxloop_format_batches_and_carries_the_trace_fields(collector: Col
     assert (block["name"], block["user_id"], block["tags"]) == ("block", "u", ["t"])
     assert block["spans"][-1]["kind"] == "instrument"
     assert set(bare) == {"trace_id", "spans"}  # nothing asked for the released fields
+
+
+def test_legacy_inputs_are_named_by_parameter_with_defaults(collector: Collector) -> None:
+    fluxloop.configure(collector_url=collector.url, collector_format="legacy")
+
+    class Shop:
+        @fluxloop.tool()
+        def buy(self, item: str, count: int = 1, *extra: str, **options: Any) -> None:
+            pass
+
+    @fluxloop.agent()
+    def checkout(api_key: str) -> None:
+        Shop().buy("pen", 2, "gift", colour="red")
+        Shop().buy(item="ink")
+
+    with fluxloop.capture_spans() as spans:
+        checkout("sk-live")
+    assert fluxloop.flush(10.0)
+    _, observations = _bodies(collector)
+    inputs = [{k: v for k, v in o["input"].items() if k != "self"} for o in observations]
+    assert inputs == [
+        {"item": "pen", "count": 2, "extra": ["gift"], "options": {"colour": "red"}},
+        {"item": "ink", "count": 1, "extra": [], "options": {}},
+        {"api_key": "<redacted>"},
+    ]
+    assert all(span["arguments"]["count"] in (1, 2) for span in spans[:2])
+
+
+def test_spans_carry_no_named_arguments_in_the_fluxloop_format(collector: Collector) -> None:
+    fluxloop.configure(collector_url=collector.url)
+    with fluxloop.capture_spans() as spans:
+        load_agent("decorated").run("x")
+    assert fluxloop.flush(10.0)
+    assert not any("arguments" in span for span in spans)
 
 
 def test_legacy_read_from_its_environment_variable(
@@ -316,8 +350,7 @@ def test_legacy_sends_what_0_1_8_sent_for_the_same_agent(collector: Collector) -
     assert _without(ours[0]["body"], *TIMES) == _without(released[0]["body"], *TIMES)
     for mine, theirs in zip(ours[1:], released[1:], strict=True):
         assert set(mine["body"]) == set(theirs["body"])
-        # Ids are fresh UUIDs in each; inputs differ in shape on purpose (see sdk/README).
-        skip = (*TIMES, "id", "parent_observation_id", "input", "metadata")
+        skip = (*TIMES, "id", "parent_observation_id", "metadata")  # fresh ids in each
         assert _without(mine["body"], *skip) == _without(theirs["body"], *skip)
         assert _without(mine["body"]["metadata"], "traceback") == _without(
             theirs["body"]["metadata"], "traceback"
