@@ -89,6 +89,11 @@ def _collector_format(value: Any) -> str:
     return str(value)
 
 
+def _recording_file(value: Any) -> str:
+    # None is 0.1.x's "no file chosen": the default file.
+    return SDKConfig.recording_file if value is None else os.fspath(value)
+
+
 def _optional_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -111,7 +116,7 @@ _FIELDS: dict[str, tuple[str | None, Callable[[str], Any], Callable[[Any], Any]]
     "use_collector": ("FLUXLOOP_USE_COLLECTOR", _bool, bool),
     "collector_format": ("FLUXLOOP_COLLECTOR_FORMAT", _collector_format, _collector_format),
     "record_args": ("FLUXLOOP_RECORD_ARGS", _bool, bool),
-    "recording_file": ("FLUXLOOP_RECORDING_FILE", str, lambda v: os.fspath(v)),
+    "recording_file": ("FLUXLOOP_RECORDING_FILE", str, _recording_file),
     "sample_rate": ("FLUXLOOP_SAMPLE_RATE", _rate, _rate),
     "batch_size": ("FLUXLOOP_BATCH_SIZE", _positive_int, _positive_int),
     "flush_interval": ("FLUXLOOP_FLUSH_INTERVAL", _positive_float, _positive_float),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import json
 import os
 import uuid
@@ -297,3 +298,27 @@ def test_every_released_public_name_is_exported() -> None:
 def test_the_released_module_paths_still_import(module: str, names: list[str]) -> None:
     imported = importlib.import_module(module)
     assert all(hasattr(imported, name) for name in names)
+
+
+def test_recording_file_none_means_the_default_file_as_released() -> None:
+    fluxloop.configure(recording_file="/tmp/elsewhere.jsonl")
+    assert fluxloop.configure(recording_file=None).recording_file == "/tmp/fluxloop_args.jsonl"
+
+
+def test_the_example_agent_fluxloop_cli_0_2_wrote_runs() -> None:
+    from compat_helpers import FIXTURES
+
+    path = FIXTURES / "fluxloop" / "demo-agent" / "examples" / "simple_agent.py"
+    spec = importlib.util.spec_from_file_location("compat_simple_agent", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with fluxloop.capture_spans() as spans, fluxloop.instrument("test_run"):
+        assert module.run("Hello there") == "Hello! How can I help you today?"
+    assert [(s["name"], s["kind"]) for s in spans] == [
+        ("process_input", "tool"),
+        ("generate_response", "prompt"),
+        ("SimpleAgent", "agent"),
+        ("test_run", "instrument"),
+    ]
+    assert spans[1]["metadata"] == {"model": "simple-model"}
