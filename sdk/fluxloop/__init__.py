@@ -5,29 +5,71 @@ import fluxloop
 @fluxloop.agent()
 def run(input_text: str) -> str:
     return f"Processed: {input_text}"
+
+The public API of the released fluxloop 0.1.x SDK is accepted too (see sdk/README.md).
 """
 
-from fluxloop.config import ConfigurationError, SDKConfig, configure, get_config, reset_config
-from fluxloop.decorators import agent, instrument, prompt, tool, trace
+from fluxloop.client import FluxLoopClient
+from fluxloop.config import (
+    ConfigurationError,
+    SDKConfig,
+    configure,
+    get_config,
+    load_env,
+    reset_config,
+)
+from fluxloop.context import FluxLoopContext, get_current_context, instrument
+from fluxloop.decorators import agent, prompt, tool, trace
+from fluxloop.experiment import ExperimentConfig, PersonaConfig, RunnerConfig, VariationStrategy
 from fluxloop.exporter import exporter_stats, flush
-from fluxloop.recording import record_call_args, set_recording_options
+from fluxloop.models import (
+    Observation,
+    ObservationLevel,
+    ObservationType,
+    Score,
+    ScoreDataType,
+    Trace,
+    TraceStatus,
+)
+from fluxloop.recording import (
+    disable_recording,
+    enable_recording,
+    record_call_args,
+    set_recording_options,
+)
 from fluxloop.redaction import DEFAULT_REDACT_KEYS
 from fluxloop.spans import capture_spans
-
-__version__ = "0.1.0"
+from fluxloop.version import __version__
 
 __all__ = [
     "DEFAULT_REDACT_KEYS",
     "ConfigurationError",
+    "ExperimentConfig",
+    "FluxLoopClient",
+    "FluxLoopContext",
+    "Observation",
+    "ObservationLevel",
+    "ObservationType",
+    "PersonaConfig",
+    "RunnerConfig",
     "SDKConfig",
+    "Score",
+    "ScoreDataType",
+    "Trace",
+    "TraceStatus",
+    "VariationStrategy",
     "__version__",
     "agent",
     "capture_spans",
     "configure",
+    "disable_recording",
+    "enable_recording",
     "exporter_stats",
     "flush",
     "get_config",
+    "get_current_context",
     "instrument",
+    "load_env",
     "prompt",
     "record_call_args",
     "reset_config",

@@ -1,4 +1,4 @@
-"""``@agent``, ``@trace``, ``@tool``, ``@prompt`` and ``instrument``.
+"""``@agent``, ``@trace``, ``@tool`` and ``@prompt``, with the released 0.1.x keywords.
 
 A decorated function keeps its name, docstring and signature, returns exactly what it
 returned before, and re-raises exactly what it raised (after recording it on its span).
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable, Generator
-from types import TracebackType
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from typing import Any, TypeVar, cast
 
 from fluxloop import config as _config
+from fluxloop.config import ConfigurationError
+from fluxloop.models import ObservationType
 from fluxloop.spans import Span
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,8 +24,24 @@ def _enabled() -> bool:
     return (current if current is not None else _config.get_config()).enabled
 
 
-def _wrap(func: F, name: str | None, kind: str, metadata: dict[str, Any] | None) -> F:
+def _wrap(
+    func: F,
+    name: str | None,
+    kind: str,
+    metadata: dict[str, Any] | None,
+    *,
+    capture_input: bool = True,
+    capture_output: bool = True,
+    tokens: bool = False,
+) -> F:
     span_name = name or func.__qualname__
+    try:  # once per decorated function: the legacy collector format names the arguments
+        signature: inspect.Signature | None = inspect.signature(func)
+    except (TypeError, ValueError):
+        signature = None
+
+    def _shown(output: Any) -> Any:
+        return output if capture_output else None
 
     if inspect.isasyncgenfunction(func):
 
@@ -34,19 +51,27 @@ def _wrap(func: F, name: str | None, kind: str, metadata: dict[str, Any] | None)
                 async for item in func(*args, **kwargs):
                     yield item
                 return
-            span = Span(span_name, kind, metadata, args, kwargs, activate=False)
+            span = Span(
+                span_name,
+                kind,
+                metadata,
+                args if capture_input else None,
+                kwargs,
+                signature,
+                activate=False,
+            )
             count = 0
             try:
                 async for item in func(*args, **kwargs):
                     count += 1
                     yield item
             except GeneratorExit:
-                span.finish(output=f"<async generator closed after {count} items>")
+                span.finish(output=_shown(f"<async generator closed after {count} items>"))
                 raise
             except BaseException as exc:
                 span.finish(error=exc)
                 raise
-            span.finish(output=f"<async generator: {count} items>")
+            span.finish(output=_shown(f"<async generator: {count} items>"))
 
         return cast(F, async_gen_wrapper)
 
@@ -56,17 +81,25 @@ def _wrap(func: F, name: str | None, kind: str, metadata: dict[str, Any] | None)
         def gen_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
             if not _enabled():
                 return (yield from func(*args, **kwargs))
-            span = Span(span_name, kind, metadata, args, kwargs, activate=False)
+            span = Span(
+                span_name,
+                kind,
+                metadata,
+                args if capture_input else None,
+                kwargs,
+                signature,
+                activate=False,
+            )
             try:
                 # yield from keeps send(), throw() and the return value working.
                 result = yield from func(*args, **kwargs)
             except GeneratorExit:
-                span.finish(output="<generator closed>")
+                span.finish(output=_shown("<generator closed>"))
                 raise
             except BaseException as exc:
                 span.finish(error=exc)
                 raise
-            span.finish(output=result)
+            span.finish(output=_shown(result))
             return result
 
         return cast(F, gen_wrapper)
@@ -77,13 +110,17 @@ def _wrap(func: F, name: str | None, kind: str, metadata: dict[str, Any] | None)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             if not _enabled():
                 return await func(*args, **kwargs)
-            span = Span(span_name, kind, metadata, args, kwargs)
+            span = Span(
+                span_name, kind, metadata, args if capture_input else None, kwargs, signature
+            )
             try:
                 result = await func(*args, **kwargs)
             except BaseException as exc:
                 span.finish(error=exc)
                 raise
-            span.finish(output=result)
+            if tokens:
+                span.usage = token_usage(result)
+            span.finish(output=result if capture_output else None)
             return result
 
         return cast(F, async_wrapper)
@@ -92,72 +129,123 @@ def _wrap(func: F, name: str | None, kind: str, metadata: dict[str, Any] | None)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _enabled():
             return func(*args, **kwargs)
-        span = Span(span_name, kind, metadata, args, kwargs)
+        span = Span(span_name, kind, metadata, args if capture_input else None, kwargs, signature)
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
             span.finish(error=exc)
             raise
-        span.finish(output=result)
+        if tokens:
+            span.usage = token_usage(result)
+        span.finish(output=result if capture_output else None)
         return result
 
     return cast(F, wrapper)
 
 
-def _decorator(kind: str) -> Callable[..., Callable[[F], F]]:
-    def factory(
-        name: str | None = None, metadata: dict[str, Any] | None = None
-    ) -> Callable[[F], F]:
-        def decorate(func: F) -> F:
-            return _wrap(func, name, kind, metadata)
-
-        return decorate
-
-    factory.__name__ = kind
-    factory.__doc__ = (
-        f"Trace every call of the decorated function as a {kind!r} span.\n\n"
-        "Works on sync and async functions, methods, generators and async generators; "
-        "``name`` defaults to the function's qualified name."
-    )
-    return factory
+def token_usage(result: Any) -> dict[str, Any] | None:
+    """Token counts from a result shaped like an LLM answer (``{"usage": {...}}``)."""
+    usage = result.get("usage") if isinstance(result, Mapping) else None
+    if not isinstance(usage, Mapping):
+        return None
+    return {key: usage.get(key) for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
 
 
-agent = _decorator("agent")
-trace = _decorator("trace")
-tool = _decorator("tool")
-prompt = _decorator("prompt")
+def _with(metadata: dict[str, Any] | None, **extra: Any) -> dict[str, Any] | None:
+    """``metadata`` plus the keyword values that are set (None when there is nothing)."""
+    present = {key: value for key, value in extra.items() if value is not None}
+    if not present:
+        return metadata
+    return {**(metadata or {}), **present}
 
 
-class instrument:
-    """Open a span explicitly: ``with instrument("step"):`` or ``async with ...``."""
+def agent(
+    name: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    capture_input: bool = True,
+    capture_output: bool = True,
+) -> Callable[[F], F]:
+    """Trace every call of an agent entry point as an ``"agent"`` span.
 
-    def __init__(self, name: str, metadata: dict[str, Any] | None = None) -> None:
-        self.name = name
-        self.metadata = metadata
-        self._span: Span | None = None
+    ``capture_input``/``capture_output`` False keep the arguments/result off the span.
+    Works on sync and async functions, methods, generators and async generators;
+    ``name`` defaults to the function's qualified name.
+    """
 
-    def __enter__(self) -> instrument:
-        if _enabled():
-            self._span = Span(self.name, "instrument", self.metadata, (), {})
-        return self
+    def decorate(func: F) -> F:
+        return _wrap(
+            func,
+            name,
+            "agent",
+            metadata,
+            capture_input=capture_input,
+            capture_output=capture_output,
+        )
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._span is not None:
-            self._span.finish(error=exc)
-            self._span = None
+    return decorate
 
-    async def __aenter__(self) -> instrument:
-        return self.__enter__()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.__exit__(exc_type, exc, tb)
+def trace(
+    name: str | None = None,
+    observation_type: ObservationType | str = ObservationType.SPAN,
+    metadata: dict[str, Any] | None = None,
+    capture_input: bool = True,
+    capture_output: bool = True,
+) -> Callable[[F], F]:
+    """Trace every call of the decorated function as a ``"trace"`` span.
+
+    ``observation_type`` (an :class:`ObservationType` or its value) other than ``span``
+    becomes the span's kind (``"generation"``, ``"chain"``, ...); an unknown one raises
+    :class:`fluxloop.ConfigurationError` (a ``ValueError``) listing the valid ones.
+    """
+    try:
+        kind_type = ObservationType(observation_type)
+    except (TypeError, ValueError):
+        valid = ", ".join(t.value for t in ObservationType)
+        raise ConfigurationError(
+            f"Invalid observation_type {observation_type!r}. Expected one of: {valid}"
+        ) from None
+    kind = "trace" if kind_type is ObservationType.SPAN else kind_type.value
+
+    def decorate(func: F) -> F:
+        return _wrap(
+            func,
+            name,
+            kind,
+            metadata,
+            capture_input=capture_input,
+            capture_output=capture_output,
+        )
+
+    return decorate
+
+
+def tool(
+    name: str | None = None,
+    description: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Callable[[F], F]:
+    """Trace every call of a tool as a ``"tool"`` span; ``description`` goes into its metadata."""
+
+    def decorate(func: F) -> F:
+        return _wrap(func, name, "tool", _with(metadata, description=description))
+
+    return decorate
+
+
+def prompt(
+    name: str | None = None,
+    model: str | None = None,
+    capture_tokens: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> Callable[[F], F]:
+    """Trace every call of an LLM call as a ``"prompt"`` span.
+
+    ``model`` goes into the span's metadata; with ``capture_tokens`` a result shaped like
+    ``{"usage": {"prompt_tokens": ..., ...}}`` puts those counts in the span's ``usage``.
+    """
+
+    def decorate(func: F) -> F:
+        return _wrap(func, name, "prompt", _with(metadata, model=model), tokens=capture_tokens)
+
+    return decorate

@@ -1,11 +1,14 @@
 """Sending finished traces to the collector from a background thread.
 
-The agent's thread only appends to a bounded deque: it never waits on the network. When
-the queue is full the oldest trace is dropped and counted (logged with debug on). A
-daemon thread posts batches of ``batch_size`` traces every ``flush_interval`` seconds (or
-as soon as a batch is full) to ``POST {collector_url}/api/traces`` with the API key as a
-bearer token, retrying 5xx answers and connection errors with backoff. Pending traces are
-flushed at interpreter exit within a short timeout.
+The agent's thread only appends to a bounded deque (``max_queue_size``): it never waits
+on the network. When the queue is full the oldest trace is dropped and counted (logged
+with debug on). A daemon thread takes batches of ``batch_size`` traces every
+``flush_interval`` seconds (or as soon as a batch is full) and posts them in the
+``collector_format``: ``fluxloop`` posts each batch to ``POST {collector_url}/api/traces``
+as ``{"traces": [...]}``; ``legacy`` posts each trace and then each of its observations
+as fluxloop 0.1.x did (:mod:`fluxloop.wire`). 5xx answers and connection errors are
+retried with backoff. Pending traces are flushed at interpreter exit within a short
+timeout.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import time
 from collections import deque
 from typing import Any
 
-from fluxloop.config import get_config
+from fluxloop.config import SDKConfig, get_config
+from fluxloop.wire import TRACES_PATH, headers, legacy_requests
 
 logger = logging.getLogger("fluxloop")
 
-QUEUE_LIMIT = 10_000
 RETRIES = 3
 EXIT_TIMEOUT = 2.0
 
@@ -43,7 +46,7 @@ class Exporter:
         """Queue a finished trace; never blocks on the network."""
         config = get_config()
         with self._condition:
-            if len(self._queue) >= QUEUE_LIMIT:
+            while len(self._queue) >= config.max_queue_size:
                 self._queue.popleft()
                 self.dropped += 1
                 if config.debug:
@@ -96,31 +99,55 @@ class Exporter:
                     self._condition.notify_all()
 
     def _send(self, client: Any, batch: list[dict[str, Any]]) -> None:
-        import httpx
-
         config = get_config()
         if not config.collector_url:
             return
-        url = config.collector_url.rstrip("/") + "/api/traces"
-        headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
+        base = config.collector_url.rstrip("/")
+        if config.collector_format == "legacy":
+            for trace in batch:
+                # The observations of a trace the collector never got would be refused.
+                sent = all(
+                    self._post(client, config, base + path, body)
+                    for path, body in legacy_requests(trace)
+                )
+                self._count(config, 1, sent, base)
+            return
+        self._count(
+            config,
+            len(batch),
+            self._post(client, config, base + TRACES_PATH, {"traces": batch}),
+            base,
+        )
+
+    def _count(self, config: SDKConfig, traces: int, sent: bool, url: str) -> None:
+        if sent:
+            self.sent += traces
+            return
+        self.failed += traces
+        if config.debug:
+            logger.warning("fluxloop: gave up sending %d traces to %s", traces, url)
+
+    def _post(self, client: Any, config: SDKConfig, url: str, body: dict[str, Any]) -> bool:
+        """POST with retries; True once answered below 500 (a 4xx is not retried)."""
+        import httpx
+
         for attempt in range(RETRIES + 1):
             try:
-                response = client.post(url, json={"traces": batch}, headers=headers, timeout=5.0)
+                response = client.post(
+                    url, json=body, headers=headers(config), timeout=config.timeout
+                )
                 if response.status_code < 500:
                     if response.status_code >= 400 and config.debug:
                         logger.warning(
-                            "fluxloop: collector refused a batch: %s", response.status_code
+                            "fluxloop: collector refused %s: %s", url, response.status_code
                         )
-                    self.sent += len(batch)
-                    return
+                    return True
             except httpx.HTTPError as exc:
                 if config.debug:
                     logger.warning("fluxloop: collector unreachable: %s", exc)
             if attempt < RETRIES:
                 time.sleep(min(0.1 * 2**attempt, 2.0))
-        self.failed += len(batch)
-        if config.debug:
-            logger.warning("fluxloop: gave up sending %d traces to %s", len(batch), url)
+        return False
 
 
 _exporter = Exporter()

@@ -13,7 +13,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from fluxloop.config import ConfigurationError, get_config
+from fluxloop.config import ConfigurationError, configure, get_config
 from fluxloop.serialization import MAX_DEPTH, dumps, to_jsonable
 
 _lock = threading.Lock()
@@ -35,11 +35,28 @@ def reset_recording_state() -> None:
         _auto_increment = True
 
 
-def record_call_args(*, target: str, iteration: int | None = None, **kwargs: Any) -> None:
+def enable_recording(output_file: str | os.PathLike[str]) -> None:
+    """Record calls into ``output_file`` from now on (released 0.1.x API).
+
+    The same as ``configure(record_args=True, recording_file=...)`` with the path made
+    absolute; iteration counters restart from 0, as 0.1.x started a new recorder.
+    """
+    path = os.path.abspath(os.path.expanduser(os.fspath(output_file)))
+    with _lock:
+        _counters.clear()
+    configure(record_args=True, recording_file=path)
+
+
+def disable_recording() -> None:
+    """Stop recording calls (released 0.1.x API): ``configure(record_args=False)``."""
+    configure(record_args=False)
+
+
+def record_call_args(target: str, *, iteration: int | None = None, **kwargs: Any) -> None:
     """Append the call's keyword arguments to the recording file (when record_args is on).
 
-    ``target`` is ``"module:Qualname"`` of the function being recorded. Without
-    ``iteration`` it counts up per target from 0.
+    ``target`` (positional or keyword) is ``"module:Qualname"`` of the function being
+    recorded. Without ``iteration`` it counts up per target from 0.
     """
     config = get_config()
     if not (config.enabled and config.record_args):

@@ -160,6 +160,29 @@ def to_jsonable(
     return root[0]
 
 
+def without_none(data: Any) -> Any:
+    """JSON data without the None values of its objects, at any depth (lists keep theirs)."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(data, root, 0)]
+    while stack:
+        item, target, slot = stack.pop()
+        if isinstance(item, dict):
+            out: dict[str, Any] = {}
+            target[slot] = out
+            for key, child in item.items():
+                if child is not None:
+                    out[key] = None
+                    stack.append((child, out, key))
+        elif isinstance(item, list):
+            items: list[Any] = [None] * len(item)
+            target[slot] = items
+            for index, child in enumerate(item):
+                stack.append((child, items, index))
+        else:
+            target[slot] = item
+    return root[0]
+
+
 def dumps(data: Any) -> str:
     """JSON text of :func:`to_jsonable` output, however deep it is nested.
 

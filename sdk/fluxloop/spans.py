@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import inspect
 import itertools
 import random
 import time
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from typing import Any
 
+from fluxloop import models
 from fluxloop.config import get_config
 from fluxloop.serialization import to_jsonable
 
@@ -28,15 +30,36 @@ _captures: ContextVar[tuple[list[dict[str, Any]], ...]] = ContextVar(
 _EPOCH_NS = time.time_ns() - time.perf_counter_ns()
 
 
-class Trace:
-    """The root of a tree: its spans, once finished, and whether it is exported."""
+class TraceState:
+    """The root of a tree: its spans, once finished, and whether it is exported.
 
-    __slots__ = ("exported", "spans", "trace_id")
+    ``info`` holds the trace-level fields of the released API (name, session, user, tags,
+    metadata), made only when ``instrument(...)`` or ``get_current_context()`` asks for
+    them; ``context`` is that API's ``FluxLoopContext`` for this trace, made with it.
+    """
+
+    __slots__ = ("context", "exported", "info", "spans", "trace_id")
 
     def __init__(self, exported: bool) -> None:
         self.trace_id = f"t{next(_ids):x}-{random.getrandbits(32):08x}"
         self.exported = exported
         self.spans: list[dict[str, Any]] = []
+        self.info: models.Trace | None = None
+        self.context: object | None = None
+
+    def fields(self, redact: tuple[str, ...]) -> dict[str, Any]:
+        """The trace-level fields for the exporter (none unless ``info`` was made)."""
+        info = self.info
+        if info is None:
+            return {}
+        fields = {
+            "name": info.name,
+            "session_id": None if info.session_id is None else str(info.session_id),
+            "user_id": info.user_id,
+            "tags": list(info.tags),
+            "metadata": info.metadata,
+        }
+        return dict(to_jsonable(fields, redact_keys=redact))
 
 
 class Span:
@@ -50,20 +73,24 @@ class Span:
         "metadata",
         "name",
         "parent",
+        "signature",
         "span_id",
         "start_ns",
         "token",
         "trace",
+        "usage",
     )
 
     name: str
     kind: str
     metadata: dict[str, Any] | None
-    args: tuple[Any, ...]
+    args: tuple[Any, ...] | None
     kwargs: dict[str, Any]
     parent: Span | None
+    signature: inspect.Signature | None
     span_id: int
-    trace: Trace
+    trace: TraceState
+    usage: dict[str, Any] | None
     captures: tuple[list[dict[str, Any]], ...]
     token: Token[Span | None] | None
     start_ns: int
@@ -73,12 +100,17 @@ class Span:
         name: str,
         kind: str,
         metadata: dict[str, Any] | None,
-        args: tuple[Any, ...],
+        args: tuple[Any, ...] | None,
         kwargs: dict[str, Any],
+        signature: inspect.Signature | None = None,
         *,
         activate: bool = True,
     ) -> None:
         """Open a span under the current one; ``activate`` makes it the current span.
+
+        ``args`` None means the inputs are not captured (``capture_input=False``);
+        ``signature`` (the decorated function's) lets the legacy collector format send
+        them by parameter name.
 
         Generators are not activated: between two ``yield``s the caller runs in the same
         context, and its own calls must not nest under the generator.
@@ -89,8 +121,10 @@ class Span:
         self.metadata = metadata
         self.args = args
         self.kwargs = kwargs
+        self.signature = signature
         self.parent = parent
         self.span_id = next(_ids)
+        self.usage = None
         if parent is not None:
             self.trace = parent.trace
         else:
@@ -98,7 +132,7 @@ class Span:
             exported = config.exporting and (
                 config.sample_rate >= 1.0 or random.random() < config.sample_rate
             )
-            self.trace = Trace(exported)
+            self.trace = TraceState(exported)
         self.captures = _captures.get()
         self.token = _current.set(self) if activate else None
         self.start_ns = time.perf_counter_ns()
@@ -122,10 +156,12 @@ class Span:
             if self.parent is None:
                 from fluxloop.exporter import submit
 
-                submit({"trace_id": trace.trace_id, "spans": trace.spans})
+                fields = trace.fields(get_config().redact_keys)
+                submit({"trace_id": trace.trace_id, "spans": trace.spans, **fields})
 
     def _record(self, end_ns: int, output: Any, error: BaseException | None) -> dict[str, Any]:
-        redact = get_config().redact_keys
+        config = get_config()
+        redact = config.redact_keys
         record: dict[str, Any] = {
             "span_id": f"s{self.span_id:x}",
             "parent_id": f"s{self.parent.span_id:x}" if self.parent else None,
@@ -137,11 +173,17 @@ class Span:
             "duration_ms": (end_ns - self.start_ns) / 1e6,
             "status": "error" if error is not None else "ok",
             "metadata": to_jsonable(self.metadata or {}, redact_keys=redact),
-            "inputs": to_jsonable(
-                {"args": list(self.args), "kwargs": self.kwargs}, redact_keys=redact
-            ),
+            "inputs": None
+            if self.args is None
+            else to_jsonable({"args": list(self.args), "kwargs": self.kwargs}, redact_keys=redact),
             "output": to_jsonable(output, redact_keys=redact),
         }
+        if self.usage is not None:
+            record["usage"] = to_jsonable(self.usage)
+        if self.trace.exported and config.collector_format == "legacy":
+            arguments = self._arguments()
+            if arguments is not None:
+                record["arguments"] = to_jsonable(arguments, redact_keys=redact)
         if error is not None:
             record["error"] = {
                 "type": type(error).__name__,
@@ -149,6 +191,17 @@ class Span:
                 "traceback": "".join(traceback.format_exception(error)),
             }
         return record
+
+    def _arguments(self) -> dict[str, Any] | None:
+        """The call's arguments by parameter name, defaults filled in (as 0.1.x sent them)."""
+        if self.signature is None or self.args is None:
+            return None
+        try:
+            bound = self.signature.bind(*self.args, **self.kwargs)
+        except TypeError:  # the call itself failed on its arguments
+            return None
+        bound.apply_defaults()
+        return dict(bound.arguments)
 
 
 def _iso(perf_ns: int) -> str:

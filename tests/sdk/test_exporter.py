@@ -122,10 +122,11 @@ def test_a_full_queue_drops_the_oldest_and_counts_it(
         gate.wait(10)  # the network is stuck: the agent must not wait for it
         original(self, client, batch)
 
-    monkeypatch.setattr(exporter, "QUEUE_LIMIT", 3)
     monkeypatch.setattr(exporter.Exporter, "_send", slow_send)
     monkeypatch.setattr(exporter, "_exporter", exporter.Exporter())
-    fluxloop.configure(collector_url=collector.url, batch_size=1, flush_interval=0.01)
+    fluxloop.configure(
+        collector_url=collector.url, batch_size=1, flush_interval=0.01, max_queue_size=3
+    )
     handle("first")  # taken by the sender thread, which then blocks
     deadline = 100
     while exporter._exporter._in_flight == 0 and deadline:
