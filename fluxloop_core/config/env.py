@@ -44,6 +44,20 @@ KNOWN_VARIABLES: tuple[EnvVariable, ...] = (
     EnvVariable("FLUXLOOP_SAMPLE_RATE", "share of traces exported (0..1)", default="1.0"),
     EnvVariable("FLUXLOOP_BATCH_SIZE", "traces per collector request", default="10"),
     EnvVariable("FLUXLOOP_FLUSH_INTERVAL", "seconds between collector flushes", default="5.0"),
+    EnvVariable("FLUXLOOP_USE_COLLECTOR", "send traces to the collector at all", default="true"),
+    EnvVariable(
+        "FLUXLOOP_COLLECTOR_FORMAT",
+        "collector wire format: fluxloop (batched) or legacy (0.1.x)",
+        default="fluxloop",
+    ),
+    EnvVariable("FLUXLOOP_MAX_QUEUE_SIZE", "traces held for the collector", default="10000"),
+    EnvVariable("FLUXLOOP_TIMEOUT", "seconds per collector request", default="10.0"),
+    EnvVariable("FLUXLOOP_SERVICE_NAME", "service name sent with traces"),
+    EnvVariable("FLUXLOOP_ENVIRONMENT", "environment name sent with traces", default="development"),
+    EnvVariable(
+        "FLUXLOOP_OFFLINE_ENABLED", "0.1.x offline store (accepted, unused)", default="true"
+    ),
+    EnvVariable("FLUXLOOP_OFFLINE_DIR", "0.1.x offline store folder (accepted, unused)"),
     EnvVariable("OPENAI_API_KEY", "OpenAI key for LLM input generation", secret=True),
     EnvVariable("ANTHROPIC_API_KEY", "Anthropic key for LLM input generation", secret=True),
     EnvVariable(

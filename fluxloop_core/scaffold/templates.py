@@ -30,6 +30,18 @@ WORKSPACE_ENV = """\
 # Performance
 # FLUXLOOP_BATCH_SIZE=10
 # FLUXLOOP_FLUSH_INTERVAL=5.0
+# FLUXLOOP_MAX_QUEUE_SIZE=10000
+# FLUXLOOP_TIMEOUT=10.0
+
+# Collector (fluxloop = batched; legacy = one trace per request, as fluxloop 0.1.x sent)
+# FLUXLOOP_USE_COLLECTOR=true
+# FLUXLOOP_COLLECTOR_FORMAT=fluxloop
+# FLUXLOOP_SERVICE_NAME=my-agent
+# FLUXLOOP_ENVIRONMENT=development
+
+# Accepted for fluxloop 0.1.x agents; FluxLoop keeps no offline store
+# FLUXLOOP_OFFLINE_ENABLED=true
+# FLUXLOOP_OFFLINE_DIR=./fluxloop_offline
 
 # LLM API Keys (only for `input_generation.mode: llm`)
 # OPENAI_API_KEY=sk-...

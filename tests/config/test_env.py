@@ -68,3 +68,13 @@ def test_non_utf8_env_file_is_a_config_error(tmp_path: Path) -> None:
     (project / ".env").write_bytes(b"A=caf\xe9\n")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_layered_env(project, process_env={})
+
+
+def test_every_variable_the_sdk_reads_is_known_to_the_core() -> None:
+    """config env and status check list each FLUXLOOP_* variable the SDK reads."""
+    from fluxloop.config import _FIELDS
+
+    from fluxloop_core.config.env import KNOWN_VARIABLES
+
+    read_by_sdk = {variable for variable, _, _ in _FIELDS.values() if variable}
+    assert read_by_sdk <= {known.name for known in KNOWN_VARIABLES}

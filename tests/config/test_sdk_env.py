@@ -22,8 +22,20 @@ BAD = {
     "FLUXLOOP_SAMPLE_RATE": ["abc", "1.5", "-0.1", ""],
     "FLUXLOOP_BATCH_SIZE": ["0", "-3", "1.5", "ten"],
     "FLUXLOOP_FLUSH_INTERVAL": ["0", "-1", "soon"],
+    "FLUXLOOP_USE_COLLECTOR": ["perhaps"],
+    "FLUXLOOP_COLLECTOR_FORMAT": ["otlp"],
+    "FLUXLOOP_MAX_QUEUE_SIZE": ["0", "many"],
+    "FLUXLOOP_TIMEOUT": ["0", "-2", "later"],
+    "FLUXLOOP_OFFLINE_ENABLED": ["maybe"],
 }
-TEXT = {"FLUXLOOP_COLLECTOR_URL", "FLUXLOOP_API_KEY", "FLUXLOOP_RECORDING_FILE"}
+TEXT = {
+    "FLUXLOOP_COLLECTOR_URL",
+    "FLUXLOOP_API_KEY",
+    "FLUXLOOP_RECORDING_FILE",
+    "FLUXLOOP_SERVICE_NAME",
+    "FLUXLOOP_ENVIRONMENT",
+    "FLUXLOOP_OFFLINE_DIR",
+}
 CASES = [(name, value) for name, values in BAD.items() for value in values]
 
 SETTING = 'name: demo\nrunner:\n  target: "agent:run"\nbase_inputs: ["hi"]\n'
