@@ -22,6 +22,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from fluxloop_core.counts import counted
 from fluxloop_core.evaluation.checks import CheckOutcome
 from fluxloop_core.evaluation.spec import GateSpec
 from fluxloop_core.evaluation.verdicts import CleanOutcomes, RunVerdict
@@ -267,7 +268,7 @@ def judge_gate(
         if gate.fail_on_flaky:
             bars.append("not on every iteration (fail_on_flaky)")
         reasons.append(
-            f"{len(under)} of {len(inputs)} input{'s' if len(inputs) != 1 else ''} "
+            f"{len(under)} of {counted(len(inputs), 'input')} "
             f"pass {' or '.join(bars)}: {named}{more}."
         )
     return GateResult(passed=not reasons, reasons=tuple(reasons), worst_inputs=worst)

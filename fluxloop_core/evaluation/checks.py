@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError, TargetError
 from fluxloop_core.evaluation import spec as s
 from fluxloop_core.evaluation.reading import (
@@ -343,8 +344,7 @@ class CallbackCalledCheck(Check):
         if len(calls) < self.min_count:
             return self.fail(
                 # The check's name (callback_called:NAME) says which callback.
-                f"called {len(calls)} time{'s' if len(calls) != 1 else ''}, "
-                f"expected at least {self.min_count}"
+                f"called {counted(len(calls), 'time')}, expected at least {self.min_count}"
             )
         if self.contains is not None:
             needle = self.contains.value(run)
@@ -411,10 +411,6 @@ def _import_function(
     except TargetError as exc:
         raise ConfigError(
             exc.message.replace("runner.target", "function"), key=f"{key}.function", hint=exc.hint
-        ) from None
-    except SystemExit as exc:
-        raise ConfigError(
-            f"importing {spec.function} raised SystemExit: {exc.code}", key=f"{key}.function"
         ) from None
     if target.is_async:
         raise ConfigError(
