@@ -17,12 +17,8 @@ from fluxloop_core.generation.request import (
     default_output_path,
     request_from_config,
 )
-from fluxloop_core.generation.service import (
-    GenerationProgress,
-    GenerationResult,
-    generate_inputs,
-    plan_slots,
-)
+from fluxloop_core.generation.service import generate_inputs
+from fluxloop_core.generation.slots import GenerationProgress, GenerationResult, plan_slots
 from fluxloop_core.inputs import write_inputs_file
 
 PROGRESS_INTERVAL_SECONDS = 2.0

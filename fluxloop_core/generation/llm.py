@@ -29,7 +29,7 @@ from fluxloop_core.generation import cache
 from fluxloop_core.generation.answer import BadAnswer, read_answer
 from fluxloop_core.generation.prompts import parse_variations, reask_message, variation_messages
 from fluxloop_core.generation.request import GenerationRequest
-from fluxloop_core.generation.service import (
+from fluxloop_core.generation.slots import (
     GenerationProgress,
     GenerationResult,
     ProgressSink,
