@@ -14,7 +14,10 @@ from fluxloop.recording import record_call_args, set_recording_options
 from fluxloop.redaction import DEFAULT_REDACT_KEYS
 from fluxloop.spans import capture_spans
 
-__version__ = "0.1.0"
+# The version is written once, in sdk/pyproject.toml, and read from the installed
+# distribution's metadata when asked for (importing importlib.metadata costs every agent
+# start-up time otherwise).
+UNKNOWN_VERSION = "0+unknown"
 
 __all__ = [
     "DEFAULT_REDACT_KEYS",
@@ -35,3 +38,29 @@ __all__ = [
     "tool",
     "trace",
 ]
+
+
+def _installed_version() -> str:
+    """The version of the distribution that installed this package.
+
+    The SDK's own (``fluxloop``) when installed alone; else whichever distribution ships
+    the ``fluxloop`` package (the workbench bundles it); else :data:`UNKNOWN_VERSION`
+    (imported from a source tree that was never installed).
+    """
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+    try:
+        return version("fluxloop")
+    except PackageNotFoundError:
+        for name in packages_distributions().get(__name__, []):
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                continue
+    return UNKNOWN_VERSION
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return _installed_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
