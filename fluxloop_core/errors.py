@@ -11,13 +11,14 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
+from fluxloop_core.exit_codes import EXIT_USAGE
 from fluxloop_core.redaction import redact
 
 
 class UserError(Exception):
     """A mistake in the user's input, carrying where it is and how to fix it."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
     def __init__(
         self,

@@ -4,15 +4,94 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fluxloop_core.cli.output import console, print_json, print_table
-from fluxloop_core.config.env import LayeredEnv, load_layered_env
-from fluxloop_core.config.loader import LoadedConfig
-from fluxloop_core.config.project import find_project, open_config
-from fluxloop_core.counts import counted
-from fluxloop_core.errors import ProjectNotFoundError
-from fluxloop_core.redaction import mask_secret, redactor
+from fluxloop_core.cli.args import (
+    Subcommands,
+    add_command,
+    add_config,
+    add_group,
+    add_json,
+    add_project,
+    add_show_values,
+)
+from fluxloop_core.exit_codes import EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from fluxloop_core.config.env import LayeredEnv
+    from fluxloop_core.config.loader import LoadedConfig
+
+
+def register(sub: Subcommands) -> None:
+    """Declare ``fluxloop config`` and its commands."""
+    config = add_group(
+        sub,
+        "config",
+        "show, validate and edit configuration",
+        [
+            "fluxloop config show --project my-agent",
+            "fluxloop config validate --config setting.yaml",
+            "fluxloop config set-llm openai sk-xxxx --model gpt-4o-mini",
+            "fluxloop config env --show-values",
+        ],
+    )
+    p = add_command(
+        config,
+        "show",
+        show,
+        "print the effective config (defaults filled in, paths resolved)",
+        [
+            "fluxloop config show --project my-agent",
+            "fluxloop config show --config setting.yaml --json",
+            "fluxloop config show --show-values",
+        ],
+    )
+    add_project(p)
+    add_config(p)
+    add_show_values(p)
+    add_json(p, "the config")
+    p = add_command(
+        config,
+        "validate",
+        validate,
+        "check a config: schema, target import, recording and inputs files, callable providers",
+        ["fluxloop config validate --config setting.yaml"],
+    )
+    add_config(p)
+    add_project(p)
+    add_json(p, "the problems found")
+    p = add_command(
+        config,
+        "set-llm",
+        set_llm,
+        "store an LLM key in .env and the provider/model in setting.yaml",
+        [
+            "fluxloop config set-llm openai sk-xxxx --model gpt-4o-mini",
+            "fluxloop config set-llm openai sk-local --base-url http://127.0.0.1:8080/v1",
+        ],
+    )
+    p.add_argument("provider", help="openai, anthropic, or a name for an OpenAI-compatible server")
+    p.add_argument("key", help="the API key")
+    p.add_argument("--model", help="model name, e.g. gpt-4o-mini")
+    p.add_argument("--base-url", help="an OpenAI-compatible endpoint")
+    add_project(p)
+    p = add_command(
+        config,
+        "env",
+        env,
+        "list FluxLoop and LLM environment variables and where each comes from",
+        ["fluxloop config env", "fluxloop config env --show-values"],
+    )
+    add_show_values(p)
+    add_project(p)
+    add_json(p, "the variables")
+    add_command(
+        config,
+        "schema",
+        schema,
+        "print the JSON Schema of setting.yaml (for editor completion)",
+        ["fluxloop config schema > setting.schema.json"],
+    )
 
 
 def effective_config(loaded: LoadedConfig, *, show_values: bool = False) -> dict[str, Any]:
@@ -21,6 +100,8 @@ def effective_config(loaded: LoadedConfig, *, show_values: bool = False) -> dict
     Hidden as everywhere else (:mod:`fluxloop_core.redaction`); ``show_values`` shows them
     masked except their last 4 characters.
     """
+    from fluxloop_core.redaction import redactor
+
     data = loaded.config.model_dump(
         mode="json", exclude={"runner": {"module_path", "function_name"}}
     )
@@ -32,21 +113,26 @@ def show(args: argparse.Namespace) -> int:
     """Print the effective config as YAML (or JSON with --json)."""
     import yaml
 
+    from fluxloop_core.cli.output import print_json
+    from fluxloop_core.config.project import open_config
+
     loaded = open_config(config=args.config, project=args.project)
     data = effective_config(loaded, show_values=args.show_values)
     if args.json:
         print_json(data)
-        return 0
+        return EXIT_OK
     collector = loaded.config.collector_url(loaded.env)
     print(f"# effective config of {loaded.path}")
     shown = "masked but the last 4 characters" if args.show_values else "hidden"
     print(f"# (defaults filled in, paths resolved, secrets {shown})")
     print(f"# collector in effect: {collector or 'none (offline)'}")  # redacted on the way out
     print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), end="")
-    return 0
+    return EXIT_OK
 
 
 def _config_path(args: argparse.Namespace) -> Path:
+    from fluxloop_core.config.project import find_project
+
     if args.config:
         return Path(args.config).expanduser().absolute()
     return find_project(args.project).config_path
@@ -54,6 +140,8 @@ def _config_path(args: argparse.Namespace) -> Path:
 
 def validate(args: argparse.Namespace) -> int:
     """List every problem of a config: schema, target, recording, inputs, providers."""
+    from fluxloop_core.cli.output import print_json
+    from fluxloop_core.counts import counted
     from fluxloop_core.validation import validate_project
 
     path = _config_path(args)
@@ -66,20 +154,23 @@ def validate(args: argparse.Namespace) -> int:
                 "problems": [p.to_json() for p in problems],
             }
         )
-        return 2 if problems else 0
+        return EXIT_USAGE if problems else EXIT_OK
     for problem in problems:
         print(problem.render())
     if problems:
         count = len(problems)
         print(f"{counted(count, 'problem')} in {path}")
-        return 2
+        return EXIT_USAGE
     print(f"ok: {path} is valid (schema, target, recording, inputs)")
-    return 0
+    return EXIT_OK
 
 
 def set_llm(args: argparse.Namespace) -> int:
     """Store the provider's key in the project's .env and the LLM settings in setting.yaml."""
+    from fluxloop_core.cli.output import console
     from fluxloop_core.config.edit import set_llm as edit_set_llm
+    from fluxloop_core.config.project import find_project
+    from fluxloop_core.redaction import mask_secret
 
     project = find_project(args.project)
     change = edit_set_llm(
@@ -106,10 +197,14 @@ def set_llm(args: argparse.Namespace) -> int:
             f"input_generation.mode is {change.mode}: use `fluxloop generate inputs --mode llm` "
             "or set mode: llm to generate with the model."
         )
-    return 0
+    return EXIT_OK
 
 
 def _env_for(args: argparse.Namespace) -> tuple[LayeredEnv, Path | None]:
+    from fluxloop_core.config.env import load_layered_env
+    from fluxloop_core.config.project import find_project
+    from fluxloop_core.errors import ProjectNotFoundError
+
     if args.project:
         project = find_project(args.project)
         return load_layered_env(project.dir), project.dir
@@ -124,6 +219,7 @@ def _env_for(args: argparse.Namespace) -> tuple[LayeredEnv, Path | None]:
 
 def env(args: argparse.Namespace) -> int:
     """List every FluxLoop/LLM variable, where it comes from, and (masked) values."""
+    from fluxloop_core.cli.output import print_json, print_table
     from fluxloop_core.config.sdk_env import sdk_variable_problems
     from fluxloop_core.env_report import env_report
 
@@ -153,7 +249,7 @@ def env(args: argparse.Namespace) -> int:
                 "problems": problems,
             }
         )
-        return 2 if problems else 0
+        return EXIT_USAGE if problems else EXIT_OK
     print_table(
         ["VARIABLE", "SOURCE", "VALUE", "DESCRIPTION"],
         [[row.name, row.source, row.value, row.description] for row in rows],
@@ -164,12 +260,13 @@ def env(args: argparse.Namespace) -> int:
         print("values hidden; --show-values shows them (secrets masked but the last 4)")
     for problem in problems:
         print(f"fail  {problem}")
-    return 2 if problems else 0
+    return EXIT_USAGE if problems else EXIT_OK
 
 
 def schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of setting.yaml."""
+    from fluxloop_core.cli.output import print_json
     from fluxloop_core.config.models import config_json_schema
 
     print_json(config_json_schema())
-    return 0
+    return EXIT_OK

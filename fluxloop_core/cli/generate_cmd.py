@@ -6,26 +6,65 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fluxloop_core.cli.output import no_color, print_json
-from fluxloop_core.config.loader import LoadedConfig
-from fluxloop_core.config.project import open_config
-from fluxloop_core.counts import counted
-from fluxloop_core.generation.bases import plan_bases
-from fluxloop_core.generation.request import (
-    GenerationRequest,
-    default_output_path,
-    request_from_config,
+from fluxloop_core.cli.args import (
+    Subcommands,
+    add_command,
+    add_config,
+    add_group,
+    add_json,
+    add_project,
+    positive_int,
 )
-from fluxloop_core.generation.service import (
-    GenerationProgress,
-    GenerationResult,
-    generate_inputs,
-    plan_slots,
-)
-from fluxloop_core.inputs import write_inputs_file
+from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_OK
+
+if TYPE_CHECKING:
+    from fluxloop_core.config.loader import LoadedConfig
+    from fluxloop_core.generation.request import GenerationRequest
+    from fluxloop_core.generation.slots import GenerationProgress, GenerationResult
 
 PROGRESS_INTERVAL_SECONDS = 2.0
+
+
+def register(sub: Subcommands) -> None:
+    """Declare ``fluxloop generate`` and its command."""
+    generate = add_group(
+        sub,
+        "generate",
+        "generate input variations",
+        ["fluxloop generate inputs --config setting.yaml --limit 20"],
+    )
+    p = add_command(
+        generate,
+        "inputs",
+        inputs,
+        "write inputs/generated.yaml from base_inputs or a recording",
+        [
+            "fluxloop generate inputs --config setting.yaml --limit 20",
+            "fluxloop generate inputs --config setting.yaml "
+            "--from-recording recordings/args.jsonl --limit 50",
+            "fluxloop generate inputs --config setting.yaml --strategy rephrase --strategy verbose",
+            "fluxloop generate inputs --config setting.yaml --mode llm --dry-run",
+        ],
+    )
+    add_config(p)
+    add_project(p)
+    p.add_argument("--limit", type=positive_int, help="total number of inputs to write")
+    p.add_argument(
+        "--strategy",
+        action="append",
+        metavar="S",
+        help="rephrase, verbose, concise, error_prone or edge_case (repeatable)",
+    )
+    p.add_argument("--from-recording", metavar="FILE", help="use a recording's calls as bases")
+    p.add_argument("--mode", choices=["deterministic", "llm"], help="override the config mode")
+    p.add_argument("--seed", type=int, help="random seed (same seed, same inputs)")
+    p.add_argument("--output", metavar="PATH", help="default: inputs/generated.yaml")
+    p.add_argument("--dry-run", action="store_true", help="print the LLM prompts, call nothing")
+    p.add_argument("--no-cache", action="store_true", help="bypass the LLM response cache")
+    p.add_argument("--strict", action="store_true", help="fail on a broken recording line")
+    add_json(p, "a report")
 
 
 def _path(text: str | None) -> Path | None:
@@ -36,6 +75,9 @@ def _generate_with_progress(
     loaded: LoadedConfig, request: GenerationRequest, *, quiet: bool
 ) -> GenerationResult:
     """Generate, showing LLM progress: a rich bar on a terminal, plain lines otherwise."""
+    from fluxloop_core.cli.output import no_color
+    from fluxloop_core.generation.service import generate_inputs
+
     if quiet or request.mode != "llm":
         return generate_inputs(loaded, request)
     if sys.stderr.isatty():
@@ -75,6 +117,14 @@ def _generate_with_progress(
 
 def inputs(args: argparse.Namespace) -> int:
     """Generate inputs; exit 0, 1 (LLM retries ran out: partial inputs written) or 2."""
+    from fluxloop_core.cli.output import print_json
+    from fluxloop_core.config.project import open_config
+    from fluxloop_core.counts import counted
+    from fluxloop_core.generation.bases import plan_bases
+    from fluxloop_core.generation.request import default_output_path, request_from_config
+    from fluxloop_core.generation.slots import plan_slots
+    from fluxloop_core.inputs import write_inputs_file
+
     loaded = open_config(config=args.config, project=args.project)
     request = request_from_config(
         loaded,
@@ -96,7 +146,7 @@ def inputs(args: argparse.Namespace) -> int:
         llm = loaded.config.input_generation.llm
         if args.json:
             print_json({"endpoint": endpoint_for(llm), "model": llm.model, "requests": prompts})
-            return 0
+            return EXIT_OK
         print(
             f"# {counted(len(prompts), 'request')} to {endpoint_for(llm)} ({llm.model}); "
             "nothing sent"
@@ -105,7 +155,7 @@ def inputs(args: argparse.Namespace) -> int:
             print(f"\n## request {number}")
             for message in messages:
                 print(f"[{message['role']}]\n{message['content']}")
-        return 0
+        return EXIT_OK
 
     result = _generate_with_progress(loaded, request, quiet=args.json)
     made = result.inputs_file.inputs
@@ -165,5 +215,5 @@ def inputs(args: argparse.Namespace) -> int:
             + "; run again to fill the rest from the cache and the endpoint.",
             file=sys.stderr,
         )
-        return 1
-    return 0
+        return EXIT_FAILED_BAR
+    return EXIT_OK

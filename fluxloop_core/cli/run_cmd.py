@@ -3,26 +3,86 @@
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fluxloop_core.cli.output import print_json
-from fluxloop_core.counts import counted
+from fluxloop_core.cli.args import (
+    Subcommands,
+    add_command,
+    add_config,
+    add_group,
+    add_json,
+    add_project,
+    positive_int,
+    rate,
+)
+from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_INTERRUPTED = 130
+if TYPE_CHECKING:
+    from types import FrameType
+
+
+def register(sub: Subcommands) -> None:
+    """Declare ``fluxloop run`` and its commands."""
+    run = add_group(
+        sub,
+        "run",
+        "run experiments",
+        [
+            "fluxloop run experiment --config setting.yaml",
+            'fluxloop run single examples.simple_agent:run "Test input"',
+        ],
+    )
+    p = add_command(
+        run,
+        "experiment",
+        experiment,
+        "run every input x iteration against the target and write results",
+        [
+            "fluxloop run experiment --config setting.yaml",
+            "fluxloop run experiment --config setting.yaml --no-collector",
+            "fluxloop run experiment --config setting.yaml --iterations 5",
+            "fluxloop run experiment --resume experiments/my_test_20250930_150000",
+        ],
+    )
+    add_config(p)
+    add_project(p)
+    p.add_argument("--iterations", type=positive_int, help="override iterations")
+    p.add_argument("--parallel-runs", type=positive_int, help="override parallel_runs")
+    p.add_argument("--no-collector", action="store_true", help="run fully offline")
+    p.add_argument(
+        "--min-success-rate",
+        type=rate,
+        default=1.0,
+        metavar="R",
+        help="exit 1 when the success rate is below R (0..1, default 1.0)",
+    )
+    p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_json(p, "the final summary")
+    p = add_command(
+        run,
+        "single",
+        single,
+        "call a target once with one input and print the output",
+        [
+            'fluxloop run single examples.simple_agent:run "Test input"',
+            'fluxloop run single agent:run "hi" --working-directory ./my-agent --json',
+        ],
+    )
+    p.add_argument("target", help="module:function or module:Class.method")
+    p.add_argument("input", help="the input passed as the first parameter")
+    p.add_argument("--working-directory", default=".", metavar="DIR", help="put DIR on sys.path")
+    add_json(p, "the output and duration")
 
 
 @contextmanager
 def _signals_cancel(cancel: Callable[[], None]) -> Iterator[None]:
     """SIGINT and SIGTERM call ``cancel`` (twice: stop at once) instead of raising."""
+    import signal  # here, like every handler's imports: `fluxloop --help` stays light
 
     def handler(signum: int, frame: FrameType | None) -> None:
         cancel()
@@ -36,12 +96,17 @@ def _signals_cancel(cancel: Callable[[], None]) -> Iterator[None]:
 
 
 def _format_output(value: Any) -> str:
+    import json
+
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def experiment(args: argparse.Namespace) -> int:
     """Run an experiment; exit 0, 1 (below --min-success-rate), 2 (config) or 130."""
+    from fluxloop_core.cli.output import print_json
+    from fluxloop_core.cli.progress import make_renderer
     from fluxloop_core.config.project import open_config
+    from fluxloop_core.counts import counted
     from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
     from fluxloop_core.runner.resume import stored_config_file
 
@@ -60,8 +125,6 @@ def experiment(args: argparse.Namespace) -> int:
         resume_dir=resume,
     )
     token = CancelToken()
-    from fluxloop_core.cli.progress import make_renderer
-
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)
     try:
         with _signals_cancel(token.cancel):
@@ -86,12 +149,13 @@ def experiment(args: argparse.Namespace) -> int:
         )
     if summary.interrupted:
         return EXIT_INTERRUPTED
-    rate = stats.successful / stats.total_runs if stats.total_runs else 0.0
-    return EXIT_FAILED if rate < args.min_success_rate else EXIT_OK
+    success_rate = stats.successful / stats.total_runs if stats.total_runs else 0.0
+    return EXIT_FAILED_BAR if success_rate < args.min_success_rate else EXIT_OK
 
 
 def single(args: argparse.Namespace) -> int:
     """Call a target once; exit 1 when the agent raises, 2 when the target is bad."""
+    from fluxloop_core.cli.output import print_json
     from fluxloop_core.runner.experiment import run_single
 
     result = run_single(
@@ -113,5 +177,5 @@ def single(args: argparse.Namespace) -> int:
             print(f"error: {result.error.type}: {result.error.message}", file=sys.stderr)
             if result.error.traceback:
                 print(result.error.traceback.rstrip(), file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_FAILED_BAR
     return EXIT_OK

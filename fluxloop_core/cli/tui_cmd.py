@@ -6,9 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from fluxloop_core.config.layout import find_workspace
-from fluxloop_core.config.project import find_project
-from fluxloop_core.errors import ProjectNotFoundError
+from fluxloop_core.cli.args import Subcommands, add_command, add_project
+from fluxloop_core.exit_codes import EXIT_OK, EXIT_USAGE
+
+
+def register(sub: Subcommands) -> None:
+    """Declare ``fluxloop tui`` (a command of its own, no group)."""
+    p = add_command(
+        sub,
+        "tui",
+        tui,
+        "open the full-screen terminal UI",
+        ["fluxloop tui", "fluxloop tui --project my-agent"],
+    )
+    add_project(p)
 
 
 def tui(args: argparse.Namespace) -> int:
@@ -20,7 +31,12 @@ def tui(args: argparse.Namespace) -> int:
             "fluxloop status check.",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_USAGE
+    from rich.console import Console
+
+    from fluxloop_core.config.layout import find_workspace
+    from fluxloop_core.config.project import find_project
+    from fluxloop_core.errors import ProjectNotFoundError
     from fluxloop_tui.app import FluxLoopApp
 
     try:
@@ -32,9 +48,7 @@ def tui(args: argparse.Namespace) -> int:
     # The folder holding fluxloop/ (paths on screen are shown relative to it).
     start = project_dir or Path.cwd()
     workspace = find_workspace(start) or (project_dir.parent if project_dir else start)
-    from rich.console import Console
-
     # A terminal of 16 colours (TERM=linux, xterm...) gets a theme made of its own colours.
     ansi = Console().color_system in ("standard", "windows")
     FluxLoopApp(project_dir, workspace, ansi=ansi).run()
-    return 0
+    return EXIT_OK

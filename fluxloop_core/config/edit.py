@@ -270,9 +270,9 @@ def set_llm(
     if not _PROVIDER.match(provider):
         raise UsageError(
             f"{provider!r} is not a provider name",
-            key="PROVIDER",
+            key="input_generation.llm.provider",
             hint="Use openai, anthropic, or a name (letters, digits, -, _) for an "
-            "OpenAI-compatible server with --base-url.",
+            "OpenAI-compatible server at input_generation.llm.base_url.",
         )
     if not key.strip() or any(ch.isspace() for ch in key):
         raise UsageError(
@@ -282,8 +282,8 @@ def set_llm(
     if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
         raise UsageError(
             f"{base_url!r} is not an http(s) URL",
-            key="--base-url",
-            hint="For example: --base-url http://127.0.0.1:8080/v1.",
+            key="input_generation.llm.base_url",
+            hint="For example: http://127.0.0.1:8080/v1.",
         )
     changes: dict[str, Any] = {
         "input_generation.llm.enabled": True,
@@ -291,7 +291,7 @@ def set_llm(
     }
     if model is not None:
         if not model.strip():
-            raise UsageError("the model name is empty", key="--model")
+            raise UsageError("the model name is empty", key="input_generation.llm.model")
         changes["input_generation.llm.model"] = model
     if base_url is not None:
         changes["input_generation.llm.base_url"] = base_url

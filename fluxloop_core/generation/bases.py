@@ -88,7 +88,7 @@ def plan_bases(loaded: LoadedConfig, request: GenerationRequest) -> BasePlan:
                 "there are no base_inputs to vary",
                 file=loaded.path,
                 key="base_inputs",
-                hint='Add some (`base_inputs: [{input: "Hello"}]`) or pass --from-recording.',
+                hint='Add some (`base_inputs: [{input: "Hello"}]`) or generate from a recording.',
             )
         bases = [
             Base(text=item.input, metadata=dict(item.metadata), base_index=index)

@@ -29,7 +29,7 @@ from fluxloop_core.generation import cache
 from fluxloop_core.generation.answer import BadAnswer, read_answer
 from fluxloop_core.generation.prompts import parse_variations, reask_message, variation_messages
 from fluxloop_core.generation.request import GenerationRequest
-from fluxloop_core.generation.service import (
+from fluxloop_core.generation.slots import (
     GenerationProgress,
     GenerationResult,
     ProgressSink,
@@ -69,14 +69,15 @@ def endpoint_for(llm: LLMConfig) -> str:
 
 
 def require_enabled(loaded: LoadedConfig) -> None:
-    """Refuse LLM calls that the config does not allow (``--mode llm`` over ``enabled: false``)."""
+    """Refuse LLM calls that the config does not allow (mode llm over ``enabled: false``)."""
     if not loaded.config.input_generation.llm.enabled:
         raise GenerationError(
-            "--mode llm asks for LLM calls but input_generation.llm.enabled is false",
+            "input_generation.mode llm asks for LLM calls but input_generation.llm.enabled "
+            "is false",
             file=loaded.path,
             key="input_generation.llm.enabled",
             hint="Run `fluxloop config set-llm PROVIDER KEY` (it sets enabled: true), set "
-            "input_generation.llm.enabled: true, or use --mode deterministic.",
+            "input_generation.llm.enabled: true, or generate in the deterministic mode.",
         )
 
 
@@ -90,8 +91,8 @@ def require_key(loaded: LoadedConfig) -> str:
     raise GenerationError(
         f"no API key for provider {llm.provider!r} (looked for {variable} and "
         "FLUXLOOP_LLM_API_KEY)",
-        hint=f"Run `fluxloop config set-llm {llm.provider} YOUR_KEY`, or use the offline "
-        "mode: --mode deterministic.",
+        hint=f"Run `fluxloop config set-llm {llm.provider} YOUR_KEY`, or generate in the "
+        "offline deterministic mode.",
     )
 
 

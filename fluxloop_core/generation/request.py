@@ -1,4 +1,4 @@
-"""What to generate: the config's input_generation, overridden by command-line flags."""
+"""What to generate: the config's input_generation, overridden by a front end's choices."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def request_from_config(loaded: LoadedConfig, **overrides: Any) -> GenerationReq
             raise TypeError(f"unknown generation option {key!r}")
         setattr(request, key, value)
     if request.limit is not None and request.limit < 1:
-        raise UsageError("--limit must be at least 1")
+        raise UsageError(f"must be at least 1, got {request.limit}", key="input_generation.limit")
     return request
 
 

@@ -1,9 +1,7 @@
-"""Generating inputs: the slot plan shared by both modes, and the result.
+"""Generating inputs: plan the slots (:mod:`.slots`), fill them in the chosen mode.
 
-``--limit N`` is the total number of inputs. Slot ``i`` varies base ``i % B`` with strategy
-``(i // B) % S`` (B bases, S strategies), so bases and strategies are covered evenly;
-without a limit there is one slot per base per strategy. The same seed gives the same
-inputs in deterministic mode.
+The deterministic mode lives here; the same seed gives the same inputs. LLM mode is
+:mod:`.llm`.
 """
 
 from __future__ import annotations
@@ -11,82 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig
-from fluxloop_core.generation.bases import Base, BasePlan, plan_bases
+from fluxloop_core.generation.bases import plan_bases
+from fluxloop_core.generation.llm import generate_with_llm
 from fluxloop_core.generation.request import GenerationRequest
+from fluxloop_core.generation.slots import (
+    GenerationProgress,
+    GenerationResult,
+    ProgressSink,
+    Slot,
+    make_input,
+    plan_slots,
+)
 from fluxloop_core.generation.strategies import KEEPS_CONTENT, STRATEGY_FUNCTIONS, keeps_content
 from fluxloop_core.inputs import GeneratedInput, InputsFile
 
 # A transformation may land on a text already made; try this many plain variations first.
 _PLAIN_ATTEMPTS = 4
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One input to produce: which base, which strategy, and its variation number."""
-
-    index: int
-    base: Base
-    strategy: str
-    variation: int
-
-
-@dataclass(frozen=True)
-class GenerationProgress:
-    """Reported as inputs are produced (LLM mode: per answered request)."""
-
-    done: int
-    total: int
-    requests: int
-    cache_hits: int
-
-
-@dataclass
-class GenerationResult:
-    """The inputs made, what it cost, and an error when LLM retries ran out (inputs kept)."""
-
-    inputs_file: InputsFile
-    requests: int = 0
-    cache_hits: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    skipped_lines: int = 0
-    duplicates_dropped: int = 0
-    planned: int = 0
-    error: str | None = None
-
-
-ProgressSink = Callable[[GenerationProgress], None]
-
-
-def plan_slots(plan: BasePlan, request: GenerationRequest) -> list[Slot]:
-    """Every input to produce, in output order."""
-    bases, strategies = plan.bases, request.strategies
-    total = request.limit if request.limit is not None else len(bases) * len(strategies)
-    per_round = len(bases) * len(strategies)
-    return [
-        Slot(
-            index=i,
-            base=bases[i % len(bases)],
-            strategy=strategies[(i // len(bases)) % len(strategies)],
-            variation=i // per_round,
-        )
-        for i in range(total)
-    ]
-
-
-def make_input(slot: Slot, text: str) -> GeneratedInput:
-    """The output item for a slot: the text, with the base's metadata and provenance."""
-    metadata: dict[str, Any] = {**slot.base.metadata, "strategy": slot.strategy}
-    if slot.base.source is not None:
-        metadata["source"] = slot.base.source.model_dump()
-    else:
-        metadata["base_index"] = slot.base.base_index
-    return GeneratedInput(input=text, metadata=metadata)
 
 
 def _unique_variation(slot: Slot, seed: int, seen: set[str]) -> str | None:
@@ -165,8 +105,6 @@ def generate_inputs(
         inputs_file=header, skipped_lines=len(plan.skipped), planned=len(slots)
     )
     if request.mode == "llm":
-        from fluxloop_core.generation.llm import generate_with_llm
-
         made = generate_with_llm(loaded, request, slots, result, on_progress, cancel)
     else:
         made = _deterministic(slots, request, result, on_progress, cancel)

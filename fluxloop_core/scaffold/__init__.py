@@ -72,7 +72,7 @@ def _check_template(template: str) -> None:
     if template not in TEMPLATES:
         raise UsageError(
             f"unknown template {template!r}",
-            key="--template",
+            key="template",
             hint=f"Use one of: {', '.join(TEMPLATES)}.",
         )
 
@@ -111,26 +111,25 @@ def create_project(
     """
     problem = validate_project_name(name)
     if problem:
-        raise UsageError(problem, key="--name", hint="For example: --name my-agent.")
+        raise UsageError(problem, key="name", hint="For example: my-agent.")
     _check_template(template)
     workspace = workspace.expanduser().absolute()
     if workspace.exists() and not workspace.is_dir():
         raise UsageError(
             "is not a folder",
             file=workspace,
-            key="--path",
-            hint="Pass the folder to create fluxloop/ in.",
+            hint="Choose the folder to create fluxloop/ in.",
         )
     workspace = find_workspace(workspace) or workspace
     root = workspace / WORKSPACE_DIR_NAME
     project = root / name
     if project.exists() and not project.is_dir():
-        raise UsageError("exists and is not a folder", file=project, hint="Choose another --name.")
+        raise UsageError("exists and is not a folder", file=project, hint="Choose another name.")
     if project.is_dir() and any(project.iterdir()) and not force:
         raise UsageError(
             "a project already exists here",
             file=project,
-            hint="Choose another --name, or pass --force to rewrite its setting.yaml and "
+            hint="Choose another name, or pass --force to rewrite its setting.yaml and "
             "sample agent (.env files and results are kept).",
         )
     for folder in PROJECT_DIRS:

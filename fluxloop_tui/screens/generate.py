@@ -32,11 +32,8 @@ from fluxloop_core.generation.request import (
     default_output_path,
     request_from_config,
 )
-from fluxloop_core.generation.service import (
-    GenerationProgress,
-    GenerationResult,
-    generate_inputs,
-)
+from fluxloop_core.generation.service import generate_inputs
+from fluxloop_core.generation.slots import GenerationProgress, GenerationResult
 from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
 from fluxloop_tui.app import fluxloop_app

@@ -39,7 +39,6 @@ from fluxloop.recording import (
 )
 from fluxloop.redaction import DEFAULT_REDACT_KEYS
 from fluxloop.spans import capture_spans
-from fluxloop.version import __version__
 
 __all__ = [
     "DEFAULT_REDACT_KEYS",
@@ -77,3 +76,11 @@ __all__ = [
     "tool",
     "trace",
 ]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from fluxloop.version import installed_version
+
+        return installed_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

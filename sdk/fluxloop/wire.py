@@ -15,10 +15,9 @@ from typing import Any
 from fluxloop.config import SDKConfig
 from fluxloop.models import ObservationType, uuid_for
 from fluxloop.serialization import to_jsonable
-from fluxloop.version import __version__
+from fluxloop.version import installed_version
 
 TRACES_PATH = "/api/traces"
-USER_AGENT = f"fluxloop-sdk/{__version__}"  # as 0.1.x sent it
 
 # Span kinds of this SDK that have another name among 0.1.x observation types.
 _LEGACY_TYPES = {"trace": "span", "prompt": "generation", "instrument": "span"}
@@ -28,7 +27,10 @@ _TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 def headers(config: SDKConfig, api_key: str | None = None) -> dict[str, str]:
     """Headers of every collector request: key, service name and environment when set."""
-    result = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
+    result = {
+        "User-Agent": f"fluxloop-sdk/{installed_version()}",  # as 0.1.x sent it
+        "Content-Type": "application/json",
+    }
     key = api_key or config.api_key
     if key:
         result["Authorization"] = f"Bearer {key}"

@@ -1,0 +1,110 @@
+"""What every command group declares its arguments with: one definition of each shared
+option (``--project``, ``--config``, ``--json``, ``--show-values``), the value types, and
+the help layout with examples.
+
+Only argparse is imported here: ``fluxloop --help`` builds every group's parser, so the
+modules that declare them keep their handlers' imports inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+"""A command's handler: reads the parsed arguments, returns the exit code."""
+
+Subcommands = Any
+"""What ``add_subparsers`` returns (argparse does not name its type publicly)."""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the hand-written examples in epilogs as they are."""
+
+
+def examples(*lines: str) -> str:
+    """The ``examples:`` block shown at the end of a command's help."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def new_parser(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]) -> Any:
+    """A subcommand parser with ``help_text`` as its help and description, and examples."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=examples(*lines),
+        formatter_class=_Formatter,
+    )
+    return parser
+
+
+def add_group(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]) -> Subcommands:
+    """A command group (``fluxloop NAME COMMAND``); returns the place its commands go.
+
+    ``fluxloop NAME`` alone prints the group's help (see :func:`main`).
+    """
+    parser = new_parser(sub, name, help_text, lines)
+    parser.set_defaults(_parser=parser)
+    return parser.add_subparsers(title="commands", metavar="COMMAND")
+
+
+def add_command(
+    sub: Subcommands, name: str, handler: Handler, help_text: str, lines: Sequence[str]
+) -> argparse.ArgumentParser:
+    """A command that runs ``handler``; the caller adds its arguments to the result."""
+    parser: argparse.ArgumentParser = new_parser(sub, name, help_text, lines)
+    parser.set_defaults(_handler=handler)
+    return parser
+
+
+def add_project(parser: argparse.ArgumentParser) -> None:
+    """``--project NAME|PATH``: which project a command is about."""
+    parser.add_argument(
+        "--project",
+        metavar="NAME|PATH",
+        help="a project name under ./fluxloop/ or a project folder "
+        "(default: the current folder or its parents)",
+    )
+
+
+def add_config(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE``: a setting.yaml instead of the project's."""
+    parser.add_argument("--config", metavar="FILE", help="a setting.yaml (default: the project's)")
+
+
+def add_json(parser: argparse.ArgumentParser, what: str = "the result") -> None:
+    """``--json``: print ``what`` as JSON on stdout instead of text."""
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON on stdout")
+
+
+def add_show_values(parser: argparse.ArgumentParser) -> None:
+    """``--show-values``: show values, secrets masked but their last 4 characters."""
+    parser.add_argument(
+        "--show-values",
+        action="store_true",
+        help="show values (secrets masked except the last 4 characters; hidden without it)",
+    )
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def rate(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value}")
+    return value
