@@ -20,19 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fluxloop_core.config.env import SOURCE_PROCESS, LayeredEnv
-from fluxloop_core.config.loader import LoadedConfig, parse_yaml
-from fluxloop_core.config.models import MAX_PARALLEL_RUNS, ExperimentConfig
-from fluxloop_core.config.sdk_env import run_variable_problems, sdk_variable_problems
-from fluxloop_core.errors import (
-    ConfigError,
-    InputsError,
-    ReplayError,
-    TargetError,
-    UsageError,
-    UserError,
-)
-from fluxloop_core.inputs import load_inputs_file
-from fluxloop_core.recording import missing_providers
+from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.config.models import ExperimentConfig
+from fluxloop_core.config.sdk_env import sdk_variable_problems
+from fluxloop_core.errors import ConfigError, UserError
+from fluxloop_core.preflight import check_run, positions_of
+from fluxloop_core.preflight.collector import probe_collector
+from fluxloop_core.preflight.problem import located, raise_first
+from fluxloop_core.preflight.target import target_problems, working_directory_problem
 from fluxloop_core.redaction import redactor
 from fluxloop_core.results.models import (
     ErrorInfo,
@@ -41,7 +36,7 @@ from fluxloop_core.results.models import (
 )
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
-from fluxloop_core.runner.binding import Replay, RunInput, load_replay, recorded_callables
+from fluxloop_core.runner.binding import Replay, RunInput, recorded_callables, replay_of
 from fluxloop_core.runner.cancel import CancelToken
 from fluxloop_core.runner.environment import RunEnvironment
 from fluxloop_core.runner.events import (
@@ -63,7 +58,6 @@ from fluxloop_core.runner.resume import (
     stored_experiment,
 )
 from fluxloop_core.runner.target import (
-    IMPORT_HINT,
     SINGLE_IMPORT_HINT,
     SysPath,
     Target,
@@ -165,78 +159,26 @@ def _run_variables(loaded: LoadedConfig) -> dict[str, str]:
 
 
 def _environment(loaded: LoadedConfig) -> RunEnvironment:
-    folder = loaded.config.runner.working_directory
-    if not folder.is_dir():
-        raise ConfigError(
-            f"working_directory {folder} is not a folder",
-            key="runner.working_directory",
-            hint=IMPORT_HINT,
-        )
-    return RunEnvironment(folder, _run_variables(loaded))
-
-
-def _load_inputs(config: ExperimentConfig) -> list[RunInput]:
-    if config.inputs_file is not None:
-        loaded = load_inputs_file(config.inputs_file)
-        inputs = [RunInput(item.input, item.metadata) for item in loaded.inputs]
-        where = f"inputs_file {config.inputs_file}"
-    else:
-        inputs = [RunInput(item.input, item.metadata) for item in config.base_inputs]
-        where = "base_inputs"
-    if not inputs:
-        raise InputsError(
-            f"no inputs to run: {where} is empty",
-            key="inputs_file" if config.inputs_file is not None else "base_inputs",
-            hint='Add items like `- input: "Hello"` under base_inputs, or generate some '
-            "with `fluxloop generate inputs --config setting.yaml`.",
-        )
-    return inputs
-
-
-def _missing_providers_error(missing: list[str]) -> ReplayError:
-    lines = "\n".join(f'      {name}: "builtin:collector.send"' for name in missing)
-    return ReplayError(
-        "Missing callable providers for recorded parameters: " + ", ".join(missing),
-        key="replay_args.callable_providers",
-        hint="Add a provider for each to setting.yaml:\n"
-        f"  replay_args:\n    callable_providers:\n{lines}",
-    )
-
-
-def _locate(error: UserError, loaded: LoadedConfig) -> UserError:
-    """Point an error about a config key at that key's line in setting.yaml."""
-    if error.file is not None or error.key is None:
-        return error
-    error.file = str(loaded.path)
-    try:
-        _, positions = parse_yaml(loaded.raw_text, loaded.path)
-    except UserError:
-        return error
-    path = tuple(error.key.split("."))
-    for end in range(len(path), 0, -1):
-        if path[:end] in positions:
-            error.line, error.column = positions[path[:end]]
-            break
-    return error
+    runner = loaded.config.runner
+    no_folder = working_directory_problem(runner)
+    if no_folder is not None:
+        raise ConfigError(no_folder.message, file=loaded.path, key=no_folder.key)
+    return RunEnvironment(runner.working_directory, _run_variables(loaded))
 
 
 def prepare_experiment(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
-    """Validate everything a run needs — target, inputs, recording, providers, override
-    path, resume folder — and raise a UserError before anything is written."""
+    """Check every pre-run rule (:func:`fluxloop_core.preflight.check_run`), the resume
+    folder and the target, and raise a UserError before anything is written."""
     try:
         return _prepare(loaded, options)
     except UserError as error:
-        raise _locate(error, loaded) from None
+        raise located(error, loaded, positions_of(loaded)) from None
 
 
 def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     config = loaded.config
     runner = config.runner
-    bad_values = run_variable_problems(loaded)
-    if bad_values:
-        raise bad_values[0]
-    if options.parallel_runs is not None and options.parallel_runs > MAX_PARALLEL_RUNS:
-        raise UsageError(f"--parallel-runs must be at most {MAX_PARALLEL_RUNS}")
+    ready = check_run(loaded, parallel_runs=options.parallel_runs)
     iterations = options.iterations
     stored = None
     if options.resume_dir is not None:
@@ -245,7 +187,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     plan = ExperimentPlan(
         loaded=loaded,
         target=None,
-        inputs=_load_inputs(config),
+        inputs=[RunInput(text, metadata) for text, metadata in ready.inputs],
         iterations=iterations or config.iterations,
         parallel_runs=options.parallel_runs or config.parallel_runs,
         resume_dir=options.resume_dir,
@@ -255,37 +197,24 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             runner.resolved_target, config.iterations, options.iterations, plan.inputs
         )
         check_same_experiment(options.resume_dir, stored, now)
+    replay = config.replay_args
     with _environment(loaded):
         if runner.python_path:
-            _check_worker_target(loaded)
+            # The agent's interpreter imports the target and the providers: checked there.
+            positions = positions_of(loaded)
+            raise_first(target_problems(loaded, positions))
         else:
-            providers = config.replay_args.callable_providers.values()
-            custom = [s for s in providers if not s.startswith("builtin:")]
+            custom = list(replay.callable_providers.values())
             forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)
-        replay = config.replay_args
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
-            plan.replay = load_replay(
-                replay.recording_file, runner.resolved_target, replay.override_param_path
-            )
-            missing = missing_providers(plan.replay.calls, replay.callable_providers)
-            if missing:
-                raise _missing_providers_error(missing)
+            plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
             plan.providers = load_providers(
                 replay.callable_providers, import_custom=not runner.python_path
             )
             plan.callables = recorded_callables(plan.replay.calls)
     return plan
-
-
-def _check_worker_target(loaded: LoadedConfig) -> None:
-    from fluxloop_core.validation import check_target_importable
-
-    problem = check_target_importable(loaded.config.runner, env=_run_variables(loaded))
-    if problem is not None:
-        hint = IMPORT_HINT if problem.key == "runner.target" else None
-        raise TargetError(problem.message, file=loaded.path, key=problem.key, hint=hint)
 
 
 def _now() -> datetime:
@@ -299,17 +228,14 @@ def _configure_collector(loaded: LoadedConfig, options: RunOptions) -> list[str]
         sdk.configure(use_collector=False)
         return []
     sdk.configure(collector_url=url, api_key=loaded.env.get("FLUXLOOP_API_KEY"), use_collector=True)
-    import httpx
-
-    try:
-        httpx.get(url, timeout=loaded.config.collector.timeout_seconds)
-    except httpx.HTTPError as exc:
-        return [
-            f"collector at {url} is not reachable ({type(exc).__name__}); runs go on and "
-            "their spans are kept in the experiment's artifacts/ (use --no-collector to "
-            "run offline without this check)"
-        ]
-    return []
+    probe = probe_collector(url, loaded.config.collector.timeout_seconds)
+    if probe.reachable:
+        return []
+    return [
+        f"collector at {url} is not reachable ({probe.failure}); runs go on and "
+        "their spans are kept in the experiment's artifacts/ (use --no-collector to "
+        "run offline without this check)"
+    ]
 
 
 def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
