@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.generation.bases import Base, BasePlan, plan_bases
 from fluxloop_core.generation.request import GenerationRequest
@@ -123,13 +123,13 @@ def _deterministic(
     request: GenerationRequest,
     result: GenerationResult,
     on_progress: ProgressSink | None,
-    cancel: threading.Event | None,
+    cancel: CancelToken | None,
 ) -> list[GeneratedInput]:
     made: list[GeneratedInput] = []
     seen: set[str] = set()
     step = max(1, len(slots) // 100)
     for slot in slots:
-        if cancel is not None and cancel.is_set():
+        if cancel is not None and cancel.cancelled:
             break
         text = _unique_variation(slot, request.seed, seen)
         if text is None:
@@ -147,7 +147,7 @@ def generate_inputs(
     request: GenerationRequest,
     *,
     on_progress: ProgressSink | None = None,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> GenerationResult:
     """Produce the inputs (blocking; LLM mode runs its own event loop)."""
     plan = plan_bases(loaded, request)

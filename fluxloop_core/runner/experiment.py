@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.env import SOURCE_PROCESS, LayeredEnv
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
@@ -30,7 +31,6 @@ from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
-from fluxloop_core.runner.cancel import CancelToken
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
 from fluxloop_core.runner.in_process import InProcessExecutor

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from fluxloop_core.cancel import CancelToken
 from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.writer import ExperimentWriter
-from fluxloop_core.runner.cancel import CancelToken
 from fluxloop_core.runner.events import (
     EventSink,
     LoopBlocked,
