@@ -14,8 +14,9 @@ class CancelToken:
 
     For an experiment, the first :meth:`cancel` is graceful (stop scheduling, let runs in
     flight finish within a grace period); the second is immediate. Input generation stops
-    making new inputs at the first and keeps those made. Thread-safe, and safe to call from a signal
-    handler (the lock is re-entrant, so a handler interrupting a holder cannot deadlock).
+    making new inputs at the first and keeps those made. Thread-safe, and safe to call from
+    a signal handler (the lock is re-entrant, so a handler interrupting a holder cannot
+    deadlock).
     """
 
     def __init__(self) -> None:

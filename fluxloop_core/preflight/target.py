@@ -44,6 +44,12 @@ class TargetProblem:
     hint: str | None = None
 
 
+def run_variables(loaded: LoadedConfig) -> dict[str, str]:
+    """The variables a run adds to the environment: the .env files' values (the process
+    has its own) and ``runner.environment_vars``, which win."""
+    return {**loaded.env.dotenv_values(), **loaded.config.runner.environment_vars}
+
+
 def working_directory_problem(runner: RunnerConfig) -> TargetProblem | None:
     """``runner.working_directory`` must be a folder (it goes on sys.path)."""
     folder = runner.working_directory
@@ -154,8 +160,7 @@ def target_problems(
     config = loaded.config
     replay = config.replay_args
     specs = replay.callable_providers if with_providers and replay.enabled else {}
-    variables = {**loaded.env.dotenv_values(), **config.runner.environment_vars}
-    found = check_target_importable(config.runner, providers=specs, env=variables)
+    found = check_target_importable(config.runner, providers=specs, env=run_variables(loaded))
     return [
         at_key(
             loaded,

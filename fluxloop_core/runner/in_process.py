@@ -15,6 +15,7 @@ import types
 from collections.abc import Awaitable, Generator
 from typing import Any
 
+from fluxloop_core.results.models import ErrorInfo, RunStatus
 from fluxloop_core.runner.binding import Replay
 from fluxloop_core.runner.executor import Attempt, RunJob, error_info, timeout_info
 from fluxloop_core.runner.providers import CallLog, Providers
@@ -179,6 +180,9 @@ class InProcessExecutor:
         timeout = self._timeout
         log = CallLog()
         clock = _LoopClock()
+        status: RunStatus = "success"
+        output: Any = None
+        info: ErrorInfo | None = None
         with capture_spans() as spans:
             watch = _Stopwatch()
             try:
@@ -187,39 +191,21 @@ class InProcessExecutor:
                 else:
                     output = await self._run_in_thread(job, log, watch, clock)
             except _RunTimedOut:
-                info = timeout_info(timeout or 0.0)
-                return Attempt(
-                    "timeout",
-                    watch.milliseconds(),
-                    None,
-                    info,
-                    log.calls,
-                    list(spans),
-                    watch.started,
-                    clock.longest,
-                )
+                status, info = "timeout", timeout_info(timeout or 0.0)
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:
                 raised = exc.exception if isinstance(exc, CallRaised) else exc
-                info = error_info(raised)
-                return Attempt(
-                    "error",
-                    watch.milliseconds(),
-                    None,
-                    info,
-                    log.calls,
-                    list(spans),
-                    watch.started,
-                    clock.longest,
-                )
+                status, info = "error", error_info(raised)
+            # Taken now: an abandoned (timed-out) thread may still finish spans later.
+            captured = list(spans)
         return Attempt(
-            "success",
+            status,
             watch.milliseconds(),
             output,
-            None,
+            info,
             log.calls,
-            list(spans),
+            captured,
             watch.started,
             clock.longest,
         )

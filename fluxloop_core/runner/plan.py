@@ -17,7 +17,11 @@ from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.preflight import check_run, positions_of
 from fluxloop_core.preflight.problem import located, raise_first
-from fluxloop_core.preflight.target import target_problems, working_directory_problem
+from fluxloop_core.preflight.target import (
+    run_variables,
+    target_problems,
+    working_directory_problem,
+)
 from fluxloop_core.runner.binding import Replay, RunInput, recorded_callables, replay_of
 from fluxloop_core.runner.environment import RunEnvironment
 from fluxloop_core.runner.executor import RunJob
@@ -80,18 +84,13 @@ class ExperimentPlan:
                 yield RunJob(run_id, index, iteration, run_input, call, callables)
 
 
-def _run_variables(loaded: LoadedConfig) -> dict[str, str]:
-    # Values from .env files (the process already has its own) plus runner.environment_vars.
-    return {**loaded.env.dotenv_values(), **loaded.config.runner.environment_vars}
-
-
 def run_environment(loaded: LoadedConfig) -> RunEnvironment:
     """The working directory on sys.path and the run's variables in os.environ."""
     runner = loaded.config.runner
     no_folder = working_directory_problem(runner)
     if no_folder is not None:
         raise ConfigError(no_folder.message, file=loaded.path, key=no_folder.key)
-    return RunEnvironment(runner.working_directory, _run_variables(loaded))
+    return RunEnvironment(runner.working_directory, run_variables(loaded))
 
 
 def prepare_experiment(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
