@@ -28,7 +28,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from fluxloop_core.config.loader import format_key_path, parse_yaml, read_config_text
+from fluxloop_core.config.loader import (
+    format_key_path,
+    nearest_position,
+    parse_yaml,
+    read_config_text,
+)
 from fluxloop_core.errors import ConfigError, InputsError
 from fluxloop_core.files import write_atomic
 from fluxloop_core.wording import problem_text
@@ -115,10 +120,7 @@ def load_inputs_file(path: str | Path) -> InputsFile:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(p for p in first["loc"] if isinstance(p, int | str))
-        line, column = next(
-            (positions[loc[:end]] for end in range(len(loc), 0, -1) if loc[:end] in positions),
-            (None, None),
-        )
+        line, column = nearest_position(loc, positions)
         raise InputsError(
             problem_text(first),
             file=path,

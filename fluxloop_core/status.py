@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fluxloop_core.config.env import provider_key_variable, resolve_llm_key
-from fluxloop_core.config.loader import LoadedConfig, parse_yaml
-from fluxloop_core.config.sdk_env import run_variable_problems
+from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.counts import counted
-from fluxloop_core.validation import (
-    Problem,
-    inputs_problems,
-    provider_problems,
-    recorded_calls,
-    target_problems,
-)
+from fluxloop_core.preflight import Problem, positions_of
+from fluxloop_core.preflight.collector import probe_collector
+from fluxloop_core.preflight.environment import environment_problems
+from fluxloop_core.preflight.inputs import run_inputs
+from fluxloop_core.preflight.output import output_problems
+from fluxloop_core.preflight.providers import missing_problems, shape_problems
+from fluxloop_core.preflight.replay import override_problems, target_calls
+from fluxloop_core.preflight.target import target_problems
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -70,16 +70,12 @@ def check_collector(loaded: LoadedConfig) -> Check:
     url = config.collector_url(loaded.env)
     if not url:
         return Check("collector", "ok", "not configured (runs stay offline)")
-    import httpx
-
-    try:
-        response = httpx.get(url, timeout=config.collector.timeout_seconds)
-    except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
-        return Check("collector", "warn", f"{url} unreachable: {reason}")
-    if response.status_code >= 500:
-        return Check("collector", "warn", f"{url} answered HTTP {response.status_code}")
-    return Check("collector", "ok", f"{url} reachable (HTTP {response.status_code})")
+    probe = probe_collector(url, config.collector.timeout_seconds)
+    if probe.status_code is None:
+        return Check("collector", "warn", f"{url} unreachable: {probe.failure}")
+    if probe.status_code >= 500:
+        return Check("collector", "warn", f"{url} answered HTTP {probe.status_code}")
+    return Check("collector", "ok", f"{url} reachable (HTTP {probe.status_code})")
 
 
 def check_last_experiment(loaded: LoadedConfig) -> Check:
@@ -105,18 +101,16 @@ def check_last_experiment(loaded: LoadedConfig) -> Check:
 
 def run_checks(loaded: LoadedConfig) -> list[Check]:
     """Every check, in the order shown: config, target, llm key, collector, recording,
-    inputs, last experiment."""
-    _, positions = parse_yaml(loaded.raw_text, loaded.path)
+    inputs, last experiment. The problems are preflight's, grouped."""
+    positions = positions_of(loaded)
     config = loaded.config
-    bad_values = run_variable_problems(loaded)
-    if bad_values:
-        checks = [Check("config", "fail", "; ".join(error.render() for error in bad_values))]
-    else:
-        checks = [Check("config", "ok", f"{loaded.path} is valid")]
+    setup = environment_problems(loaded) + output_problems(loaded, positions)
+    checks = [_from_problems("config", setup, f"{loaded.path} is valid")]
+    imports = target_problems(loaded, positions)
     checks.append(
         _from_problems(
             "target",
-            target_problems(loaded, positions),
+            [p for p in imports if p.kind == "target"],
             f"{config.runner.resolved_target} imports",
         )
     )
@@ -124,14 +118,21 @@ def run_checks(loaded: LoadedConfig) -> list[Check]:
     checks.append(check_collector(loaded))
     replay = config.replay_args
     if replay.enabled:
-        calls, problems = recorded_calls(loaded, positions)
-        problems += provider_problems(loaded, positions, calls)
+        found = target_calls(loaded, positions)
+        calls = found.calls
+        problems = [
+            *found.line_problems,
+            *found.problems,
+            *missing_problems(loaded, positions, calls),
+            *shape_problems(loaded, positions),
+            *[p for p in imports if p.kind != "target"],
+            *override_problems(loaded, positions, calls),
+        ]
         checks.append(
             _from_problems(
                 "recording",
                 problems,
-                f"{len(calls)} recorded call{'' if len(calls) == 1 else 's'} "
-                f"in {replay.recording_file}",
+                f"{counted(len(calls), 'recorded call')} in {replay.recording_file}",
             )
         )
     else:
@@ -141,6 +142,7 @@ def run_checks(loaded: LoadedConfig) -> list[Check]:
         if config.inputs_file
         else f"{len(config.base_inputs)} base inputs"
     )
-    checks.append(_from_problems("inputs", inputs_problems(loaded, positions), source))
+    _, inputs = run_inputs(loaded, positions)
+    checks.append(_from_problems("inputs", inputs, source))
     checks.append(check_last_experiment(loaded))
     return checks

@@ -142,7 +142,7 @@ def validate(args: argparse.Namespace) -> int:
     """List every problem of a config: schema, target, recording, inputs, providers."""
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.counts import counted
-    from fluxloop_core.validation import validate_project
+    from fluxloop_core.preflight import validate_project
 
     path = _config_path(args)
     problems = validate_project(path)

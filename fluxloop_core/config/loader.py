@@ -212,7 +212,7 @@ def expand_variables(data: Any, env: Mapping[str, str], path: Path, positions: P
                     return env[name]
                 if default is not None:
                     return default
-                line, column = positions.get(key_path, (None, None))
+                line, column = nearest_position(key_path, positions)
                 raise ConfigError(
                     f"${{{name}}} is not set",
                     file=path,
@@ -254,7 +254,9 @@ def _fields_at(loc: KeyPath) -> list[str]:
     return list(model.model_fields)
 
 
-def _error_position(loc: KeyPath, positions: Positions) -> tuple[int | None, int | None]:
+def nearest_position(loc: KeyPath, positions: Positions) -> tuple[int | None, int | None]:
+    """``(line, column)`` of ``loc`` in the YAML, or of its nearest parent written there
+    (a key left out points at the mapping that should hold it); ``(None, None)`` if none."""
     for end in range(len(loc), 0, -1):
         if loc[:end] in positions:
             return positions[loc[:end]]
@@ -264,7 +266,7 @@ def _error_position(loc: KeyPath, positions: Positions) -> tuple[int | None, int
 def _to_config_error(error: Mapping[str, Any], path: Path, positions: Positions) -> ConfigError:
     # pydantic puts model-level validator errors at the model's loc; keep only real keys.
     loc: KeyPath = tuple(p for p in error["loc"] if isinstance(p, int | str))
-    line, column = _error_position(loc, positions)
+    line, column = nearest_position(loc, positions)
     kind = error["type"]
     key = format_key_path(loc) or None
     hint: str | None = None
@@ -316,7 +318,7 @@ def _nul_problems(data: Any, path: Path, positions: Positions) -> list[ConfigErr
 
 
 def _nul_error(key_path: KeyPath, path: Path, positions: Positions) -> ConfigError:
-    line, column = _error_position(key_path, positions)
+    line, column = nearest_position(key_path, positions)
     return ConfigError(
         "holds a NUL byte (\\0), which no name, path or environment value can hold",
         file=path,
@@ -405,7 +407,13 @@ def config_text_problems(
 def load_config(path: str | Path, *, env: LayeredEnv | None = None) -> LoadedConfig:
     """Read, expand and validate a config file; raise the first problem as a ConfigError."""
     path = Path(path).absolute()
-    text = read_config_text(path)
+    return load_config_text(read_config_text(path), path, env=env)
+
+
+def load_config_text(text: str, path: Path, *, env: LayeredEnv | None = None) -> LoadedConfig:
+    """:func:`load_config` of ``text`` read as the contents of ``path`` (an editor's
+    unsaved buffer); raise the first problem as a ConfigError."""
+    path = Path(path).absolute()
     layered = env if env is not None else load_layered_env(path.parent)
     config, problems = _validate(text, path, layered)
     if problems:

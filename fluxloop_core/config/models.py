@@ -27,6 +27,18 @@ STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", 
 MAX_PARALLEL_RUNS = 1024
 
 
+# A folder name holds 255 bytes; an experiment's is "<name>_YYYYMMDD_HHMMSS" and maybe "_N".
+MAX_NAME_BYTES = 255 - len("_YYYYMMDD_HHMMSS_NNNN")
+
+
+def parallel_runs_problem(value: int) -> str | None:
+    """Why ``value`` runs in flight is too many (the one ceiling: the config's value and
+    the CLI's and TUI's overrides are held to it); said of the key ``parallel_runs``."""
+    if value > MAX_PARALLEL_RUNS:
+        return f"must be at most {MAX_PARALLEL_RUNS} (each sync run in flight is a thread)"
+    return None
+
+
 def _env_text(value: Any) -> Any:
     """A YAML scalar as environment text (``true``, ``5432``, ``""`` for null); anything
     else unchanged, for the model to refuse."""
@@ -251,7 +263,10 @@ class ExperimentConfig(_Strict):
     )
     iterations: int = Field(default=1, ge=1, description="runs per input")
     parallel_runs: int = Field(
-        default=1, ge=1, le=MAX_PARALLEL_RUNS, description="runs in flight at once"
+        default=1,
+        ge=1,
+        json_schema_extra={"maximum": MAX_PARALLEL_RUNS},
+        description="runs in flight at once",
     )
     output_directory: Path = Field(
         default=Path("experiments"), strict=False, description="results folder"
@@ -267,11 +282,24 @@ class ExperimentConfig(_Strict):
             return [{"input": v} if isinstance(v, str) else v for v in value]
         return value
 
+    @field_validator("parallel_runs")
+    @classmethod
+    def _parallel_ceiling(cls, value: int) -> int:
+        problem = parallel_runs_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @field_validator("name")
     @classmethod
     def _safe_name(cls, value: str) -> str:
         if "/" in value or "\\" in value or value in {".", ".."}:
             raise ValueError("name is used in folder names: no slashes, not '.' or '..'")
+        if len(value.encode()) > MAX_NAME_BYTES:
+            raise ValueError(
+                f"too long for a folder name (the experiment's folder adds a date): at most "
+                f"{MAX_NAME_BYTES} bytes, not {len(value.encode())}"
+            )
         return value
 
     def collector_url(self, env: Mapping[str, str]) -> str | None:

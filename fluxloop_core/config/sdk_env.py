@@ -15,7 +15,7 @@ from fluxloop.config import environment_problems
 
 from fluxloop_core.config.dotenv_edit import assignment_line
 from fluxloop_core.config.env import SOURCE_GLOBAL, SOURCE_PROJECT, LayeredEnv
-from fluxloop_core.config.loader import LoadedConfig, parse_yaml
+from fluxloop_core.config.loader import LoadedConfig, nearest_position, parse_yaml
 from fluxloop_core.errors import ConfigError
 
 
@@ -83,7 +83,7 @@ def run_variable_problems(loaded: LoadedConfig) -> list[ConfigError]:
             assert error.key is not None  # selected above
             name = error.key.removeprefix(prefix)
             error.file = str(loaded.path)
-            error.line, error.column = positions.get(
-                ("runner", "environment_vars", name), (None, None)
+            error.line, error.column = nearest_position(
+                ("runner", "environment_vars", name), positions
             )
     return errors

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 from collections import defaultdict
 from typing import Any
 
+from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.env import provider_key_variable, resolve_llm_key
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import LLMConfig
@@ -236,7 +236,7 @@ async def _run(
     slots: list[Slot],
     result: GenerationResult,
     on_progress: ProgressSink | None,
-    cancel: threading.Event | None,
+    cancel: CancelToken | None,
 ) -> list[GeneratedInput]:
     client = _Client(loaded, request, result)
     texts: dict[int, str] = {}
@@ -245,7 +245,7 @@ async def _run(
 
     async def fill(group: list[Slot]) -> None:
         nonlocal done
-        if cancel is not None and cancel.is_set():
+        if cancel is not None and cancel.cancelled:
             return
         first = group[0]
         try:
@@ -288,7 +288,7 @@ def generate_with_llm(
     slots: list[Slot],
     result: GenerationResult,
     on_progress: ProgressSink | None,
-    cancel: threading.Event | None,
+    cancel: CancelToken | None,
 ) -> list[GeneratedInput]:
     """Fill the slots with model answers (its own event loop; callable from a thread)."""
     require_enabled(loaded)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 
+from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.generation.bases import plan_bases
 from fluxloop_core.generation.llm import generate_with_llm
@@ -63,13 +63,13 @@ def _deterministic(
     request: GenerationRequest,
     result: GenerationResult,
     on_progress: ProgressSink | None,
-    cancel: threading.Event | None,
+    cancel: CancelToken | None,
 ) -> list[GeneratedInput]:
     made: list[GeneratedInput] = []
     seen: set[str] = set()
     step = max(1, len(slots) // 100)
     for slot in slots:
-        if cancel is not None and cancel.is_set():
+        if cancel is not None and cancel.cancelled:
             break
         text = _unique_variation(slot, request.seed, seen)
         if text is None:
@@ -87,7 +87,7 @@ def generate_inputs(
     request: GenerationRequest,
     *,
     on_progress: ProgressSink | None = None,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> GenerationResult:
     """Produce the inputs (blocking; LLM mode runs its own event loop)."""
     plan = plan_bases(loaded, request)

@@ -137,8 +137,3 @@ def iter_traces(experiment_dir: Path, *, failed_only: bool = False) -> Iterator[
             if failed_only and record.status == "success":
                 continue
             yield record
-
-
-def read_trace(experiment_dir: Path, run_id: str) -> TraceRecord | None:
-    """The run with ``run_id``, or None."""
-    return next((t for t in iter_traces(experiment_dir) if t.run_id == run_id), None)

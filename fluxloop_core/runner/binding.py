@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fluxloop_core.errors import ReplayError
-from fluxloop_core.paths import PathNotFound, set_path
-from fluxloop_core.recording import RecordedCall, callable_parameters, read_recording
+from fluxloop_core.paths import set_path
+from fluxloop_core.recording import RecordedCall, callable_parameters
 from fluxloop_core.results.models import ReplaySource
 
 
@@ -71,36 +70,14 @@ class Replay:
         )
 
 
-def load_replay(recording_file: Path, target: str, override_path: str | None) -> Replay:
-    """Read the target's calls and check the override path against every one of them."""
-    recording = read_recording(recording_file, target=target)
-    if not recording.calls:
-        others = ", ".join(f"{name} ({count})" for name, count in recording.other_targets.items())
-        found = f"it holds calls for {others}" if others else "it holds no valid recorded call"
-        raise ReplayError(
-            f"no recorded call for {target} in {recording_file}: {found}",
-            key="replay_args.recording_file",
-            hint="Record calls of runner.target, or point runner.target at the recorded one.",
-        )
-    if override_path:
-        for call in recording.calls:
-            try:
-                set_path(call.copy_kwargs(), override_path, "")
-            except PathNotFound as exc:
-                raise ReplayError(
-                    f"override_param_path {override_path!r} does not fit the call recorded "
-                    f"on line {call.line_number} of {recording_file}: {exc}",
-                    key="replay_args.override_param_path",
-                    hint="Point it at the field holding the user's text, e.g. data.content "
-                    "or messages.0.text (digits index lists).",
-                ) from None
-            except ValueError as exc:
-                raise ReplayError(str(exc), key="replay_args.override_param_path") from None
+def replay_of(recording_file: Path, calls: list[RecordedCall], override_path: str | None) -> Replay:
+    """The replay of the target's ``calls`` (preflight checked they exist and that the
+    override path fits each one)."""
     return Replay(
         recording_file=recording_file,
-        calls=recording.calls,
+        calls=calls,
         override_path=override_path,
-        by_line={call.line_number: call for call in recording.calls},
+        by_line={call.line_number: call for call in calls},
     )
 
 

@@ -9,18 +9,16 @@ as the callable itself; its calls are recorded the same way.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.preflight.probe import PROVIDERS_KEY, resolve_provider
+from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
 from fluxloop_core.results.models import CallbackCall
 from fluxloop_core.runner.sdk import MARKER_ATTR, to_jsonable
-from fluxloop_core.runner.target import split_target
-
-BUILTIN_PROVIDERS: tuple[str, ...] = ("builtin:collector.send", "builtin:collector.error")
 
 
 class Completed:
@@ -114,41 +112,13 @@ class Providers:
 
 
 def load_providers(specs: dict[str, str], *, import_custom: bool = True) -> Providers:
-    """Check every provider string; import ``module:function`` ones (sys.path is set up).
-
-    With ``import_custom`` false (the agent runs in another interpreter) custom providers
-    are only checked for shape; the worker imports them.
-    """
-    from fluxloop_core.runner.target import import_module
-
+    """Import the ``module:function`` providers (sys.path is set up; preflight checked
+    every spec's shape). With ``import_custom`` false (the agent runs in another
+    interpreter) nothing is imported here; the worker imports them."""
     functions: dict[str, Callable[..., Any]] = {}
-    for name, spec in specs.items():
-        key = f"replay_args.callable_providers.{name}"
-        hint = f"Use {' or '.join(BUILTIN_PROVIDERS)}, or module:function for your own."
-        if spec.startswith("builtin:"):
-            if spec not in BUILTIN_PROVIDERS:
-                raise ConfigError(f"unknown builtin provider {spec!r}", key=key, hint=hint)
-            continue
-        try:
-            module_name, parts = split_target(spec)
-        except Exception:
-            raise ConfigError(
-                f'provider {spec!r} is not "builtin:..." or "module:function"', key=key, hint=hint
-            ) from None
-        if not import_custom:
-            continue
-        try:
-            obj: Any = import_module(module_name, spec, None)
-        except Exception as exc:
-            raise ConfigError(f"provider {spec!r} cannot be imported: {exc}", key=key) from None
-        for part in parts:
-            obj = getattr(obj, part, None)
-        if obj is None or not callable(obj):
-            raise ConfigError(f"provider {spec!r} is not a callable", key=key, hint=hint)
-        if inspect.isclass(obj):
-            raise ConfigError(
-                f"provider {spec!r} is a class; name a function (it is passed as the callable)",
-                key=key,
-            )
-        functions[name] = obj
+    for name, spec in custom_providers(specs).items() if import_custom else ():
+        function, why = resolve_provider(spec)
+        if why is not None:
+            raise ConfigError(why, key=f"{PROVIDERS_KEY}.{name}", hint=PROVIDER_HINT)
+        functions[name] = function
     return Providers(specs=dict(specs), functions=functions)

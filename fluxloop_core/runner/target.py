@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.errors import TargetError
-
-IMPORT_HINT = (
-    "Set working_directory in your config to the folder that holds the module, e.g. "
-    'runner: working_directory: "."  (or the path to your project root).'
+from fluxloop_core.preflight.probe import (
+    constructor_problem,
+    is_instance_method,
+    raised_at_import,
+    walk,
 )
+from fluxloop_core.preflight.target import CONSTRUCTOR_HINT, IMPORT_HINT
+
 SINGLE_IMPORT_HINT = (
     "Run it from the folder that holds the module, or pass --working-directory DIR "
     "(the folder put on sys.path)."
@@ -111,12 +114,6 @@ def split_target(spec: str) -> tuple[str, list[str]]:
     return module, parts
 
 
-def raised_at_import(module_name: str, what: str) -> str:
-    """How an exception raised while importing the agent's module is reported, here and
-    by ``config validate``'s import check (``what`` is ``"SystemExit: 3"``)."""
-    return f"importing {module_name} raised {what}"
-
-
 def import_module(
     module_name: str, spec: str, working_directory: Path | None, *, hint: str = IMPORT_HINT
 ) -> Any:
@@ -143,19 +140,6 @@ def import_module(
         ) from None
 
 
-def _needs_arguments(cls: type) -> list[str]:
-    try:
-        signature = inspect.signature(cls)
-    except (TypeError, ValueError):
-        return []  # builtins without a signature: let the call itself decide
-    return [
-        name
-        for name, param in signature.parameters.items()
-        if param.default is inspect.Parameter.empty
-        and param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY)
-    ]
-
-
 def load_target(
     spec: str, working_directory: Path | None = None, *, import_hint: str = IMPORT_HINT
 ) -> Target:
@@ -165,38 +149,22 @@ def load_target(
     run", which requires a constructor without arguments.
     """
     module_name, parts = split_target(spec)
-    obj = import_module(module_name, spec, working_directory, hint=import_hint)
-    parent: Any = None
-    walked = module_name
-    for part in parts:
-        if not hasattr(obj, part):
-            raise TargetError(
-                f"{walked} has no attribute {part!r} (runner.target {spec})",
-                key="runner.target",
-                hint="Check the spelling of the function, class and method names.",
-            )
-        parent, obj = obj, getattr(obj, part)
-        walked += (":" if walked == module_name else ".") + part
+    module = import_module(module_name, spec, working_directory, hint=import_hint)
+    obj, parent, missing = walk(module, module_name, parts)
+    if missing is not None:
+        raise TargetError(
+            f"{missing} (runner.target {spec})",
+            key="runner.target",
+            hint="Check the spelling of the function, class and method names.",
+        )
     if not callable(obj):
         raise TargetError(f"{spec} is not callable", key="runner.target")
-    if isinstance(parent, type) and _is_instance_method(parent, parts[-1]):
-        required = _needs_arguments(parent)
-        if required:
-            raise TargetError(
-                f"{spec}: each run creates a new {parent.__name__}() but its constructor "
-                f"needs arguments ({', '.join(required)})",
-                key="runner.target",
-                hint="Give those parameters defaults, or create an instance at module level "
-                'and target it as "module:instance.method".',
-            )
+    if is_instance_method(parent, parts[-1]):
+        needs = constructor_problem(spec, parent)
+        if needs is not None:
+            raise TargetError(needs, key="runner.target", hint=CONSTRUCTOR_HINT)
         return Target(spec=spec, function=obj, owner=parent, attribute=parts[-1])
     return Target(spec=spec, function=obj)
-
-
-def _is_instance_method(cls: type, name: str) -> bool:
-    # A staticmethod or classmethod can be called on the class itself.
-    raw = inspect.getattr_static(cls, name, None)
-    return not isinstance(raw, staticmethod | classmethod) and inspect.isfunction(raw)
 
 
 class SysPath:

@@ -12,13 +12,11 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fluxloop_core.results.models import CallbackCall, ErrorInfo
 from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
-
-if TYPE_CHECKING:
-    from fluxloop_core.runner.experiment import ExperimentPlan
+from fluxloop_core.runner.plan import ExperimentPlan
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 LINE_LIMIT = 1 << 28
@@ -71,6 +69,7 @@ class SubprocessExecutor:
             }
         )
         self._size = plan.parallel_runs
+        self._timeout = runner.timeout_seconds
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._ready: asyncio.Future[None] | None = None
@@ -124,8 +123,9 @@ class SubprocessExecutor:
         kwargs = replay.kwargs_for(job.call, job.input.text)
         return {"args": [], "kwargs": kwargs, "callables": list(job.callables)}
 
-    async def attempt(self, job: RunJob, timeout: float | None) -> Attempt:
+    async def attempt(self, job: RunJob) -> Attempt:
         """Run ``job`` once in an idle worker; a timeout kills and replaces the worker."""
+        timeout = self._timeout
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:

@@ -34,11 +34,12 @@ from fluxloop_core.config.form import (
     form_changes,
     form_data,
 )
-from fluxloop_core.config.loader import config_text_problems, read_config_text
+from fluxloop_core.config.loader import read_config_text
 from fluxloop_core.config.project import find_project
 from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.files import write_atomic
+from fluxloop_core.preflight import text_problems
 from fluxloop_tui.app import fluxloop_app
 
 WATCH_DEBOUNCE_MS = 50
@@ -233,7 +234,7 @@ class ConfigScreen(Screen[None]):
             return
         self.query_one("#form").disabled = False
         self.fill_form(data)
-        self.show_raw_problems(config_text_problems(text, self._path()))
+        self.show_raw_problems(text_problems(text, self._path()))
 
     def fill_form(self, data: FormData) -> None:
         """Put the file's values in the form and check them."""
@@ -303,7 +304,7 @@ class ConfigScreen(Screen[None]):
         self.query_one("#config-status", Static).update("  ".join(status))
         return result.ok
 
-    def show_raw_problems(self, problems: list[ConfigError], *, jump: bool = False) -> None:
+    def show_raw_problems(self, problems: list[UserError], *, jump: bool = False) -> None:
         """List the raw text's problems by line; optionally move the cursor to the first."""
         text = "\n".join(problem_line(p) for p in problems) or "valid"
         self.query_one("#raw-problems", Static).update(text)
@@ -317,7 +318,7 @@ class ConfigScreen(Screen[None]):
         """Validate the raw buffer as the file's contents."""
         if self.path is None:
             return False
-        problems = config_text_problems(self.raw_buffer, self.path)
+        problems = text_problems(self.raw_buffer, self.path)
         self.show_raw_problems(problems, jump=jump)
         dirty = self.raw_buffer != self.disk_text
         self.query_one("#config-status", Static).update("unsaved YAML edits" if dirty else "")

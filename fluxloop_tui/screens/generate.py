@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +21,7 @@ from textual.widgets import (
     Static,
 )
 
+from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import STRATEGIES
 from fluxloop_core.counts import counted
@@ -72,7 +72,7 @@ class GenerateScreen(Screen[None]):
         self.from_recording = from_recording
         self.result: GenerationResult | None = None
         self.output: Path | None = None
-        self._cancel: threading.Event | None = None
+        self._cancel: CancelToken | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -189,21 +189,21 @@ class GenerateScreen(Screen[None]):
         except UserError as error:
             self.notify(error.render(), severity="error", title="Cannot generate")
             return
-        self._cancel = threading.Event()
+        self._cancel = CancelToken()
         self.result = None
         self.query_one("#gen-status", Static).update(f"Generating ({request.mode})…")
         self.generate(loaded, request, self._cancel)
 
     @work(thread=True, exclusive=True, group="generation")
     def generate(
-        self, loaded: LoadedConfig, request: GenerationRequest, cancel: threading.Event
+        self, loaded: LoadedConfig, request: GenerationRequest, cancel: CancelToken
     ) -> None:
         """Run the core's generation; progress is posted back to the screen."""
 
         app = self.app
 
         def progress(figures: GenerationProgress) -> None:
-            if not cancel.is_set():  # set when the screen is left, too
+            if not cancel.cancelled:  # set when the screen is left, too
                 app.call_from_thread(self.show_progress, figures)
 
         try:
@@ -219,7 +219,7 @@ class GenerateScreen(Screen[None]):
     def on_unmount(self) -> None:
         # Leaving the screen stops a generation nobody could review any more.
         if self._cancel is not None:
-            self._cancel.set()
+            self._cancel.cancel()
 
     def show_progress(self, figures: GenerationProgress) -> None:
         """Live figures: inputs made, LLM requests, cache hits."""
@@ -242,7 +242,7 @@ class GenerateScreen(Screen[None]):
 
     def show_result(self, result: GenerationResult) -> None:
         """Review: the generated inputs in the table, and what it took."""
-        stopped = self._cancel is not None and self._cancel.is_set()
+        stopped = self._cancel is not None and self._cancel.cancelled
         self._cancel = None
         if not self.is_attached:
             return
@@ -276,7 +276,7 @@ class GenerateScreen(Screen[None]):
         if self._cancel is None:
             self.notify("Nothing is being generated.")
             return
-        self._cancel.set()
+        self._cancel.cancel()
 
     def action_save(self) -> None:
         """Write the reviewed inputs to inputs/generated.yaml."""

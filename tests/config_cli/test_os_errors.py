@@ -75,7 +75,12 @@ def test_an_experiment_name_too_long(plain_project: Path, fluxloop: Runner) -> N
     config = plain_project / "setting.yaml"
     config.write_text(config.read_text().replace('name: "my-agent"', f'name: "{LONG}"'))
     result = fluxloop("run", "experiment", "--no-collector", cwd=plain_project, code=2)
-    assert "File name too long" in one_paragraph(result)
+    # Refused at the name's line before anything is made (it used to be the OS's
+    # "File name too long" from making the folder): `config validate` says the same.
+    message = one_paragraph(result)
+    assert "setting.yaml:" in message and "name: too long for a folder name" in message
+    assert "at most 234 bytes, not 300" in message
+    assert not list(plain_project.glob("**/xxx*"))
 
 
 @pytest.mark.parametrize("kind", ["not_a_program", "a_folder", "no_permission"])

@@ -12,7 +12,9 @@ from pathlib import Path
 import yaml
 
 from fluxloop_core.config.loader import load_config
-from fluxloop_core.validation import check_target_importable, validate_project
+from fluxloop_core.config.models import RunnerConfig
+from fluxloop_core.preflight import validate_project
+from fluxloop_core.preflight.target import TargetProblem, check_target_importable
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -21,6 +23,13 @@ RECORDED = (
     '"kwargs": {"data": {"content": "hi"}, "custom_callback": "<builtin:collector.send>"}, '
     '"timestamp": "2025-09-30T00:00:00"}\n'
 )
+
+
+def first_problem(runner: RunnerConfig, timeout: float = 30.0) -> TargetProblem | None:
+    """The import check's one problem (a target check finds at most one), or None."""
+    found = check_target_importable(runner, timeout=timeout)
+    assert len(found) <= 1
+    return found[0] if found else None
 
 
 def edit(config: Path, **changes: object) -> None:
@@ -103,7 +112,7 @@ def test_class_method_targets(tmp_path: Path) -> None:
 
     def problem(target: str) -> str | None:
         config.write_text(f'name: t\nrunner:\n  target: "{target}"\nbase_inputs: ["x"]\n')
-        found = check_target_importable(load_config(config).config.runner)
+        found = first_problem(load_config(config).config.runner)
         assert found is None or found.key == "runner.target"
         return found.message if found else None
 
@@ -125,13 +134,13 @@ def test_python_path_and_working_directory_problems(tmp_path: Path) -> None:
     config.write_text(
         'name: t\nrunner:\n  target: "a:b"\n  working_directory: nowhere\nbase_inputs: ["x"]\n'
     )
-    found = check_target_importable(load_config(config).config.runner)
+    found = first_problem(load_config(config).config.runner)
     assert found is not None and "is not a folder" in found.message
     assert found.key == "runner.working_directory"
     config.write_text(
         'name: t\nrunner:\n  target: "a:b"\n  python_path: /no/such/python\nbase_inputs: ["x"]\n'
     )
-    found = check_target_importable(load_config(config).config.runner)
+    found = first_problem(load_config(config).config.runner)
     assert found is not None and found.key == "runner.python_path"
     assert found.message == "/no/such/python does not exist"
 
@@ -215,4 +224,4 @@ def test_threads_started_at_import_do_not_hold_the_check(tmp_path: Path) -> None
     config = tmp_path / "setting.yaml"
     config.write_text('name: t\nrunner:\n  target: "busy:run"\nbase_inputs: ["x"]\n')
     runner = load_config(config).config.runner
-    assert check_target_importable(runner, timeout=60) is None
+    assert first_problem(runner, timeout=60) is None

@@ -21,7 +21,6 @@ from fluxloop_core.results.reader import (
     latest_experiment,
     list_experiments,
     load_summary,
-    read_trace,
 )
 
 
@@ -102,7 +101,7 @@ def test_traces_skip_torn_lines_and_filter_failed(project: Path) -> None:
     folder = project / "experiments" / "exp_20250930_150000"
     assert [t.run_id for t in iter_traces(folder)] == ["0.0", "1.0"]
     assert [t.run_id for t in iter_traces(folder, failed_only=True)] == ["1.0"]
-    found = read_trace(folder, "1.0")
+    found = next((t for t in iter_traces(folder) if t.run_id == "1.0"), None)
     assert found is not None and found.error is not None and found.error.type == "ValueError"
     assert load_summary(folder).results.success_rate == 0.5
     with pytest.raises(UsageError, match=r"summary\.json"):

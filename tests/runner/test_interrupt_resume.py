@@ -196,9 +196,9 @@ def test_a_graceful_stop_ends_when_the_runs_in_flight_end(
 ) -> None:
     # The grace period is an upper bound, not a wait: with runs of 20 ms and a grace of
     # 10 minutes, the experiment must be back long before the grace would run out.
-    import fluxloop_core.runner.experiment as experiment
+    import fluxloop_core.runner.scheduler as scheduler
 
-    monkeypatch.setattr(experiment, "GRACE_SECONDS", 600.0)
+    monkeypatch.setattr(scheduler, "GRACE_SECONDS", 600.0)
     project.write("agent.py", SLOW_AGENT)
     loaded = project.config(SETTING)
     token = CancelToken()

@@ -1,4 +1,5 @@
-"""Cancelling an experiment from any thread: a signal handler, a TUI button, a test."""
+"""Cancelling long work (an experiment, input generation) from any thread: a signal
+handler, a TUI button, a test. The one cancellation type of the core."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ Listener = Callable[[bool], None]
 
 
 class CancelToken:
-    """Ask a running experiment to stop.
+    """Ask running work to stop.
 
-    The first :meth:`cancel` is graceful (stop scheduling, let runs in flight finish within
-    a grace period); the second is immediate. Thread-safe, and safe to call from a signal
-    handler (the lock is re-entrant, so a handler interrupting a holder cannot deadlock).
+    For an experiment, the first :meth:`cancel` is graceful (stop scheduling, let runs in
+    flight finish within a grace period); the second is immediate. Input generation stops
+    making new inputs at the first and keeps those made. Thread-safe, and safe to call from
+    a signal handler (the lock is re-entrant, so a handler interrupting a holder cannot
+    deadlock).
     """
 
     def __init__(self) -> None:

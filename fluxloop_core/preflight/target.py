@@ -1,0 +1,174 @@
+"""Can the target (and each custom provider) be imported and called?
+
+Checked in a child interpreter (``runner.python_path`` or this one) running
+:mod:`fluxloop_core.preflight.probe`, so the user's module never pollutes this process, with
+``working_directory`` first on sys.path and as the current folder, like a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from fluxloop_core.config.loader import LoadedConfig, Positions
+from fluxloop_core.config.models import RunnerConfig
+from fluxloop_core.preflight.probe import MARK, PROVIDERS_KEY, raised_at_import
+from fluxloop_core.preflight.problem import Problem, at_key
+from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
+
+IMPORT_TIMEOUT_SECONDS = 30.0
+PROBE_SCRIPT = Path(__file__).with_name("probe.py")
+IMPORT_HINT = (
+    "Set working_directory in your config to the folder that holds the module, e.g. "
+    'runner: working_directory: "."  (or the path to your project root).'
+)
+CONSTRUCTOR_HINT = (
+    "Give those parameters defaults, or create an instance at module level "
+    'and target it as "module:instance.method".'
+)
+
+
+@dataclass(frozen=True)
+class TargetProblem:
+    """Why the target or a provider cannot be used, and the key at fault
+    (``runner.target``, ``runner.python_path``, ``runner.working_directory`` or
+    ``replay_args.callable_providers.NAME``)."""
+
+    key: str
+    message: str
+    hint: str | None = None
+
+
+def run_variables(loaded: LoadedConfig) -> dict[str, str]:
+    """The variables a run adds to the environment: the .env files' values (the process
+    has its own) and ``runner.environment_vars``, which win."""
+    return {**loaded.env.dotenv_values(), **loaded.config.runner.environment_vars}
+
+
+def working_directory_problem(runner: RunnerConfig) -> TargetProblem | None:
+    """``runner.working_directory`` must be a folder (it goes on sys.path)."""
+    folder = runner.working_directory
+    if folder.is_dir():
+        return None
+    return TargetProblem(
+        "runner.working_directory",
+        f"{folder} is not a folder; set it to the folder that holds the module of "
+        f"{runner.resolved_target} (relative paths are from the config's folder)",
+    )
+
+
+def check_target_importable(
+    runner: RunnerConfig,
+    *,
+    providers: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = IMPORT_TIMEOUT_SECONDS,
+) -> list[TargetProblem]:
+    """Why ``runner.target`` (or a ``module:function`` provider among ``providers``, of a
+    well-formed spec) cannot be imported and used; empty when everything resolves.
+
+    ``env`` adds variables (e.g. from .env files) to the child's environment.
+    """
+    target = runner.resolved_target
+    folder = runner.working_directory
+    no_folder = working_directory_problem(runner)
+    if no_folder is not None:
+        return [no_folder]
+    python = runner.python_path or sys.executable
+    child_env = {**os.environ, **(env or {}), **runner.environment_vars}
+    specs = json.dumps(custom_providers(providers or {}))
+    try:
+        completed = subprocess.run(
+            [python, str(PROBE_SCRIPT), target, str(folder), specs],
+            cwd=folder,
+            env=child_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        return [TargetProblem("runner.python_path", f"{python} does not exist")]
+    except OSError as exc:  # no permission, a folder, not a program (Exec format error)...
+        return [
+            TargetProblem(
+                "runner.python_path",
+                f"{python} cannot be run ({exc.strerror}); "
+                "point it at a Python interpreter, e.g. .venv/bin/python",
+            )
+        ]
+    except subprocess.TimeoutExpired:
+        return [
+            TargetProblem(
+                "runner.target",
+                f"importing {target} took longer than {timeout:g} s; "
+                "does the module start long work at import time?",
+            )
+        ]
+    report = _read_report(completed.stdout)
+    if report is None:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return [TargetProblem("runner.target", f"could not check {target} with {python}: {last}")]
+    return [_explain(target, folder, item) for item in report]
+
+
+def _read_report(stdout: str) -> list[dict[str, str]] | None:
+    """The probe's problems, or None when the child died before reporting."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(MARK):
+            try:
+                report = json.loads(line[len(MARK) :])
+            except json.JSONDecodeError:
+                return None
+            if isinstance(report, list) and all(isinstance(item, dict) for item in report):
+                return report
+            return None
+    return None
+
+
+def _explain(target: str, folder: Path, report: dict[str, str]) -> TargetProblem:
+    kind, text = report.get("kind"), str(report.get("text", ""))
+    key = str(report.get("key", "runner.target"))
+    module = target.partition(":")[0]
+    if kind == "not_found":
+        return TargetProblem(
+            key,
+            f"{text}: {module} is not importable from runner.working_directory {folder}; "
+            'set working_directory to the folder that holds it ("." is the config\'s folder)',
+            IMPORT_HINT,
+        )
+    if kind == "dependency":
+        text = f"importing {module} failed: {text} (install it in the Python that runs the agent)"
+    elif kind == "raised":
+        text = raised_at_import(module, text)
+    elif kind == "constructor":
+        return TargetProblem(key, text, CONSTRUCTOR_HINT)
+    elif key.startswith(PROVIDERS_KEY):
+        return TargetProblem(key, text, PROVIDER_HINT)
+    return TargetProblem(key, text)
+
+
+def target_problems(
+    loaded: LoadedConfig, positions: Positions, *, with_providers: bool = True
+) -> list[Problem]:
+    """The import check as problems at the keys at fault (providers too, when asked)."""
+    config = loaded.config
+    replay = config.replay_args
+    specs = replay.callable_providers if with_providers and replay.enabled else {}
+    found = check_target_importable(config.runner, providers=specs, env=run_variables(loaded))
+    return [
+        at_key(
+            loaded,
+            positions,
+            "target" if problem.key.startswith("runner.") else "config",
+            problem.key,
+            problem.message,
+            problem.hint,
+        )
+        for problem in found
+    ]

@@ -1,0 +1,144 @@
+"""The plan of an experiment: which runs, against what, from inputs × iterations.
+
+:func:`prepare_experiment` checks every pre-run rule (:mod:`fluxloop_core.preflight`), the
+resume folder and the target, and returns an :class:`ExperimentPlan`; its
+:meth:`~ExperimentPlan.jobs` lists the runs, skipping those a resumed folder already holds.
+Nothing here runs the agent or writes a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.config.models import ExperimentConfig
+from fluxloop_core.errors import ConfigError, UserError
+from fluxloop_core.preflight import check_run, positions_of
+from fluxloop_core.preflight.problem import located, raise_first
+from fluxloop_core.preflight.target import (
+    run_variables,
+    target_problems,
+    working_directory_problem,
+)
+from fluxloop_core.runner.binding import Replay, RunInput, recorded_callables, replay_of
+from fluxloop_core.runner.environment import RunEnvironment
+from fluxloop_core.runner.executor import RunJob
+from fluxloop_core.runner.providers import Providers, load_providers
+from fluxloop_core.runner.resume import (
+    ResumeCheck,
+    check_same_experiment,
+    resume_iterations,
+    stored_experiment,
+)
+from fluxloop_core.runner.target import Target, forget_user_modules, load_target
+
+
+@dataclass
+class RunOptions:
+    """Command-line overrides of the config."""
+
+    iterations: int | None = None
+    parallel_runs: int | None = None
+    use_collector: bool = True
+    resume_dir: Path | None = None
+
+
+@dataclass
+class ExperimentPlan:
+    """Everything validated: what runs, against what, and where results go."""
+
+    loaded: LoadedConfig
+    target: Target | None
+    inputs: list[RunInput]
+    iterations: int
+    parallel_runs: int
+    replay: Replay | None = None
+    providers: Providers | None = None
+    callables: dict[int, list[str]] = field(default_factory=dict)
+    resume_dir: Path | None = None
+
+    @property
+    def config(self) -> ExperimentConfig:
+        """The experiment's config."""
+        return self.loaded.config
+
+    @property
+    def planned_runs(self) -> int:
+        """inputs × iterations."""
+        return len(self.inputs) * self.iterations
+
+    def jobs(self, skip: set[str]) -> Iterator[RunJob]:
+        """Every run not in ``skip``, iteration by iteration (each input once per round)."""
+        for iteration in range(self.iterations):
+            for index, run_input in enumerate(self.inputs):
+                run_id = f"{index}.{iteration}"
+                if run_id in skip:
+                    continue
+                if self.replay is None:
+                    yield RunJob(run_id, index, iteration, run_input)
+                    continue
+                call = self.replay.call_for(index, run_input)
+                callables = tuple(self.callables.get(call.line_number, ()))
+                yield RunJob(run_id, index, iteration, run_input, call, callables)
+
+
+def run_environment(loaded: LoadedConfig) -> RunEnvironment:
+    """The working directory on sys.path and the run's variables in os.environ."""
+    runner = loaded.config.runner
+    no_folder = working_directory_problem(runner)
+    if no_folder is not None:
+        raise ConfigError(no_folder.message, file=loaded.path, key=no_folder.key)
+    return RunEnvironment(runner.working_directory, run_variables(loaded))
+
+
+def prepare_experiment(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
+    """Check every pre-run rule (:func:`fluxloop_core.preflight.check_run`), the resume
+    folder and the target, and raise a UserError before anything is written."""
+    try:
+        return _prepare(loaded, options)
+    except UserError as error:
+        raise located(error, loaded, positions_of(loaded)) from None
+
+
+def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
+    config = loaded.config
+    runner = config.runner
+    ready = check_run(loaded, parallel_runs=options.parallel_runs)
+    iterations = options.iterations
+    stored = None
+    if options.resume_dir is not None:
+        stored = stored_experiment(options.resume_dir)
+        iterations = resume_iterations(stored, options.iterations)
+    plan = ExperimentPlan(
+        loaded=loaded,
+        target=None,
+        inputs=[RunInput(text, metadata) for text, metadata in ready.inputs],
+        iterations=iterations or config.iterations,
+        parallel_runs=options.parallel_runs or config.parallel_runs,
+        resume_dir=options.resume_dir,
+    )
+    if stored is not None and options.resume_dir is not None:
+        now = ResumeCheck(
+            runner.resolved_target, config.iterations, options.iterations, plan.inputs
+        )
+        check_same_experiment(options.resume_dir, stored, now)
+    replay = config.replay_args
+    with run_environment(loaded):
+        if runner.python_path:
+            # The agent's interpreter imports the target and the providers: checked there.
+            positions = positions_of(loaded)
+            raise_first(target_problems(loaded, positions))
+        else:
+            custom = list(replay.callable_providers.values())
+            forget_user_modules([runner.resolved_target, *custom])
+            plan.target = load_target(runner.resolved_target, runner.working_directory)
+        if replay.enabled:
+            assert replay.recording_file is not None  # the config model requires it
+            plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
+            plan.providers = load_providers(
+                replay.callable_providers, import_custom=not runner.python_path
+            )
+            plan.callables = recorded_callables(plan.replay.calls)
+    return plan
