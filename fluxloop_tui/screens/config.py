@@ -39,7 +39,7 @@ from fluxloop_core.config.project import find_project
 from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.files import write_atomic
-from fluxloop_tui.app import fluxloop_app
+from fluxloop_tui.context import fluxloop_app
 
 WATCH_DEBOUNCE_MS = 50
 """How long the watcher gathers a burst of file events before reporting them."""

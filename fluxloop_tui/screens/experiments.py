@@ -29,7 +29,7 @@ from fluxloop_core.results.rows import (
     run_row,
     summary_line,
 )
-from fluxloop_tui.app import fluxloop_app
+from fluxloop_tui.context import fluxloop_app
 from fluxloop_tui.table import Table, status_text
 
 RUNS_SHOWN = 1000
@@ -64,9 +64,9 @@ class ExperimentsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        app = fluxloop_app(self)
+        app = self.app
         try:
-            listings = list_experiments(app.load_config().config.output_directory)
+            listings = list_experiments(fluxloop_app(self).load_config().config.output_directory)
         except UserError as error:
             app.call_from_thread(app.notify, error.render(), severity="error")
             return

@@ -39,7 +39,7 @@ from fluxloop_core.generation.service import (
 )
 from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
-from fluxloop_tui.app import fluxloop_app
+from fluxloop_tui.context import fluxloop_app
 from fluxloop_tui.fields import whole_number
 from fluxloop_tui.table import Table
 

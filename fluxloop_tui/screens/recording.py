@@ -42,7 +42,7 @@ from fluxloop_core.recording import (
     load_json_line,
 )
 from fluxloop_core.recording import parse_line as _parse_line
-from fluxloop_tui.app import fluxloop_app
+from fluxloop_tui.context import fluxloop_app
 from fluxloop_tui.fields import whole_number
 
 Item = RecordedCall | RecordingProblem | None  # None: a blank line

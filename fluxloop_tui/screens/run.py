@@ -16,7 +16,7 @@ from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
-from fluxloop_tui.app import fluxloop_app, main_widget
+from fluxloop_tui.context import fluxloop_app, main_widget
 from fluxloop_tui.fields import whole_number
 from fluxloop_tui.session import ExperimentSession, SessionView
 from fluxloop_tui.table import Table, status_text
