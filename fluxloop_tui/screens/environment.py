@@ -14,7 +14,7 @@ from fluxloop_core.env_report import env_report
 from fluxloop_core.errors import UserError
 from fluxloop_core.status import Check, run_checks
 from fluxloop_tui.context import fluxloop_app
-from fluxloop_tui.table import Table
+from fluxloop_tui.widgets.table import Table
 
 
 class EnvironmentScreen(Screen[None]):

@@ -30,7 +30,7 @@ from fluxloop_core.results.rows import (
     summary_line,
 )
 from fluxloop_tui.context import fluxloop_app
-from fluxloop_tui.table import Table, status_text
+from fluxloop_tui.widgets.table import Table, status_text
 
 RUNS_SHOWN = 1000
 STATUS_COLUMN = RUN_COLUMNS.index("status")
@@ -156,6 +156,8 @@ class RunsScreen(Screen[None]):
 
 class RunDetailScreen(Screen[None]):
     """One run: input, output, callback calls, spans and the error with its traceback."""
+
+    CSS_PATH = "experiments.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 

@@ -30,6 +30,8 @@ generate inputs, run experiment, status, config env."""
 class HelpScreen(ModalScreen[None]):
     """The key list; any of Esc, q or ? closes it."""
 
+    CSS_PATH = "help.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "app.pop_screen", "Close"),
     ]

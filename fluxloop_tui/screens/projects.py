@@ -16,7 +16,7 @@ from fluxloop_core.errors import UserError
 from fluxloop_core.scaffold import TEMPLATES, create_project, validate_project_name
 from fluxloop_core.workspace import ProjectInfo, list_projects
 from fluxloop_tui.context import fluxloop_app
-from fluxloop_tui.table import Table
+from fluxloop_tui.widgets.table import Table
 
 
 class ProjectsScreen(Screen[None]):
@@ -72,6 +72,8 @@ class ProjectsScreen(Screen[None]):
 
 class NewProjectScreen(ModalScreen[Path | None]):
     """Name (checked as you type) and template; Enter creates, Esc cancels."""
+
+    CSS_PATH = "projects.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
