@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -21,7 +21,7 @@ from fluxloop_core.redaction import redact
 from fluxloop_tui.context import AppContext, main_widget
 from fluxloop_tui.screens.config import ConfigScreen
 from fluxloop_tui.screens.environment import EnvironmentScreen
-from fluxloop_tui.screens.experiments import ExperimentsScreen
+from fluxloop_tui.screens.experiments import ExperimentsScreen, RunsScreen
 from fluxloop_tui.screens.generate import GenerateScreen
 from fluxloop_tui.screens.help import HelpScreen
 from fluxloop_tui.screens.projects import ProjectsScreen
@@ -181,8 +181,13 @@ class FluxLoopApp(App[None]):
         screen.set_focus(main_widget(screen))
 
     def action_help(self) -> None:
-        """Show every key binding."""
-        self.push_screen(HelpScreen())
+        """Show every key binding, read from the app's and the screens' declarations."""
+        sections: list[tuple[str, Sequence[BindingType]]] = [("Anywhere", self.BINDINGS)]
+        for name, screen in SCREENS.items():
+            sections.append((name.capitalize(), screen.BINDINGS))
+            if screen is ExperimentsScreen:
+                sections.append(("Runs", RunsScreen.BINDINGS))  # opened from an experiment
+        self.push_screen(HelpScreen(sections))
 
 
 if TYPE_CHECKING:
