@@ -16,20 +16,12 @@ class FileWatcher:
     The folder is watched (an atomic save replaces the file's inode), filtered to the file.
     """
 
-    def __init__(
-        self,
-        path: Path,
-        on_change: Callable[[], None],
-        *,
-        debounce_ms: int = WATCH_DEBOUNCE_MS,
-        force_polling: bool | None = None,
-    ) -> None:
+    def __init__(self, path: Path, on_change: Callable[[], None]) -> None:
+        """``on_change`` is called from the watcher's thread after each burst of edits."""
         self.path = path
         self.on_change = on_change
-        self.debounce_ms = debounce_ms
-        self.force_polling = force_polling
         self.stop_event = threading.Event()
-        self.ready = threading.Event()
+        self.ready = threading.Event()  # set once watching: an edit after it is seen
         self.thread = threading.Thread(target=self._run, name="config-watcher", daemon=True)
 
     def start(self) -> None:
@@ -54,11 +46,10 @@ class FileWatcher:
         for _changes in watch(
             self.path.parent,
             watch_filter=only_this_file,
-            debounce=self.debounce_ms,
+            debounce=WATCH_DEBOUNCE_MS,
             step=20,
             stop_event=self.stop_event,
             recursive=False,
-            force_polling=self.force_polling,
             poll_delay_ms=100,
             raise_interrupt=False,
         ):

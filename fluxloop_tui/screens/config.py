@@ -74,10 +74,8 @@ class ConfigScreen(Screen[None]):
     class FileChanged(Message):
         """The watcher saw the file change (posted from its thread)."""
 
-    def __init__(self, *, watch: bool = True, force_polling: bool | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.watch_file = watch
-        self.force_polling = force_polling
         self.path: Path | None = None
         self.disk_text = ""
         self.initial: dict[str, str] = {}
@@ -138,11 +136,8 @@ class ConfigScreen(Screen[None]):
             return
         self.query_one("#config-title", Static).update(f"Config — {app.relative(self.path)}")
         self.load_text(text)
-        if self.watch_file:
-            self.watcher = FileWatcher(
-                self.path, self._report_change, force_polling=self.force_polling
-            )
-            self.watcher.start()
+        self.watcher = FileWatcher(self.path, self._report_change)
+        self.watcher.start()
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
