@@ -35,7 +35,7 @@ class FileWatcher:
             self.thread.join(timeout=2)
 
     def _run(self) -> None:
-        from watchfiles import watch
+        from watchfiles import watch  # loaded when a watch starts, not when the app opens
 
         name = self.path.name
 

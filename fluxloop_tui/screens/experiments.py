@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -166,8 +167,6 @@ class RunDetailScreen(Screen[None]):
         self.record = record
 
     def compose(self) -> ComposeResult:
-        from textual.containers import VerticalScroll
-
         record = self.record
         parts = [
             f"run {record.run_id}  iteration {record.iteration}  {record.status}  "

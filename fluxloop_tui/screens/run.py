@@ -17,6 +17,7 @@ from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
 from fluxloop_tui.context import fluxloop_app, main_widget
+from fluxloop_tui.screens.experiments import RunsScreen
 from fluxloop_tui.session import ExperimentSession, SessionView
 from fluxloop_tui.widgets.fields import whole_number
 from fluxloop_tui.widgets.table import Table, status_text
@@ -175,8 +176,6 @@ class RunScreen(Screen[None]):
 
     def action_open_results(self) -> None:
         """The finished experiment's runs."""
-        from fluxloop_tui.screens.experiments import RunsScreen
-
         session = fluxloop_app(self).session
         if session is None or session.running or session.experiment_dir is None:
             self.notify("Results open when an experiment has finished.")
