@@ -21,7 +21,8 @@ from textual.pilot import Pilot
 
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.demo import build_demo_workspace
-from fluxloop_tui.screens.recording import CallList, RecordingScreen
+from fluxloop_tui.screens.recording import RecordingScreen
+from fluxloop_tui.widgets.call_list import CallList
 
 BAR_S = 0.5
 PAGES = 50

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import open_config
 from fluxloop_core.errors import ProjectNotFoundError
 from fluxloop_core.redaction import redact
-
-if TYPE_CHECKING:
-    from fluxloop_tui.session import ExperimentSession
-
+from fluxloop_tui.context import AppContext, main_widget
+from fluxloop_tui.screens.config import ConfigScreen
+from fluxloop_tui.screens.environment import EnvironmentScreen
+from fluxloop_tui.screens.experiments import ExperimentsScreen, RunsScreen
+from fluxloop_tui.screens.generate import GenerateScreen
+from fluxloop_tui.screens.help import HelpScreen
+from fluxloop_tui.screens.projects import ProjectsScreen
+from fluxloop_tui.screens.recording import RecordingScreen
+from fluxloop_tui.screens.run import RunScreen
+from fluxloop_tui.session import ExperimentSession
 
 # The top-level screens in the command palette: title, what it is for, action_show name.
 PALETTE_SCREENS: tuple[tuple[str, str, str], ...] = (
@@ -35,6 +39,18 @@ PALETTE_SCREENS: tuple[tuple[str, str, str], ...] = (
     ("Generate inputs", "Variations of the bases: preview, generate, save", "generate"),
     ("Run experiment", "Start the experiment; live progress; stop keeps results", "run"),
 )
+
+
+# The top-level screens by the name action_show takes.
+SCREENS: dict[str, type[Screen[None]]] = {
+    "projects": ProjectsScreen,
+    "experiments": ExperimentsScreen,
+    "environment": EnvironmentScreen,
+    "recording": RecordingScreen,
+    "config": ConfigScreen,
+    "generate": GenerateScreen,
+    "run": RunScreen,
+}
 
 
 class FluxLoopApp(App[None]):
@@ -94,29 +110,10 @@ class FluxLoopApp(App[None]):
 
     def action_show(self, name: str) -> None:
         """Switch to a top-level screen."""
-        from fluxloop_tui.screens.config import ConfigScreen
-        from fluxloop_tui.screens.environment import EnvironmentScreen
-        from fluxloop_tui.screens.experiments import ExperimentsScreen
-        from fluxloop_tui.screens.generate import GenerateScreen
-        from fluxloop_tui.screens.projects import ProjectsScreen
-        from fluxloop_tui.screens.recording import RecordingScreen
-        from fluxloop_tui.screens.run import RunScreen
-
-        screens: dict[str, type[Screen[None]]] = {
-            "projects": ProjectsScreen,
-            "experiments": ExperimentsScreen,
-            "environment": EnvironmentScreen,
-            "recording": RecordingScreen,
-            "config": ConfigScreen,
-            "generate": GenerateScreen,
-            "run": RunScreen,
-        }
-        self._switch_to(screens[name]())  # an unknown name fails before any screen goes
+        self._switch_to(SCREENS[name]())  # an unknown name fails before any screen goes
 
     def action_generate(self, from_recording: Path | None = None) -> None:
         """The generation screen, seeded with a recording's calls when given."""
-        from fluxloop_tui.screens.generate import GenerateScreen
-
         self._switch_to(GenerateScreen(from_recording))
 
     def _switch_to(self, screen: Screen[None]) -> None:
@@ -184,24 +181,16 @@ class FluxLoopApp(App[None]):
         screen.set_focus(main_widget(screen))
 
     def action_help(self) -> None:
-        """Show every key binding."""
-        from fluxloop_tui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen())
-
-
-def main_widget(screen: Screen[Any]) -> Widget | None:
-    """The widget a screen's keys act on: its shown, focusable AUTO_FOCUS match that is
-    not a text field; None (nothing focused) when there is none, e.g. in the raw editor."""
-    if not screen.AUTO_FOCUS:
-        return None
-    shown = screen.focus_chain
-    for widget in screen.query(screen.AUTO_FOCUS):
-        if widget in shown and not isinstance(widget, Input | TextArea):
-            return widget
-    return None
+        """Show every key binding, read from the app's and the screens' declarations."""
+        sections: list[tuple[str, Sequence[BindingType]]] = [("Anywhere", self.BINDINGS)]
+        for name, screen in SCREENS.items():
+            sections.append((name.capitalize(), screen.BINDINGS))
+            if screen is ExperimentsScreen:
+                sections.append(("Runs", RunsScreen.BINDINGS))  # opened from an experiment
+        self.push_screen(HelpScreen(sections))
 
 
-def fluxloop_app(node: DOMNode) -> FluxLoopApp:
-    """The app a screen or widget runs in, with FluxLoop's own attributes typed."""
-    return cast(FluxLoopApp, node.app)
+if TYPE_CHECKING:
+    # The screens see the app as an AppContext (they may not import it): mypy checks here
+    # that the app is one.
+    _APP_IS_A_CONTEXT: type[AppContext] = FluxLoopApp

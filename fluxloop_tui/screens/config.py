@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,10 +39,9 @@ from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.files import write_atomic
 from fluxloop_core.preflight import text_problems
-from fluxloop_tui.app import fluxloop_app
-
-WATCH_DEBOUNCE_MS = 50
-"""How long the watcher gathers a burst of file events before reporting them."""
+from fluxloop_tui.context import fluxloop_app
+from fluxloop_tui.watcher import FileWatcher
+from fluxloop_tui.widgets.yaml_editor import YamlEditor
 
 
 def _widget_id(key: str) -> str:
@@ -61,74 +59,10 @@ def problem_line(problem: UserError) -> str:
     return f"{where}{key}{problem.message}"
 
 
-class FileWatcher:
-    """Reports outside edits of one file from a thread (watchfiles), until stopped.
-
-    The folder is watched (an atomic save replaces the file's inode), filtered to the file.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        on_change: Any,
-        *,
-        debounce_ms: int = WATCH_DEBOUNCE_MS,
-        force_polling: bool | None = None,
-    ) -> None:
-        self.path = path
-        self.on_change = on_change
-        self.debounce_ms = debounce_ms
-        self.force_polling = force_polling
-        self.stop_event = threading.Event()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="config-watcher", daemon=True)
-
-    def start(self) -> None:
-        """Begin watching in a daemon thread."""
-        self.thread.start()
-
-    def stop(self) -> None:
-        """Stop and wait briefly for the thread (it checks the stop event every step)."""
-        self.stop_event.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=2)
-
-    def _run(self) -> None:
-        from watchfiles import watch
-
-        name = self.path.name
-
-        def only_this_file(_change: object, changed: str) -> bool:
-            return Path(changed).name == name
-
-        self.ready.set()
-        for _changes in watch(
-            self.path.parent,
-            watch_filter=only_this_file,
-            debounce=self.debounce_ms,
-            step=20,
-            stop_event=self.stop_event,
-            recursive=False,
-            force_polling=self.force_polling,
-            poll_delay_ms=100,
-            raise_interrupt=False,
-        ):
-            if self.stop_event.is_set():
-                break
-            self.on_change()
-
-
-class YamlEditor(TextArea):
-    """The raw editor: Tab indents, and Esc leaves it like any field (the app's rule),
-    where a code editor would keep the focus and take the app's keys as text."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.leave_field", "Leave the editor", show=False, priority=True)
-    ]
-
-
 class ConfigScreen(Screen[None]):
     """setting.yaml as a form (checked as you type) or raw YAML (`y`); Ctrl+S saves."""
+
+    CSS_PATH = "config.tcss"
 
     AUTO_FOCUS = "#form"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -141,17 +75,14 @@ class ConfigScreen(Screen[None]):
     class FileChanged(Message):
         """The watcher saw the file change (posted from its thread)."""
 
-    def __init__(self, *, watch: bool = True, force_polling: bool | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.watch_file = watch
-        self.force_polling = force_polling
         self.path: Path | None = None
         self.disk_text = ""
         self.initial: dict[str, str] = {}
         self.raw_mode = False
         self.conflict_open = False
         self.watcher: FileWatcher | None = None
-        self.reloads = 0
 
     # Layout
 
@@ -206,11 +137,8 @@ class ConfigScreen(Screen[None]):
             return
         self.query_one("#config-title", Static).update(f"Config — {app.relative(self.path)}")
         self.load_text(text)
-        if self.watch_file:
-            self.watcher = FileWatcher(
-                self.path, self._report_change, force_polling=self.force_polling
-            )
-            self.watcher.start()
+        self.watcher = FileWatcher(self.path, self._report_change)
+        self.watcher.start()
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
@@ -432,7 +360,6 @@ class ConfigScreen(Screen[None]):
         self.load_text(text)
         if self.raw_mode:
             self.check_raw()
-        self.reloads += 1
         return True
 
     # Outside edits
@@ -475,6 +402,8 @@ class ConfigScreen(Screen[None]):
 
 class ConflictScreen(ModalScreen[bool]):
     """The file changed on disk while there are unsaved changes: keep mine or reload?"""
+
+    CSS_PATH = "config.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k,escape", "keep", "Keep mine"),

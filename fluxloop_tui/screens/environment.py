@@ -13,8 +13,8 @@ from textual.widgets import Footer, Header, Static
 from fluxloop_core.env_report import env_report
 from fluxloop_core.errors import UserError
 from fluxloop_core.status import Check, run_checks
-from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.table import Table
+from fluxloop_tui.context import fluxloop_app
+from fluxloop_tui.widgets.table import Table
 
 
 class EnvironmentScreen(Screen[None]):
@@ -45,13 +45,12 @@ class EnvironmentScreen(Screen[None]):
 
     def fill_variables(self) -> None:
         """The rows of `fluxloop config env` (values hidden unless revealed)."""
-        app = fluxloop_app(self)
         table = self.query_one("#variables", Table)
         table.clear()
         try:
-            env = app.load_config().env
+            env = fluxloop_app(self).load_config().env
         except UserError as error:
-            app.notify(error.render(), severity="error")
+            self.app.notify(error.render(), severity="error")
             return
         for row in env_report(env, show_values=self.show_values):
             table.add_values((row.name, row.source, row.value))
@@ -67,12 +66,11 @@ class EnvironmentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def run_checks(self) -> None:
-        app = fluxloop_app(self)
         try:
-            checks = run_checks(app.load_config())
+            checks = run_checks(fluxloop_app(self).load_config())
         except UserError as error:
             checks = [Check("config", "fail", error.render())]
-        app.call_from_thread(self.show_checks, checks)
+        self.app.call_from_thread(self.show_checks, checks)
 
     def show_checks(self, checks: list[Check]) -> None:
         """Fill the checks table."""

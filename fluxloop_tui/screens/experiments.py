@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -29,8 +30,8 @@ from fluxloop_core.results.rows import (
     run_row,
     summary_line,
 )
-from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.table import Table, status_text
+from fluxloop_tui.context import fluxloop_app
+from fluxloop_tui.widgets.table import Table, status_text
 
 RUNS_SHOWN = 1000
 STATUS_COLUMN = RUN_COLUMNS.index("status")
@@ -64,9 +65,9 @@ class ExperimentsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        app = fluxloop_app(self)
+        app = self.app
         try:
-            listings = list_experiments(app.load_config().config.output_directory)
+            listings = list_experiments(fluxloop_app(self).load_config().config.output_directory)
         except UserError as error:
             app.call_from_thread(app.notify, error.render(), severity="error")
             return
@@ -157,6 +158,8 @@ class RunsScreen(Screen[None]):
 class RunDetailScreen(Screen[None]):
     """One run: input, output, callback calls, spans and the error with its traceback."""
 
+    CSS_PATH = "experiments.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, record: TraceRecord) -> None:
@@ -164,8 +167,6 @@ class RunDetailScreen(Screen[None]):
         self.record = record
 
     def compose(self) -> ComposeResult:
-        from textual.containers import VerticalScroll
-
         record = self.record
         parts = [
             f"run {record.run_id}  iteration {record.iteration}  {record.status}  "

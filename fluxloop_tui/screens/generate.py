@@ -36,9 +36,9 @@ from fluxloop_core.generation.service import generate_inputs
 from fluxloop_core.generation.slots import GenerationProgress, GenerationResult
 from fluxloop_core.inputs import write_inputs_file
 from fluxloop_core.results.rows import clip
-from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.fields import whole_number
-from fluxloop_tui.table import Table
+from fluxloop_tui.context import fluxloop_app
+from fluxloop_tui.widgets.fields import whole_number
+from fluxloop_tui.widgets.table import Table
 
 MODES = ("deterministic", "llm")
 SHOWN = 500
@@ -47,16 +47,7 @@ SHOWN = 500
 class GenerateScreen(Screen[None]):
     """The `generate inputs` command as a screen; `from_recording` seeds it with calls."""
 
-    DEFAULT_CSS = """
-    GenerateScreen #gen-options { height: auto; padding: 0 1; }
-    GenerateScreen #gen-fields { width: 1fr; height: auto; }
-    GenerateScreen #gen-fields Horizontal { height: 1; }
-    GenerateScreen #gen-fields Label { width: 12; color: $text-muted; }
-    GenerateScreen #gen-fields Input, GenerateScreen #gen-fields Select { width: 1fr; }
-    GenerateScreen #strategies { width: 30; height: 8; }
-    GenerateScreen #gen-status { padding: 0 1; height: auto; }
-    GenerateScreen #gen-progress { padding: 0 1; }
-    """
+    CSS_PATH = "generate.tcss"
 
     # The table, not a field: the app's single-letter keys work until Tab reaches a field.
     AUTO_FOCUS = "#gen-table"

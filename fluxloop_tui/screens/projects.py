@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from fluxloop_core.errors import UserError
 from fluxloop_core.scaffold import TEMPLATES, create_project, validate_project_name
 from fluxloop_core.workspace import ProjectInfo, list_projects
-from fluxloop_tui.app import fluxloop_app
-from fluxloop_tui.table import Table
+from fluxloop_tui.context import fluxloop_app
+from fluxloop_tui.widgets.table import Table
 
 
 class ProjectsScreen(Screen[None]):
@@ -36,8 +36,7 @@ class ProjectsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        app = fluxloop_app(self)
-        app.call_from_thread(self.show, list_projects(app.workspace))
+        self.app.call_from_thread(self.show, list_projects(fluxloop_app(self).workspace))
 
     def show(self, projects: list[ProjectInfo]) -> None:
         """Fill the table."""
@@ -73,6 +72,8 @@ class ProjectsScreen(Screen[None]):
 
 class NewProjectScreen(ModalScreen[Path | None]):
     """Name (checked as you type) and template; Enter creates, Esc cancels."""
+
+    CSS_PATH = "projects.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 

@@ -16,10 +16,11 @@ from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
-from fluxloop_tui.app import fluxloop_app, main_widget
-from fluxloop_tui.fields import whole_number
+from fluxloop_tui.context import fluxloop_app, main_widget
+from fluxloop_tui.screens.experiments import RunsScreen
 from fluxloop_tui.session import ExperimentSession, SessionView
-from fluxloop_tui.table import Table, status_text
+from fluxloop_tui.widgets.fields import whole_number
+from fluxloop_tui.widgets.table import Table, status_text
 
 REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
@@ -45,13 +46,7 @@ def latest_row(event: RunFinished | RunFailed) -> tuple[str, Text, str, str, str
 class ConfirmStop(ModalScreen[bool]):
     """Ask before stopping: a stop keeps finished runs; a second one drops those running."""
 
-    DEFAULT_CSS = """
-    ConfirmStop { align: center middle; }
-    ConfirmStop #confirm {
-        width: 64; height: auto; border: round $warning; padding: 1 2; background: $panel;
-    }
-    ConfirmStop .keys { margin-top: 1; color: $text-muted; }
-    """
+    CSS_PATH = "run.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Stop"),
@@ -84,15 +79,7 @@ class ConfirmStop(ModalScreen[bool]):
 class RunScreen(Screen[None]):
     """Start the project's experiment (iterations and parallel runs overridable)."""
 
-    DEFAULT_CSS = """
-    RunScreen #run-options { height: 1; padding: 0 1; }
-    RunScreen #run-options Label { width: auto; padding: 0 1 0 0; color: $text-muted; }
-    RunScreen #run-options Input { width: 10; margin: 0 2 0 0; }
-    RunScreen #run-options Checkbox { width: auto; }
-    RunScreen #run-status { padding: 0 1; height: auto; }
-    RunScreen #run-progress { padding: 0 1; }
-    RunScreen #run-errors { height: auto; max-height: 4; padding: 0 1; color: $error; }
-    """
+    CSS_PATH = "run.tcss"
 
     # The runs table, not a number field: the app's single-letter keys work from the start.
     AUTO_FOCUS = "#latest"
@@ -189,8 +176,6 @@ class RunScreen(Screen[None]):
 
     def action_open_results(self) -> None:
         """The finished experiment's runs."""
-        from fluxloop_tui.screens.experiments import RunsScreen
-
         session = fluxloop_app(self).session
         if session is None or session.running or session.experiment_dir is None:
             self.notify("Results open when an experiment has finished.")

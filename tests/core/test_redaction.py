@@ -10,7 +10,7 @@ import pytest
 from fluxloop_core.config.env import load_layered_env
 from fluxloop_core.errors import ConfigError
 from fluxloop_core.redaction import REDACTED, Redactor, is_secret_name, redact
-from fluxloop_tui.table import plain_cells
+from fluxloop_tui.widgets.table import plain_cells
 
 SECRET_NAMES = [
     "OPENAI_API_KEY",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual.binding import Binding
 from textual.widgets import DataTable, Static
 from tui_helpers import make_app
 
-from fluxloop_tui.app import FluxLoopApp
+from fluxloop_tui.app import SCREENS, FluxLoopApp
 from fluxloop_tui.screens.environment import EnvironmentScreen
 from fluxloop_tui.screens.experiments import ExperimentsScreen, RunDetailScreen, RunsScreen
-from fluxloop_tui.screens.help import HelpScreen
+from fluxloop_tui.screens.help import HelpScreen, binding_entries, key_label
 
 
 def texts(table: DataTable[object]) -> list[list[str]]:
@@ -126,6 +127,45 @@ def test_help_opens_and_closes(project: Path) -> None:
             assert isinstance(app.screen, ExperimentsScreen)
 
     asyncio.run(run())
+
+
+def test_help_lists_every_described_binding_of_the_app_and_each_screen(project: Path) -> None:
+    """Built from the declarations: a binding added to a screen shows without a help edit."""
+    screens = [*SCREENS.values(), RunsScreen]
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            help_widget = app.screen.query_one("#help", Static)
+            text = str(help_widget.render())
+            region = help_widget.region
+            assert region.right <= 80 and region.bottom <= 24  # the whole list on 80x24
+            assert "Leave the field".lower() in text  # a binding the footer does not show
+            flat = " ".join(text.split())
+            for owner in [FluxLoopApp, *screens]:
+                for entry in binding_entries(owner.BINDINGS):
+                    assert " ".join(entry.split()) in flat, f"{owner.__name__}: {entry}"
+            for title in ["Anywhere", "Projects", "Runs", "Recording", "Config", "Run"]:
+                assert f"\n{title} " in text
+
+    asyncio.run(run())
+
+
+def test_key_labels_and_grouped_keys() -> None:
+    assert key_label("ctrl+s") == "Ctrl+S"
+    assert key_label("question_mark") == "?"
+    assert key_label("escape") == "Esc"
+    assert key_label("f2") == "F2"
+    assert key_label("G") == "G" and key_label("g") == "g"
+    bindings = [
+        Binding("y", "toggle", "Raw YAML", show=False),
+        Binding("f2", "toggle", "Raw YAML"),
+        Binding("k,escape", "keep", "Keep mine"),
+        Binding("z", "secret", ""),  # no description: not listed
+    ]
+    assert binding_entries(bindings) == ["y/F2 raw YAML", "k/Esc keep mine"]
 
 
 def test_without_a_terminal_the_command_points_at_plain_commands(project: Path) -> None:

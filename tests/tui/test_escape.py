@@ -11,7 +11,8 @@ import pytest
 from textual.widgets import Input, TextArea
 from tui_helpers import make_app, settle
 
-from fluxloop_tui.app import FluxLoopApp, main_widget
+from fluxloop_tui.app import FluxLoopApp
+from fluxloop_tui.context import main_widget
 from fluxloop_tui.screens.help import HelpScreen
 from fluxloop_tui.screens.projects import NewProjectScreen, ProjectsScreen
 

@@ -10,7 +10,8 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from tui_helpers import make_app, settle
 
-from fluxloop_tui.screens.recording import CallList, RecordingScreen, line_matches
+from fluxloop_tui.screens.recording import RecordingScreen
+from fluxloop_tui.widgets.call_list import CallList
 
 
 async def open_inspector(pilot: Pilot[None]) -> RecordingScreen:
@@ -171,15 +172,6 @@ def test_generate_from_this_recording_opens_generation_seeded_with_it(project: P
     asyncio.run(run())
 
 
-def test_line_matches() -> None:
-    raw = b'{"target": "m:f", "kwargs": {"x": "Caf\\u00e9"}}\n'
-    assert line_matches(raw, "caf", None)
-    assert line_matches(raw, "café", None)
-    assert line_matches(raw, "", "m:f")
-    assert not line_matches(raw, "", "m:g")
-    assert not line_matches(b"{broken", "", "m:f")
-
-
 def test_a_file_over_a_megabyte_is_indexed_in_the_background(project: Path) -> None:
     line = (
         '{"_version": "1", "iteration": %d, "target": "m:f", "kwargs": {"text": "%s"}, '
@@ -206,9 +198,3 @@ def test_a_file_over_a_megabyte_is_indexed_in_the_background(project: Path) -> N
             assert calls.cursor < 4999 and "5,001 lines" in heading(screen)
 
     asyncio.run(run())
-
-
-def test_line_matches_skips_a_line_too_deep_to_read() -> None:
-    deep = b'{"target": "m:f", "kwargs": {"text": "hi", "x": ' + b"[" * 10_000 + b"]" * 10_000
-    assert not line_matches(deep + b"}}", "hi", "m:f")
-    assert line_matches(b'{"target": "m:f", "kwargs": {"text": "hi"}}', "hi", "m:f")

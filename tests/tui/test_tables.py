@@ -16,7 +16,7 @@ from tui_helpers import make_app, settle, wait_until
 from fluxloop_core.config.edit import update_config_values
 from fluxloop_core.scaffold import create_project
 from fluxloop_tui.app import FluxLoopApp
-from fluxloop_tui.table import Table
+from fluxloop_tui.widgets.table import Table
 
 SIZES = [(80, 24), (120, 36)]
 

@@ -18,8 +18,9 @@ from fluxloop_tui.screens.config import ConfigScreen
 from fluxloop_tui.screens.experiments import ExperimentsScreen, RunsScreen
 from fluxloop_tui.screens.generate import GenerateScreen
 from fluxloop_tui.screens.projects import NewProjectScreen, ProjectsScreen
-from fluxloop_tui.screens.recording import CallList, RecordingScreen
+from fluxloop_tui.screens.recording import RecordingScreen
 from fluxloop_tui.screens.run import ConfirmStop, RunScreen
+from fluxloop_tui.widgets.call_list import CallList
 
 TARGET = "examples.simple_agent:run"
 SLOW_AGENT = "import time\n\ndef run(text):\n    time.sleep(0.02)\n    return text.upper()\n"

@@ -1,0 +1,1 @@
+"""Reusable widgets of the app, apart from the screens that compose them."""
