@@ -172,7 +172,7 @@ def _environment(loaded: LoadedConfig) -> RunEnvironment:
             key="runner.working_directory",
             hint=IMPORT_HINT,
         )
-    return RunEnvironment(folder, _run_variables(loaded))
+    return RunEnvironment(folder, _run_variables(loaded), loaded.config.runner.import_paths)
 
 
 def _load_inputs(config: ExperimentConfig) -> list[RunInput]:
