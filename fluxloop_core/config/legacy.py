@@ -234,8 +234,21 @@ class _Translator:
                 self.project.origins[(*new, *sub[len(old) :])] = origin
 
     def drop(self, old: KeyPath, value: Any, reason: str) -> None:
-        if not _is_unset(value):
-            self.project.dropped.append(DroppedKey(self.origin(old), reason))
+        """List ``old`` as not carried over, once per unit the reason is about (all of
+        ``multi_turn`` is one entry, not one per key inside it)."""
+        if _is_unset(value):
+            return
+        unit = self.unit_of(old)
+        origin = self.origin(unit)
+        if any(d.origin == origin for d in self.project.dropped):
+            return
+        self.project.dropped.append(DroppedKey(origin, reason))
+
+    def unit_of(self, old: KeyPath) -> KeyPath:
+        for end in range(1, len(old) + 1):
+            if old[:end] in _NO_COUNTERPART and old[:end] != ("input_generation", "llm"):
+                return old[:end]
+        return old[:3] if old[:2] == ("input_generation", "llm") else old[:1]
 
     def reason_for(self, old: KeyPath) -> str | None:
         for end in range(len(old), 0, -1):
@@ -279,6 +292,9 @@ def _translate(merged: dict[str, Any], t: _Translator) -> None:
     if "base_inputs" in merged:
         t.put(("base_inputs",), _base_inputs(merged["base_inputs"], t), ("base_inputs",))
     _module_and_function(t)
+    for section in (("runner",), ("input_generation",), ("input_generation", "llm")):
+        if section in t.origin_of and section not in t.project.origins:
+            t.project.origins[section] = t.origin_of[section]  # kept under its own name
 
 
 def _strategies(values: list[Any], t: _Translator) -> list[Any]:
