@@ -387,6 +387,31 @@ def _located(error: Mapping[str, Any], project: LegacyProject) -> ConfigError:
     return problem
 
 
+def _validate(
+    project: LegacyProject,
+) -> tuple[ExperimentConfig | None, list[ConfigError]]:
+    try:
+        return ExperimentConfig.model_validate(project.data), []
+    except ValidationError as exc:
+        problems = [_located(e, project) for e in exc.errors()]
+    order = {name: index for index, name in enumerate(LEGACY_SECTION_FILES)}
+    problems.sort(key=lambda p: (order.get(Path(p.file or "").name, 9), p.line or 0, p.column or 0))
+    return None, problems
+
+
+def legacy_config_problems(
+    config_file: Path, *, env: Mapping[str, str] | None = None
+) -> list[ConfigError]:
+    """Every problem of the 0.2.x project of ``config_file`` (its configs/simulation.yaml),
+    each at its 0.2.x file and line, in file order; empty when it loads."""
+    project_dir = config_project_dir(config_file.absolute())
+    try:
+        layered = env if env is not None else load_layered_env(project_dir)
+        return _validate(read_legacy_project(project_dir, env=layered))[1]
+    except ConfigError as error:
+        return [error]
+
+
 def load_legacy_config(config_file: Path, *, env: LayeredEnv | None = None) -> LoadedConfig:
     """Load a 0.2.x project from its ``configs/simulation.yaml`` as one validated config.
 
@@ -396,16 +421,10 @@ def load_legacy_config(config_file: Path, *, env: LayeredEnv | None = None) -> L
     config_file = config_file.absolute()
     project_dir = config_project_dir(config_file)
     layered = env if env is not None else load_layered_env(project_dir)
-    project = read_legacy_project(project_dir, env=layered)
-    try:
-        config = ExperimentConfig.model_validate(project.data)
-    except ValidationError as exc:
-        problems = [_located(e, project) for e in exc.errors()]
-        order = {name: index for index, name in enumerate(LEGACY_SECTION_FILES)}
-        problems.sort(
-            key=lambda p: (order.get(Path(p.file or "").name, 9), p.line or 0, p.column or 0)
-        )
-        raise problems[0] from None
+    config, problems = _validate(read_legacy_project(project_dir, env=layered))
+    if problems:
+        raise problems[0]
+    assert config is not None
     _resolve_paths(config, project_dir)
     return LoadedConfig(
         config=config,

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "compat" / "fluxloop"
-EXPERIMENT = "exp_20261201_231231"
+from legacy_helpers import FIXTURE
 
 
 @pytest.fixture()
@@ -24,22 +19,3 @@ def workspace(tmp_path: Path) -> Path:
 @pytest.fixture()
 def legacy_project(workspace: Path) -> Path:
     return workspace / "fluxloop" / "demo-agent"
-
-
-def run_cli(*args: str, cwd: Path, code: int = 0) -> subprocess.CompletedProcess[str]:
-    """The installed `fluxloop ARGS` in ``cwd``; asserts the exit code and no traceback.
-
-    Not `python -m`: that puts cwd first on sys.path, where the workspace folder
-    `fluxloop/` would shadow an editable install of the SDK for the fixture's agent.
-    """
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "fluxloop"), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-    )
-    assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from legacy_helpers import run_cli
 
 from fluxloop_core.config.loader import config_text_problems, load_config
 

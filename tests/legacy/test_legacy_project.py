@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from legacy_helpers import run_cli
 
 from fluxloop_core.config.legacy import read_legacy_project
 from fluxloop_core.config.project import find_project, open_config
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.validation import validate_project
 from fluxloop_core.workspace import list_projects
 
 
@@ -136,3 +137,17 @@ def test_run_experiment_runs_a_0_2_project_from_the_workspace(workspace: Path) -
     lines = [json.loads(line) for line in (folder / "traces.jsonl").read_text().splitlines()]
     assert {line["input_metadata"]["persona"] for line in lines} == {"novice_user", "expert_user"}
     assert all(line["status"] == "success" for line in lines)
+
+
+def test_validate_checks_a_0_2_project_and_lists_every_problem_at_its_line(
+    legacy_project: Path,
+) -> None:
+    assert validate_project(legacy_project) == []
+    simulation = legacy_project / "configs" / "simulation.yaml"
+    text = simulation.read_text().replace("iterations: 1 ", "iterations: true")
+    simulation.write_text(text.replace("  max_retries: 3", "  max_retries: -3"))
+    problems = validate_project(legacy_project)
+    assert [(p.file, p.line) for p in problems] == [
+        (simulation, 8),
+        (simulation, 20),
+    ]

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import EXPERIMENT, run_cli
+from legacy_helpers import EXPERIMENT, run_cli
 
 from fluxloop_core.results.reader import (
     iter_traces,
