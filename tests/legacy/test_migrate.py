@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fluxloop_core.config.edit import set_llm
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.config.migrate import migrate_project
 from fluxloop_core.config.project import find_project, open_config
@@ -122,3 +123,18 @@ def test_a_setting_yaml_that_is_a_folder_is_a_user_error(legacy_project: Path) -
         migrate_project(legacy_project, force=True)
     assert "setting.yaml" in caught.value.render()
     assert (legacy_project / "setting.yaml").is_dir()
+
+
+def test_set_llm_on_a_0_2_project_asks_for_migrate_and_writes_nothing(
+    legacy_project: Path,
+) -> None:
+    before = {p: p.read_bytes() for p in legacy_project.rglob("*") if p.is_file()}
+    config_path = find_project(str(legacy_project)).config_path
+    with pytest.raises(ConfigError) as caught:
+        set_llm(config_path, "openai", "sk-new-key")
+    assert "config migrate" in caught.value.render()
+    after = {p: p.read_bytes() for p in legacy_project.rglob("*") if p.is_file()}
+    assert after == before
+    migrate_project(legacy_project)
+    change = set_llm(find_project(str(legacy_project)).config_path, "openai", "sk-new-key")
+    assert change.config_path.name == "setting.yaml"
