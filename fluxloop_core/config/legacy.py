@@ -72,6 +72,8 @@ class LegacyProject:
     data: dict[str, Any]
     origins: dict[KeyPath, Origin] = field(default_factory=dict)
     dropped: list[DroppedKey] = field(default_factory=list)
+    # Settings whose meaning cannot be kept at all: loading refuses them (migrate too).
+    refused: list[ConfigError] = field(default_factory=list)
 
 
 # Keys the released CLI reads, with no counterpart here, and why (checked most specific
@@ -268,6 +270,19 @@ def _translate(merged: dict[str, Any], t: _Translator) -> None:
         if old[:1] == ("base_inputs",):
             continue
         reason = t.reason_for(old)
+        if old == ("multi_turn", "enabled") and value is True:
+            origin = t.origin(old)
+            t.project.refused.append(
+                ConfigError(
+                    "multi-turn conversations are not supported here: every run is one call "
+                    "of the agent",
+                    file=origin.file,
+                    line=origin.line,
+                    column=origin.column,
+                    key=origin.key,
+                    hint="Set multi_turn.enabled: false to run each input as a single turn.",
+                )
+            )
         if old in _SAME:
             if old == ("runner", "python_path") and value is None:
                 continue  # the template's empty "python_path:" means none
@@ -390,6 +405,8 @@ def _located(error: Mapping[str, Any], project: LegacyProject) -> ConfigError:
 def _validate(
     project: LegacyProject,
 ) -> tuple[ExperimentConfig | None, list[ConfigError]]:
+    if project.refused:
+        return None, list(project.refused)
     try:
         return ExperimentConfig.model_validate(project.data), []
     except ValidationError as exc:

@@ -151,3 +151,15 @@ def test_validate_checks_a_0_2_project_and_lists_every_problem_at_its_line(
         (simulation, 8),
         (simulation, 20),
     ]
+
+
+def test_multi_turn_enabled_is_refused_at_its_line_rather_than_run_single_turn(
+    legacy_project: Path,
+) -> None:
+    simulation = legacy_project / "configs" / "simulation.yaml"
+    text = simulation.read_text()
+    simulation.write_text(text.replace("  enabled: false              #", "  enabled: true #", 1))
+    with pytest.raises(ConfigError) as caught:
+        open_config(project=str(legacy_project))
+    assert (caught.value.file, caught.value.line) == (str(simulation), 28)
+    assert "multi_turn.enabled: false" in caught.value.render()
