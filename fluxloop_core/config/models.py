@@ -68,10 +68,9 @@ class RunnerConfig(_Strict):
     working_directory: Path = Field(
         default=Path("."), strict=False, description="put on sys.path and used as the runs' cwd"
     )
+    # A list here is fluxloop-cli 0.2.x's extra import paths: read as import_paths.
     python_path: str | None = Field(
-        default=None,
-        description="another Python interpreter to run the agent in (a list instead: "
-        "import_paths, as fluxloop-cli 0.2.x meant it)",
+        default=None, description="another Python interpreter to run the agent in"
     )
     import_paths: list[Path] = Field(
         default_factory=list,
