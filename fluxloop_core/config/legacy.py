@@ -36,6 +36,7 @@ from fluxloop_core.config.loader import (
     read_config_text,
 )
 from fluxloop_core.config.models import STRATEGIES, ExperimentConfig
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError
 
 
@@ -440,7 +441,13 @@ def load_legacy_config(config_file: Path, *, env: LayeredEnv | None = None) -> L
     layered = env if env is not None else load_layered_env(project_dir)
     config, problems = _validate(read_legacy_project(project_dir, env=layered))
     if problems:
-        raise problems[0]
+        first = problems[0]
+        if len(problems) > 1:
+            first.hint = (first.hint + " " if first.hint else "") + (
+                f"({counted(len(problems) - 1, 'more problem')}: "
+                f"`fluxloop config validate --project {project_dir}` lists them all.)"
+            )
+        raise first
     assert config is not None
     _resolve_paths(config, project_dir)
     return LoadedConfig(

@@ -163,3 +163,13 @@ def test_multi_turn_enabled_is_refused_at_its_line_rather_than_run_single_turn(
         open_config(project=str(legacy_project))
     assert (caught.value.file, caught.value.line) == (str(simulation), 28)
     assert "multi_turn.enabled: false" in caught.value.render()
+
+
+def test_the_first_error_says_how_many_more_and_where_to_see_them(legacy_project: Path) -> None:
+    simulation = legacy_project / "configs" / "simulation.yaml"
+    text = simulation.read_text().replace("iterations: 1 ", "iterations: true")
+    simulation.write_text(text.replace("  max_retries: 3", "  max_retries: -3"))
+    with pytest.raises(ConfigError) as caught:
+        open_config(project=str(legacy_project))
+    assert caught.value.line == 8
+    assert "(1 more problem: `fluxloop config validate --project" in caught.value.render()
