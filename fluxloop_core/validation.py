@@ -157,6 +157,7 @@ def check_target_importable(
         )
     python = runner.python_path or sys.executable
     child_env = {**os.environ, **(env or {}), **runner.environment_vars}
+    child_env.update(runner.import_path_variables(child_env))
     try:
         completed = subprocess.run(
             [python, "-c", _IMPORT_CHECK, target, str(folder)],

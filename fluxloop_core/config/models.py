@@ -7,6 +7,7 @@ absolute paths by the loader, relative to the config file's folder.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -163,6 +164,15 @@ class RunnerConfig(_Strict):
                 '(for example "examples.simple_agent:run")'
             )
         return value
+
+    def import_path_variables(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """``PYTHONPATH`` with :attr:`import_paths` in front of ``environ``'s, for any
+        process that imports the agent (worker, import check); empty without them."""
+        if not self.import_paths:
+            return {}
+        inherited = environ.get("PYTHONPATH", "")
+        entries = [str(p) for p in self.import_paths] + ([inherited] if inherited else [])
+        return {"PYTHONPATH": os.pathsep.join(entries)}
 
     @property
     def resolved_target(self) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
+from fluxloop_core.config.models import RunnerConfig
 from fluxloop_core.runner.target import SysPath
 
 
@@ -19,16 +20,15 @@ class RunEnvironment:
     """
 
     def __init__(
-        self, folder: Path, variables: Mapping[str, str], import_paths: Sequence[Path] = ()
+        self, folder: Path, variables: Mapping[str, str], runner: RunnerConfig | None = None
     ) -> None:
         self._folder = folder
         self._variables = dict(variables)
-        if import_paths:
+        import_paths = runner.import_paths if runner is not None else []
+        if runner is not None:
             # runner.import_paths: after ``folder`` on sys.path, and on PYTHONPATH for the
             # worker processes of runner.python_path (and anything the agent starts).
-            inherited = self._variables.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
-            entries = [str(p) for p in import_paths] + ([inherited] if inherited else [])
-            self._variables["PYTHONPATH"] = os.pathsep.join(entries)
+            self._variables.update(runner.import_path_variables({**os.environ, **self._variables}))
         self._extra_paths = [SysPath(p) for p in reversed(import_paths)]
         self._sys_path = SysPath(folder)
         self._saved_env: dict[str, str | None] = {}

@@ -172,7 +172,7 @@ def _environment(loaded: LoadedConfig) -> RunEnvironment:
             key="runner.working_directory",
             hint=IMPORT_HINT,
         )
-    return RunEnvironment(folder, _run_variables(loaded), loaded.config.runner.import_paths)
+    return RunEnvironment(folder, _run_variables(loaded), loaded.config.runner)
 
 
 def _load_inputs(config: ExperimentConfig) -> list[RunInput]:

@@ -11,6 +11,7 @@ import pytest
 from legacy_helpers import run_cli
 
 from fluxloop_core.config.loader import config_text_problems, load_config
+from fluxloop_core.validation import validate_project
 
 AGENT = "from helper import shout\n\ndef run(input_text):\n    return shout(input_text)\n"
 
@@ -66,3 +67,15 @@ def test_the_runs_import_from_them(tmp_path: Path, interpreter: bool) -> None:
     (folder,) = (tmp_path / "out").iterdir()
     (line,) = (folder / "traces.jsonl").read_text().splitlines()
     assert json.loads(line)["output"] == "HELLO"
+
+
+@pytest.mark.parametrize("interpreter", [False, True])
+def test_the_import_check_sees_them(tmp_path: Path, interpreter: bool) -> None:
+    extra = "  python_path: [vendor]\n"
+    if interpreter:
+        extra = f"  python_path: {sys.executable}\n  import_paths: [vendor]\n"
+    path = _config(tmp_path, extra)
+    assert validate_project(path) == []
+    # and without them the agent's own import fails there, so the check is real
+    path.write_text(path.read_text().replace(extra, ""))
+    assert [p.kind for p in validate_project(path)] == ["target"]

@@ -12,7 +12,6 @@ from fluxloop_core.results.reader import (
     iter_traces,
     list_experiments,
     load_summary,
-    read_trace,
 )
 
 
@@ -53,7 +52,6 @@ def test_its_trace_lines_read_as_runs_keeping_their_fields(legacy_project: Path)
     assert extra["observation_count"] == 3
     assert extra["conversation"][0]["role"] == "user"
     assert [r.input_index for r in runs] == list(range(6))
-    assert read_trace(folder, first.run_id) == first
     assert list(iter_traces(folder, failed_only=True)) == []
 
 
