@@ -16,6 +16,8 @@ Shape::
           strategy: error_prone
           source: {recording_file: recordings/args.jsonl, line_number: 3, iteration: 2}
 
+Files written by fluxloop-cli 0.2.x read too (see :mod:`fluxloop_core.legacy_inputs`).
+
 An input whose metadata carries ``source`` came from a recorded call; the runner replays it
 with that call.
 """
@@ -36,6 +38,7 @@ from fluxloop_core.config.loader import (
 )
 from fluxloop_core.errors import ConfigError, InputsError
 from fluxloop_core.files import write_atomic
+from fluxloop_core.legacy_inputs import normalize_inputs
 from fluxloop_core.wording import problem_text
 
 
@@ -108,6 +111,7 @@ def load_inputs_file(path: str | Path) -> InputsFile:
         data, positions = parse_yaml(read_config_text(path), path)
     except ConfigError as error:
         raise _as_inputs_error(error) from None
+    data, positions = normalize_inputs(data, positions)  # 0.2.x files, labels beside input
     if not isinstance(data, dict) or "inputs" not in data:
         raise InputsError(
             "must be a mapping with an `inputs:` list",

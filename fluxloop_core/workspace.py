@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fluxloop_core.config.layout import CONFIG_FILE_NAME, WORKSPACE_DIR_NAME
-from fluxloop_core.config.loader import load_config
+from fluxloop_core.config.layout import WORKSPACE_DIR_NAME, project_config_file
+from fluxloop_core.config.project import load_project_config
 from fluxloop_core.errors import UserError
 from fluxloop_core.results.reader import ExperimentListing, list_experiments
 
@@ -23,14 +23,15 @@ class ProjectInfo:
 
 
 def list_projects(workspace: Path) -> list[ProjectInfo]:
-    """Every ``workspace/fluxloop/NAME/setting.yaml`` project, by name."""
+    """Every project of ``workspace/fluxloop/`` (setting.yaml or 0.2.x configs/), by name."""
     root = workspace / WORKSPACE_DIR_NAME
     if not root.is_dir():
         return []
     projects = []
-    for folder in sorted(p for p in root.iterdir() if (p / CONFIG_FILE_NAME).is_file()):
+    found = ((p, project_config_file(p)) for p in sorted(root.iterdir()))
+    for folder, config_file in ((p, c) for p, c in found if c is not None):
         try:
-            loaded = load_config(folder / CONFIG_FILE_NAME)
+            loaded = load_project_config(config_file)
         except UserError as error:
             projects.append(ProjectInfo(folder.name, folder, None, error.render(), None))
             continue

@@ -24,6 +24,7 @@ from ruamel.yaml.scalarstring import ScalarString
 
 from fluxloop_core.config.dotenv_edit import format_env_value, set_env_value
 from fluxloop_core.config.env import load_layered_env, provider_key_variable
+from fluxloop_core.config.layout import is_legacy_config_file
 from fluxloop_core.config.loader import (
     config_problems,
     load_config,
@@ -193,6 +194,14 @@ def render_changes(path: Path, changes: Mapping[str, Any]) -> str:
     index, ``base_inputs.0.input``) to new values; None removes the key (back to its
     default). Raises ConfigError when the result would not be a valid config.
     """
+    if is_legacy_config_file(path):
+        # A 0.2.x section file is not a setting.yaml: its keys are translated on reading.
+        raise ConfigError(
+            "is part of a fluxloop-cli 0.2.x project; FluxLoop edits only setting.yaml",
+            file=path,
+            hint="Run `fluxloop config migrate` to write a setting.yaml from configs/, "
+            "then run this again.",
+        )
     new_text = apply_changes(read_config_text(path), changes, path)
     _check(path, new_text)
     return new_text

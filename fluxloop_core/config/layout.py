@@ -1,7 +1,8 @@
 """Where a workspace is: the one walker every command uses to find ``WORKSPACE/fluxloop/``.
 
 A workspace is a folder holding ``fluxloop/``, which holds the shared ``.env`` and one
-folder per project (``fluxloop/NAME/setting.yaml``).
+folder per project (``fluxloop/NAME/setting.yaml``, or a fluxloop-cli 0.2.x project's
+``fluxloop/NAME/configs/``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,38 @@ from pathlib import Path
 
 WORKSPACE_DIR_NAME = "fluxloop"
 CONFIG_FILE_NAME = "setting.yaml"
+# A fluxloop-cli 0.2.x project keeps its configuration in four files under configs/
+# (no setting.yaml); simulation.yaml holds the runner, so it stands for the project.
+LEGACY_CONFIG_DIR = "configs"
+LEGACY_SECTION_FILES: tuple[str, ...] = (
+    "project.yaml",
+    "input.yaml",
+    "simulation.yaml",
+    "evaluation.yaml",
+)
+LEGACY_MAIN_FILE = "simulation.yaml"
+
+
+def project_config_file(folder: Path) -> Path | None:
+    """The file holding ``folder``'s configuration, or None when it is no project:
+    its setting.yaml, else a fluxloop-cli 0.2.x project's ``configs/simulation.yaml``."""
+    for candidate in (folder / CONFIG_FILE_NAME, folder / LEGACY_CONFIG_DIR / LEGACY_MAIN_FILE):
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # unreadable or a name too long: not a project
+            return None
+    return None
+
+
+def is_legacy_config_file(path: Path) -> bool:
+    """Whether ``path`` is a 0.2.x project's ``configs/simulation.yaml``."""
+    return path.name == LEGACY_MAIN_FILE and path.parent.name == LEGACY_CONFIG_DIR
+
+
+def config_project_dir(path: Path) -> Path:
+    """The project folder of a config file (a 0.2.x section file sits one level down)."""
+    return path.parent.parent if is_legacy_config_file(path) else path.parent
 
 
 def _is_workspace_dir(folder: Path) -> bool:
@@ -22,7 +55,7 @@ def _is_workspace_dir(folder: Path) -> bool:
             return False
         if (folder / ".env").is_file():
             return True
-        return any((child / CONFIG_FILE_NAME).is_file() for child in folder.iterdir())
+        return any(project_config_file(child) is not None for child in folder.iterdir())
     except OSError:  # unreadable: not ours to use
         return False
 

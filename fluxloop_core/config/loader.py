@@ -335,6 +335,7 @@ def _resolve_paths(config: ExperimentConfig, base: Path) -> None:
         return value if value.is_absolute() else (base / value).resolve()
 
     config.runner.working_directory = resolve(config.runner.working_directory)
+    config.runner.import_paths = [resolve(folder) for folder in config.runner.import_paths]
     config.output_directory = resolve(config.output_directory)
     if config.inputs_file is not None:
         config.inputs_file = resolve(config.inputs_file)

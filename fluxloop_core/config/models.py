@@ -7,6 +7,7 @@ absolute paths by the loader, relative to the config file's folder.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -80,8 +81,13 @@ class RunnerConfig(_Strict):
     working_directory: Path = Field(
         default=Path("."), strict=False, description="put on sys.path and used as the runs' cwd"
     )
+    # A list here is fluxloop-cli 0.2.x's extra import paths: read as import_paths.
     python_path: str | None = Field(
         default=None, description="another Python interpreter to run the agent in"
+    )
+    import_paths: list[Path] = Field(
+        default_factory=list,
+        description="extra folders put on sys.path (and PYTHONPATH) for the runs",
     )
     environment_vars: dict[str, str] = Field(
         default_factory=dict, description="environment variables set for the runs"
@@ -109,6 +115,30 @@ class RunnerConfig(_Strict):
                     f"{name!r} cannot be an environment variable name (empty, or has '=')"
                 )
         return value
+
+    @field_validator("import_paths", mode="before")
+    @classmethod
+    def _text_is_a_path(cls, value: Any) -> Any:
+        # YAML has no path type; only text items become paths (a number stays a mistake).
+        if isinstance(value, list):
+            return [Path(item) if isinstance(item, str) else item for item in value]
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _python_path_list(cls, data: Any) -> Any:
+        # fluxloop-cli 0.2.x: `python_path: [dir, ...]` are extra import paths, not an
+        # interpreter; a string keeps this project's meaning (one interpreter).
+        if not isinstance(data, Mapping) or not isinstance(data.get("python_path"), list):
+            return data
+        if data.get("import_paths"):
+            raise ValueError(
+                "python_path as a list means import_paths (fluxloop-cli 0.2.x): "
+                "give import_paths only"
+            )
+        data = dict(data)
+        data["import_paths"] = data.pop("python_path")
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -146,6 +176,15 @@ class RunnerConfig(_Strict):
                 '(for example "examples.simple_agent:run")'
             )
         return value
+
+    def import_path_variables(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """``PYTHONPATH`` with :attr:`import_paths` in front of ``environ``'s, for any
+        process that imports the agent (worker, import check); empty without them."""
+        if not self.import_paths:
+            return {}
+        inherited = environ.get("PYTHONPATH", "")
+        entries = [str(p) for p in self.import_paths] + ([inherited] if inherited else [])
+        return {"PYTHONPATH": os.pathsep.join(entries)}
 
     @property
     def resolved_target(self) -> str:

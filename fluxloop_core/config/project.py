@@ -6,27 +6,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fluxloop_core.config.env import load_layered_env
-from fluxloop_core.config.layout import CONFIG_FILE_NAME, WORKSPACE_DIR_NAME, find_workspace
+from fluxloop_core.config.layout import (
+    CONFIG_FILE_NAME,
+    WORKSPACE_DIR_NAME,
+    config_project_dir,
+    find_workspace,
+    is_legacy_config_file,
+    project_config_file,
+)
+from fluxloop_core.config.legacy import load_legacy_config
 from fluxloop_core.config.loader import LoadedConfig, load_config
 from fluxloop_core.errors import ProjectNotFoundError
 
 
 @dataclass(frozen=True)
 class Project:
-    """A project folder and its setting.yaml."""
+    """A project folder and its setting.yaml (a 0.2.x project: its configs/simulation.yaml)."""
 
     dir: Path
     config_path: Path
 
 
 def _project_at(folder: Path) -> Project:
-    return Project(dir=folder.resolve(), config_path=folder.resolve() / CONFIG_FILE_NAME)
+    config_path = project_config_file(folder.resolve())
+    assert config_path is not None  # callers found it first
+    return Project(dir=folder.resolve(), config_path=config_path)
 
 
 def _nearest_project(here: Path) -> Path | None:
-    """The nearest folder from ``here`` upwards that holds a setting.yaml."""
+    """The nearest folder from ``here`` upwards that is a project."""
     for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE_NAME).is_file():
+        if project_config_file(folder) is not None:
             return folder
     return None
 
@@ -45,7 +55,7 @@ def find_project(project: str | None, *, cwd: Path | None = None) -> Project:
         if current is not None and current.name == project:
             candidates.append(current)  # `cd fluxloop/my-agent` then `--project my-agent`
         for candidate in candidates:
-            if (candidate / CONFIG_FILE_NAME).is_file():
+            if project_config_file(candidate) is not None:
                 return _project_at(candidate)
         raise ProjectNotFoundError(
             f"no project {project!r}: neither {candidates[0]} nor {candidates[1]} "
@@ -60,7 +70,7 @@ def find_project(project: str | None, *, cwd: Path | None = None) -> Project:
         sorted(
             folder.name
             for folder in (around / WORKSPACE_DIR_NAME).iterdir()
-            if (folder / CONFIG_FILE_NAME).is_file()
+            if project_config_file(folder) is not None
         )
         if around is not None
         else []
@@ -86,4 +96,13 @@ def open_config(
         path = path if path.is_absolute() else here / path
     else:
         path = find_project(project, cwd=here).config_path
-    return load_config(path, env=load_layered_env(path.parent))
+    return load_project_config(path)
+
+
+def load_project_config(path: Path) -> LoadedConfig:
+    """Load a setting.yaml, or a fluxloop-cli 0.2.x project from its configs/simulation.yaml,
+    with the environment of the project it belongs to."""
+    env = load_layered_env(config_project_dir(path))
+    if is_legacy_config_file(path):
+        return load_legacy_config(path, env=env)
+    return load_config(path, env=env)

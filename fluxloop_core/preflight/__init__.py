@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fluxloop_core.config.layout import CONFIG_FILE_NAME
+from fluxloop_core.config.layout import is_legacy_config_file, project_config_file
+from fluxloop_core.config.legacy import legacy_config_problems, load_legacy_config
 from fluxloop_core.config.loader import (
     LoadedConfig,
     Positions,
@@ -106,10 +107,8 @@ def loaded_problems(loaded: LoadedConfig) -> list[Problem]:
 
 
 def config_path_of(path: Path) -> Path:
-    """A config file, or a project folder's setting.yaml."""
-    return (
-        path / CONFIG_FILE_NAME if path.is_dir() and (path / CONFIG_FILE_NAME).is_file() else path
-    )
+    """A config file, or a project folder's setting.yaml (or 0.2.x configs/simulation.yaml)."""
+    return (project_config_file(path) if path.is_dir() else None) or path
 
 
 def validate_project(path: Path) -> list[Problem]:
@@ -118,11 +117,12 @@ def validate_project(path: Path) -> list[Problem]:
     Schema problems stop the other checks: they need a valid config.
     """
     config_path = config_path_of(path)
-    schema = config_problems(config_path)
+    legacy = is_legacy_config_file(config_path)  # a fluxloop-cli 0.2.x project
+    schema = legacy_config_problems(config_path) if legacy else config_problems(config_path)
     if schema:
         return [Problem.from_error("config", error) for error in schema]
     try:
-        loaded = load_config(config_path)
+        loaded = load_legacy_config(config_path) if legacy else load_config(config_path)
     except ConfigError as error:
         return [Problem.from_error("config", error)]
     return loaded_problems(loaded)

@@ -81,6 +81,7 @@ def check_target_importable(
         return [no_folder]
     python = runner.python_path or sys.executable
     child_env = {**os.environ, **(env or {}), **runner.environment_vars}
+    child_env.update(runner.import_path_variables(child_env))
     specs = json.dumps(custom_providers(providers or {}))
     try:
         completed = subprocess.run(

@@ -16,6 +16,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from fluxloop_core.errors import UsageError
+from fluxloop_core.results.legacy import (
+    is_experiment_folder,
+    is_legacy_experiment,
+    legacy_errors,
+    legacy_summary,
+    legacy_trace,
+)
 from fluxloop_core.results.models import (
     SUMMARY_FILE,
     TRACES_FILE,
@@ -41,6 +48,8 @@ def _read_summary(folder: Path) -> tuple[ExperimentSummary | None, str | None]:
         return None, f"no {SUMMARY_FILE} (the run may have been killed)"
     try:
         summary = ExperimentSummary.model_validate_json(path.read_bytes())
+        if is_legacy_experiment(folder):  # fluxloop-cli 0.2.x: written once, at the end
+            return legacy_summary(summary, folder), None
         if _behind_the_lines(folder, summary):
             summary = summary.model_copy(
                 update={"results": _count_traces(folder), "interrupted": True}
@@ -78,7 +87,7 @@ def list_experiments(output_dir: Path) -> list[ExperimentListing]:
         return []
     listings: list[tuple[str, ExperimentListing]] = []
     for folder in output_dir.iterdir():
-        if not ((folder / SUMMARY_FILE).exists() or (folder / TRACES_FILE).exists()):
+        if not is_experiment_folder(folder):
             continue
         summary, problem = _read_summary(folder)
         key = (summary.started_at or summary.date) if summary else _mtime_iso(folder)
@@ -114,7 +123,8 @@ def load_summary(experiment_dir: Path) -> ExperimentSummary:
 
 def iter_traces(experiment_dir: Path, *, failed_only: bool = False) -> Iterator[TraceRecord]:
     """The runs of traces.jsonl in file order, each run_id once (its first line); torn,
-    malformed or foreign lines are skipped."""
+    malformed or foreign lines are skipped. A fluxloop-cli 0.2.x folder's lines read as
+    runs, followed by the failed runs of its errors.json."""
     path = experiment_dir / TRACES_FILE
     if not path.is_file():
         raise UsageError(
@@ -123,17 +133,23 @@ def iter_traces(experiment_dir: Path, *, failed_only: bool = False) -> Iterator[
             hint="Pass an experiment folder such as experiments/<name>_<YYYYMMDD_HHMMSS>.",
         )
     seen: set[str] = set()
+    position = -1
     with open(path, "rb") as handle:
-        for raw in handle:
+        for position, raw in enumerate(handle):
             if not raw.endswith(b"\n"):
                 return  # a torn last line from a hard kill
             try:
                 record = TraceRecord.model_validate_json(raw)
             except ValueError:  # pydantic's ValidationError among them
-                continue
+                legacy = legacy_trace(raw, position)
+                if legacy is None:
+                    continue
+                record = legacy
             if record.run_id in seen:
                 continue
             seen.add(record.run_id)
             if failed_only and record.status == "success":
                 continue
             yield record
+    if is_legacy_experiment(experiment_dir):
+        yield from legacy_errors(experiment_dir, start=position + 1)

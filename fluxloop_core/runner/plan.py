@@ -90,7 +90,7 @@ def run_environment(loaded: LoadedConfig) -> RunEnvironment:
     no_folder = working_directory_problem(runner)
     if no_folder is not None:
         raise ConfigError(no_folder.message, file=loaded.path, key=no_folder.key)
-    return RunEnvironment(runner.working_directory, run_variables(loaded))
+    return RunEnvironment(runner.working_directory, run_variables(loaded), runner)
 
 
 def prepare_experiment(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:

@@ -52,7 +52,14 @@ def scalar_fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str, t
 
 
 FIELDS = scalar_fields(ExperimentConfig)
-CASES = [(key, value) for key, kind in FIELDS for value in WRONG[kind]]
+# A list of text in runner.python_path is fluxloop-cli 0.2.x's import paths, on purpose
+# (tests/legacy/test_import_paths.py); its other wrong types are still refused.
+CASES = [
+    (key, value)
+    for key, kind in FIELDS
+    for value in WRONG[kind]
+    if not (key == "runner.python_path" and value == ["a", "b"])
+]
 
 
 def test_every_scalar_kind_is_covered() -> None:
