@@ -85,6 +85,15 @@ def register(sub: Subcommands) -> None:
     add_show_values(p)
     add_project(p)
     add_json(p, "the variables")
+    p = add_command(
+        config,
+        "migrate",
+        migrate,
+        "write setting.yaml from a fluxloop-cli 0.2.x project (configs/*.yaml)",
+        ["fluxloop config migrate --project my-agent", "fluxloop config migrate --force"],
+    )
+    add_project(p)
+    p.add_argument("--force", action="store_true", help="overwrite an existing setting.yaml")
     add_command(
         config,
         "schema",
@@ -163,6 +172,20 @@ def validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"ok: {path} is valid (schema, target, recording, inputs)")
     return EXIT_OK
+
+
+def migrate(args: argparse.Namespace) -> int:
+    """Write setting.yaml from a 0.2.x project and list every key not carried over."""
+    from fluxloop_core.config.migrate import migrate_project
+    from fluxloop_core.config.project import find_project
+
+    result = migrate_project(find_project(args.project).dir, force=args.force)
+    print(f"Wrote {result.path}")
+    if result.not_carried:
+        print("Not carried over (also listed at the end of the file):")
+        for dropped in result.not_carried:
+            print(f"  {dropped.origin.key} ({dropped.origin.where}): {dropped.reason}")
+    return 0
 
 
 def set_llm(args: argparse.Namespace) -> int:

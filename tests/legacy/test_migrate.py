@@ -138,3 +138,16 @@ def test_set_llm_on_a_0_2_project_asks_for_migrate_and_writes_nothing(
     migrate_project(legacy_project)
     change = set_llm(find_project(str(legacy_project)).config_path, "openai", "sk-new-key")
     assert change.config_path.name == "setting.yaml"
+
+
+def test_config_migrate_command_writes_once_then_needs_force(workspace: Path) -> None:
+    from legacy_helpers import run_cli
+
+    first = run_cli("config", "migrate", "--project", "demo-agent", cwd=workspace)
+    written = workspace / "fluxloop" / "demo-agent" / "setting.yaml"
+    assert f"Wrote {written}" in first.stdout and written.is_file()
+    assert "Not carried over" in first.stdout and "configs/" in first.stdout
+    refused = run_cli("config", "migrate", "--project", "demo-agent", cwd=workspace, code=2)
+    assert "--force" in refused.stderr + refused.stdout
+    run_cli("config", "migrate", "--project", "demo-agent", "--force", cwd=workspace)
+    run_cli("config", "validate", "--project", "demo-agent", cwd=workspace)
