@@ -285,6 +285,12 @@ class CollectorConfig(_Strict):
     enabled: bool = Field(default=True, description="export when a URL is known")
     url: str | None = Field(default=None, description="default: FLUXLOOP_COLLECTOR_URL")
     timeout_seconds: float = Field(default=2.0, gt=0, description="reachability check limit")
+    format: Literal["fluxloop", "legacy"] | None = Field(
+        default=None,
+        description="wire format: fluxloop (batched) or legacy (one request per trace and "
+        "observation, as the fluxloop 0.1.x SDK sent); default FLUXLOOP_COLLECTOR_FORMAT, "
+        "else fluxloop",
+    )
 
 
 class ExperimentConfig(_Strict):
@@ -340,6 +346,10 @@ class ExperimentConfig(_Strict):
                 f"{MAX_NAME_BYTES} bytes, not {len(value.encode())}"
             )
         return value
+
+    def collector_format(self, env: Mapping[str, str]) -> str:
+        """The collector wire format in effect: the config's, else FLUXLOOP_COLLECTOR_FORMAT."""
+        return self.collector.format or env.get("FLUXLOOP_COLLECTOR_FORMAT") or "fluxloop"
 
     def collector_url(self, env: Mapping[str, str]) -> str | None:
         """The collector URL in effect: the config's, else FLUXLOOP_COLLECTOR_URL."""

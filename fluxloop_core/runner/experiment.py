@@ -90,7 +90,12 @@ def _configure_collector(loaded: LoadedConfig, options: RunOptions) -> list[str]
     if url is None:
         sdk.configure(use_collector=False)
         return []
-    sdk.configure(collector_url=url, api_key=loaded.env.get("FLUXLOOP_API_KEY"), use_collector=True)
+    sdk.configure(
+        collector_url=url,
+        api_key=loaded.env.get("FLUXLOOP_API_KEY"),
+        use_collector=True,
+        collector_format=loaded.config.collector_format(loaded.env),
+    )
     probe = probe_collector(url, loaded.config.collector.timeout_seconds)
     if probe.reachable:
         return []

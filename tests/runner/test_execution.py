@@ -509,7 +509,8 @@ def test_unreachable_collector_is_a_warning(project: Project, tmp_path: Path) ->
     assert offline.warnings == []
 
 
-def test_spans_reach_a_configured_collector(project: Project) -> None:
+@pytest.mark.parametrize("wire", ["fluxloop", "legacy"])
+def test_spans_reach_a_configured_collector(project: Project, wire: str) -> None:
     import json as jsonlib
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -524,7 +525,8 @@ def test_spans_reach_a_configured_collector(project: Project) -> None:
             self.end_headers()
 
         def do_POST(self) -> None:
-            received.append(jsonlib.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            body = jsonlib.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append({"path": self.path, "body": body})
             self.send_response(202)
             self.end_headers()
 
@@ -539,15 +541,23 @@ def test_spans_reach_a_configured_collector(project: Project) -> None:
             "import fluxloop\n\n@fluxloop.agent()\ndef run(text):\n    return text\n",
         )
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        loaded = project.config(setting("agent:run") + f"collector:\n  url: {url}\n")
+        loaded = project.config(
+            setting("agent:run") + f"collector:\n  url: {url}\n  format: {wire}\n"
+        )
         result = run_experiment(loaded, RunOptions())
     finally:
         server.shutdown()
         fluxloop.reset_config()  # the SDK's settings are process-wide
     assert result.warnings == []
-    traces = [trace for body in received for trace in body["traces"]]
-    assert len(traces) == result.summary.results.total_runs == 2
-    assert {span["name"] for trace in traces for span in trace["spans"]} == {"run"}
+    if wire == "fluxloop":  # whole traces, batched
+        traces = [trace for got in received for trace in got["body"]["traces"]]
+        assert len(traces) == result.summary.results.total_runs == 2
+        assert {span["name"] for trace in traces for span in trace["spans"]} == {"run"}
+    else:  # as fluxloop 0.1.x: one POST per trace, then one per observation
+        traces = [got["body"] for got in received if got["path"] == "/api/traces"]
+        observations = [got["body"] for got in received if got["path"].endswith("/observations")]
+        assert len(traces) == result.summary.results.total_runs == 2
+        assert {o["name"] for o in observations} == {"run"} and len(observations) == 2
 
 
 def test_parallel_runs_has_a_ceiling(project: Project) -> None:
