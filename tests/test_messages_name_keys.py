@@ -16,7 +16,7 @@ import pytest
 from fluxloop_core.errors import UsageError
 from fluxloop_core.scaffold import create_agent, create_project
 
-CORE = Path(__file__).resolve().parents[2] / "fluxloop_core"
+CORE = Path(__file__).resolve().parents[1] / "fluxloop_core"
 FLAG = re.compile(r"(?<![\w-])--[a-z][\w-]*")
 # The CLI's own messages may name its flags.
 ELSEWHERE = ("cli/",)

@@ -13,7 +13,7 @@ import fluxloop
 
 import fluxloop_core
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = [ROOT / "sdk" / "fluxloop", ROOT / "fluxloop_core", ROOT / "fluxloop_tui"]
 
 
