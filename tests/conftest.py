@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from legacy_helpers import FIXTURE
 
 _SCRUBBED_PREFIXES = ("FLUXLOOP_",)
 _SCRUBBED_NAMES = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "NO_COLOR")
@@ -111,3 +113,18 @@ def plain_project(project: Path) -> Path:
     alone (the SDK is tested on its own)."""
     (project / "examples" / "simple_agent.py").write_text(PLAIN_AGENT)
     return project
+
+
+# A copy of the workspace the released fluxloop-cli 0.2.36 made (tests/fixtures/compat).
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Path:
+    """tmp_path holding fluxloop/demo-agent as 0.2.36 wrote it (the fixture stays clean)."""
+    shutil.copytree(FIXTURE, tmp_path / "fluxloop")
+    return tmp_path
+
+
+@pytest.fixture()
+def legacy_project(workspace: Path) -> Path:
+    return workspace / "fluxloop" / "demo-agent"
