@@ -20,6 +20,7 @@ import contextlib
 import datetime
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import os
@@ -105,16 +106,26 @@ class Recorder:
         return self.function(*args, **kwargs)
 
 
+def _load_probe() -> Any:
+    """fluxloop_core/preflight/probe.py, the one home of how a target resolves. This script
+    runs in the agent's interpreter, where fluxloop_core may not import: loaded by path."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "preflight")
+    spec = importlib.util.spec_from_file_location("_fluxloop_probe", os.path.join(path, "probe.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def resolve(spec: str) -> tuple[Any, type | None, str]:
-    """(function, owner class or None, attribute) like fluxloop_core.runner.target."""
+    """(function, owner class when each call needs an instance, else None, attribute)."""
+    probe = _load_probe()
     module_name, _, qualname = spec.partition(":")
-    obj: Any = importlib.import_module(module_name)
-    parent: Any = None
     parts = qualname.split(".")
-    for part in parts:
-        parent, obj = obj, getattr(obj, part)
-    raw = inspect.getattr_static(parent, parts[-1], None) if isinstance(parent, type) else None
-    if raw is not None and inspect.isfunction(raw):
+    obj, parent, problem = probe.walk(importlib.import_module(module_name), module_name, parts)
+    if problem is not None:
+        raise AttributeError(problem)
+    if probe.is_instance_method(parent, parts[-1]):
         return obj, parent, parts[-1]
     return obj, None, ""
 
