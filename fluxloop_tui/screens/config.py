@@ -33,6 +33,7 @@ from fluxloop_core.config.form import (
     form_changes,
     form_data,
 )
+from fluxloop_core.config.layout import is_legacy_config_file
 from fluxloop_core.config.loader import read_config_text
 from fluxloop_core.config.project import find_project
 from fluxloop_core.counts import counted
@@ -130,9 +131,19 @@ class ConfigScreen(Screen[None]):
         try:
             if app.project_dir is None:
                 raise UserError("no project is open", hint="Open one on the projects screen (p).")
-            self.path = find_project(str(app.project_dir)).config_path
+            path = find_project(str(app.project_dir)).config_path
+            if is_legacy_config_file(path):
+                # Its keys are not setting.yaml's: the form would flag every one of them.
+                raise UserError(
+                    f"{app.relative(path)} belongs to a fluxloop-cli 0.2.x project; this "
+                    "editor edits setting.yaml",
+                    hint="Run `fluxloop config migrate` in the project to write one "
+                    "(runs, status and results read the 0.2.x files as they are).",
+                )
+            self.path = path
             text = read_config_text(self.path)
         except UserError as error:
+            self.query_one("#config-status", Static).update(error.render())
             self.notify(error.render(), severity="error")
             return
         self.query_one("#config-title", Static).update(f"Config — {app.relative(self.path)}")

@@ -37,3 +37,22 @@ def test_a_0_2_experiment_is_listed_and_its_runs_shown(legacy_project: Path) -> 
             assert all(any(text[:20] in cell for cell in shown) for text in inputs)
 
     asyncio.run(run())
+
+
+def test_the_config_editor_points_a_0_2_project_at_migrate(legacy_project: Path) -> None:
+    from textual.widgets import Static
+
+    from fluxloop_tui.screens.config import ConfigScreen
+
+    async def run() -> None:
+        app = make_app(legacy_project)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("o")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfigScreen))
+            await settle(pilot)
+            status = str(app.screen.query_one("#config-status", Static).render())
+            assert "0.2.x project" in status and "fluxloop config migrate" in status
+            assert app.screen.path is None  # nothing of simulation.yaml is edited or saved
+
+    asyncio.run(run())
