@@ -114,7 +114,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     plan = ExperimentPlan(
         loaded=loaded,
         target=None,
-        inputs=[RunInput(text, metadata) for text, metadata in ready.inputs],
+        inputs=[RunInput(item.text, item.metadata) for item in ready.inputs],
         iterations=iterations or config.iterations,
         parallel_runs=options.parallel_runs or config.parallel_runs,
         resume_dir=options.resume_dir,
