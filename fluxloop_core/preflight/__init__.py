@@ -44,6 +44,7 @@ __all__ = [
     "RunReady",
     "check_run",
     "config_path_of",
+    "grading_plan",
     "loaded_problems",
     "positions_of",
     "text_problems",
@@ -107,6 +108,18 @@ def check_run(loaded: LoadedConfig, *, parallel_runs: int | None = None) -> RunR
     raise_first(problems)
     raise_first(output_problems(loaded, positions))
     return RunReady(inputs=inputs, calls=calls, evaluation=evaluation)
+
+
+def grading_plan(loaded: LoadedConfig) -> EvaluationPlan | None:
+    """The compiled checks of ``loaded`` for grading runs already on disk (``evaluate
+    experiment``): its inputs' own checks and the evaluation section; None when nothing
+    is graded. Raises the first problem as its UserError."""
+    positions = positions_of(loaded)
+    inputs, problems = run_inputs(loaded, positions)
+    raise_first(problems)
+    plan, problems = _evaluation_problems(loaded, positions, inputs)
+    raise_first(problems)
+    return plan
 
 
 def loaded_problems(loaded: LoadedConfig) -> list[Problem]:
