@@ -34,12 +34,21 @@ evaluation:
 """
 
 
-def write_project(folder: Path, bad_word: str = "Traceback", extra: str = "") -> Path:
-    """setting.yaml + agent.py in ``folder``; ``bad_word`` is what not_contains refuses."""
+PER_INPUT_CHECKS = '    checks:\n      - check: contains\n        keywords: ["balance"]\n'
+
+
+def write_project(
+    folder: Path, bad_word: str = "Traceback", extra: str = "", *, graded: bool = True
+) -> Path:
+    """setting.yaml + agent.py in ``folder``; ``bad_word`` is what not_contains refuses;
+    ``graded=False``: no checks at all."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "agent.py").write_text(AGENT)
     config = folder / "setting.yaml"
-    config.write_text(SETTING.replace("{bad}", bad_word) + extra)
+    text = SETTING.replace("{bad}", bad_word)
+    if not graded:
+        text = text.split("evaluation:")[0].replace(PER_INPUT_CHECKS, "")
+    config.write_text(text + extra)
     return config
 
 

@@ -65,11 +65,7 @@ def test_bad_checks_or_nothing_to_grade_are_exit_2(tmp_path: Path) -> None:
     config.write_text(good.replace("check: not_contains", "check: not_contain"))
     result = fluxloop("evaluate", "experiment", str(folder), cwd=tmp_path, code=2)
     assert f"{config}:" in result.stderr and "did you mean not_contains" in result.stderr
-    config.write_text(
-        good.split("evaluation:")[0]
-        .replace("    checks:\n", "")
-        .replace('      - check: contains\n        keywords: ["balance"]\n', "")
-    )
+    write_project(tmp_path, graded=False)
     result = fluxloop("evaluate", "experiment", cwd=tmp_path, code=2)
     assert "nothing to grade" in result.stderr
     fluxloop("evaluate", "experiment", str(tmp_path / "nowhere"), cwd=tmp_path, code=2)

@@ -78,13 +78,7 @@ def test_json_holds_the_evaluation_block(tmp_path: Path) -> None:
 
 
 def test_without_evaluation_nothing_is_graded(tmp_path: Path) -> None:
-    config = write_project(tmp_path)
-    config.write_text(
-        config.read_text()
-        .split("evaluation:")[0]
-        .replace("    checks:\n", "")
-        .replace('      - check: contains\n        keywords: ["balance"]\n', "")
-    )
+    write_project(tmp_path, graded=False)
     fluxloop(*RUN, cwd=tmp_path, code=0)
     folder = _experiment(tmp_path)
     assert not (folder / "evaluation").exists()
