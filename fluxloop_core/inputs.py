@@ -37,6 +37,7 @@ from fluxloop_core.config.loader import (
     read_config_text,
 )
 from fluxloop_core.errors import ConfigError, InputsError
+from fluxloop_core.evaluation.spec import InputChecks
 from fluxloop_core.files import write_atomic
 from fluxloop_core.legacy_inputs import normalize_inputs
 from fluxloop_core.wording import problem_text
@@ -59,6 +60,7 @@ class GeneratedInput(BaseModel):
 
     input: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    checks: InputChecks = Field(default_factory=list)
 
     @property
     def source(self) -> InputSource | None:
@@ -138,6 +140,14 @@ def load_inputs_file(path: str | Path) -> InputsFile:
 def dump_inputs_yaml(inputs_file: InputsFile) -> str:
     """The YAML text of an inputs file, header first, unicode kept readable."""
     data = inputs_file.model_dump(mode="json")
+    for item, model in zip(data["inputs"], inputs_file.inputs, strict=True):
+        # An input's own checks are written with the parameters given; none (the usual
+        # case) is left out.
+        item.pop("checks")
+        if model.checks:
+            item["checks"] = [
+                c.model_dump(mode="json", exclude_defaults=True) for c in model.checks
+            ]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 

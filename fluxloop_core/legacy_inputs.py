@@ -16,6 +16,8 @@ from typing import Any
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[int, int]]
 
+# An item's own keys; any other key beside `input` is a 0.2.x label (metadata).
+_ITEM_KEYS = frozenset({"input", "metadata", "checks"})
 # Top-level keys only a 0.2.x inputs file has.
 _LEGACY_MARKERS = ("stats", "generation_config", "metadata")
 
@@ -50,9 +52,9 @@ def normalize_inputs(data: Any, positions: Positions) -> tuple[Any, Positions]:
     """``data`` (a parsed inputs file) in our shape, with positions moved alongside.
 
     A 0.2.x file keeps its ``inputs`` and a header made of what it
-    says about its making; in any file, an item's keys beside ``input`` and ``metadata``
-    are labels and join its metadata (``metadata`` wins on a clash). Anything else is
-    left for the schema to report.
+    says about its making; in any file, an item's keys beside ``input``, ``metadata`` and
+    ``checks`` (its own answer checks) are labels and join its metadata (``metadata`` wins
+    on a clash). Anything else is left for the schema to report.
     """
     if _is_legacy(data):
         data = {**_header(data), **({"inputs": data["inputs"]} if "inputs" in data else {})}
@@ -61,13 +63,14 @@ def normalize_inputs(data: Any, positions: Positions) -> tuple[Any, Positions]:
     items: list[Any] = []
     for index, item in enumerate(data["inputs"]):
         if isinstance(item, dict) and "input" in item:
-            labels = {k: v for k, v in item.items() if k not in {"input", "metadata"}}
+            labels = {k: v for k, v in item.items() if k not in _ITEM_KEYS}
             if labels:
                 metadata = item.get("metadata")
                 if metadata is None:
                     metadata = {}
                 if isinstance(metadata, dict):
-                    item = {"input": item["input"], "metadata": {**labels, **metadata}}
+                    own = {k: v for k, v in item.items() if k in _ITEM_KEYS}
+                    item = {**own, "metadata": {**labels, **metadata}}
                     for key in labels:
                         where = positions.get(("inputs", index, key))
                         if where is not None:

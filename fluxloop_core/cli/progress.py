@@ -7,6 +7,8 @@ at the end, in a stable format for CI logs::
 
     [fluxloop] 1234/10000 runs  ok 1230  failed 4  85.2 runs/s  ETA 1m43s
 
+(with ``pass 97.1%`` after ``failed`` when the runs are graded by checks).
+
 A warning from the runner (:class:`LoopBlocked`) is written at once by every renderer, the
 silent one too: ``--quiet`` drops progress, not warnings.
 """
@@ -25,7 +27,7 @@ from fluxloop_core.runner.events import (
     LoopBlocked,
     RunnerEvent,
 )
-from fluxloop_core.runner.progress import ProgressState, format_duration
+from fluxloop_core.runner.progress import ProgressState
 
 PLAIN_INTERVAL_SECONDS = 5.0
 
@@ -111,11 +113,7 @@ class RichRenderer:
             def render(self, task: Any) -> Any:
                 from rich.text import Text
 
-                return Text(
-                    f"ok {state.ok}  failed {state.failed}  "
-                    f"{state.runs_per_second():.1f} runs/s  "
-                    f"ETA {format_duration(state.eta_seconds())}"
-                )
+                return Text(state.counts())
 
         console = Console(file=stream, no_color=bool(os.environ.get("NO_COLOR")))
         self._progress = Progress(

@@ -19,6 +19,7 @@ from fluxloop_core.cli.args import (
     positive_int,
     rate,
 )
+from fluxloop_core.cli.gate import add_gate_flags
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --config setting.yaml --no-collector",
             "fluxloop run experiment --config setting.yaml --iterations 5",
             "fluxloop run experiment --resume experiments/my_test_20250930_150000",
+            "fluxloop run experiment --config setting.yaml --fail-under 0.9 --report junit,md",
         ],
     )
     add_config(p)
@@ -61,8 +63,9 @@ def register(sub: Subcommands) -> None:
         help="exit 1 when the success rate is below R (0..1, default 1.0)",
     )
     p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder")
+    add_gate_flags(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    add_json(p, "the final summary")
+    add_json(p, "the final summary (with its evaluation block)")
     p = add_command(
         run,
         "single",
@@ -102,7 +105,9 @@ def _format_output(value: Any) -> str:
 
 
 def experiment(args: argparse.Namespace) -> int:
-    """Run an experiment; exit 0, 1 (below --min-success-rate), 2 (config) or 130."""
+    """Run an experiment; exit 0, 1 (below --min-success-rate or the evaluation's gate),
+    2 (config) or 130."""
+    from fluxloop_core.cli.gate import conclude, requested_formats
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.cli.progress import make_renderer
     from fluxloop_core.config.project import open_config
@@ -123,6 +128,8 @@ def experiment(args: argparse.Namespace) -> int:
         parallel_runs=args.parallel_runs,
         use_collector=not args.no_collector,
         resume_dir=resume,
+        min_pass_rate=args.fail_under,
+        min_input_pass_rate=args.fail_under_per_input,
     )
     token = CancelToken()
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)
@@ -135,6 +142,13 @@ def experiment(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     summary = result.summary
     stats = summary.results
+    formats = requested_formats(args)
+    if formats and result.evaluation is None:
+        print(
+            "warning: --report needs checks: the config has no `evaluation:` section "
+            "and no input has `checks:`; no report written",
+            file=sys.stderr,
+        )
     if args.json:
         print_json(
             {**summary.model_dump(mode="json"), "experiment_dir": str(result.experiment_dir)}
@@ -149,8 +163,19 @@ def experiment(args: argparse.Namespace) -> int:
         )
     if summary.interrupted:
         return EXIT_INTERRUPTED
+    code = EXIT_OK
+    if result.evaluation is not None:
+        code, _ = conclude(
+            result.evaluation,
+            result.experiment_dir,
+            formats,
+            quiet=args.quiet,
+            as_json=args.json,
+        )
     success_rate = stats.successful / stats.total_runs if stats.total_runs else 0.0
-    return EXIT_FAILED_BAR if success_rate < args.min_success_rate else EXIT_OK
+    if success_rate < args.min_success_rate:
+        return EXIT_FAILED_BAR
+    return code
 
 
 def single(args: argparse.Namespace) -> int:

@@ -132,6 +132,7 @@ def experiments(args: argparse.Namespace) -> int:
     """List past experiments of the project, newest first."""
     from fluxloop_core.cli.output import print_json, print_table
     from fluxloop_core.config.project import open_config
+    from fluxloop_core.evaluation.files import pass_and_gate, read_summary
     from fluxloop_core.results.reader import list_experiments
     from fluxloop_core.results.rows import EXPERIMENT_COLUMNS, experiment_row
 
@@ -146,6 +147,8 @@ def experiments(args: argparse.Namespace) -> int:
                     "summary": item.summary.model_dump(mode="json", exclude={"config"})
                     if item.summary
                     else None,
+                    # The current grading (`evaluate experiment` rewrites only this file).
+                    "evaluation": read_summary(item.path),
                 }
                 for item in listings
             ]
@@ -157,8 +160,13 @@ def experiments(args: argparse.Namespace) -> int:
             f"Run one: fluxloop run experiment --config {loaded.path.name}"
         )
         return EXIT_OK
-    rows = [experiment_row(item) for item in listings]
-    print_table([c.upper() for c in EXPERIMENT_COLUMNS], rows)
+    # The evaluation's columns go before the note (the last column).
+    headers = [*EXPERIMENT_COLUMNS[:-1], "pass", "gate", EXPERIMENT_COLUMNS[-1]]
+    rows = []
+    for item in listings:
+        row = experiment_row(item)
+        rows.append([*row[:-1], *pass_and_gate(item.path), row[-1]])
+    print_table([c.upper() for c in headers], rows)
     return EXIT_OK
 
 
@@ -168,8 +176,9 @@ def traces(args: argparse.Namespace) -> int:
     from fluxloop_core.config.project import open_config
     from fluxloop_core.counts import counted
     from fluxloop_core.errors import UsageError
+    from fluxloop_core.evaluation.files import failed_check_reasons
     from fluxloop_core.results.reader import iter_traces, latest_experiment
-    from fluxloop_core.results.rows import RUN_COLUMNS, run_row
+    from fluxloop_core.results.rows import RUN_COLUMNS, clip, run_row
 
     if args.experiment:
         folder = Path(args.experiment).expanduser()
@@ -189,11 +198,27 @@ def traces(args: argparse.Namespace) -> int:
         limit = DEFAULT_TRACE_ROWS
     total = 0
     newest: deque[TraceRecord] = deque(maxlen=limit)
-    for record in iter_traces(folder, failed_only=args.failed):
+    # --failed: the runs that raised or timed out, and those that failed a check.
+    failing = failed_check_reasons(folder) if args.failed else {}
+    for record in iter_traces(folder, failed_only=args.failed and not failing):
+        if args.failed and record.status == "success" and record.run_id not in failing:
+            continue
         total += 1
         newest.append(record)
     if args.json:
-        print_json([record.model_dump(mode="json") for record in newest])
+        print_json(
+            [
+                {
+                    **record.model_dump(mode="json"),
+                    **(
+                        {"failed_checks": failing[record.run_id]}
+                        if record.run_id in failing
+                        else {}
+                    ),
+                }
+                for record in newest
+            ]
+        )
         return EXIT_OK
     what = "failed run" if args.failed else "run"
     heading = f"{folder}  ({counted(total, what)}"
@@ -202,5 +227,11 @@ def traces(args: argparse.Namespace) -> int:
             f", the newest {len(newest)} shown; --all shows every one, --limit N the newest N"
         )
     print(heading + ")")
-    print_table([c.upper() for c in RUN_COLUMNS], [run_row(record) for record in newest])
+    rows = []
+    for record in newest:
+        row = run_row(record)
+        if record.status == "success" and record.run_id in failing:
+            row[-1] = clip("; ".join(failing[record.run_id]))  # the check's reason
+        rows.append(row)
+    print_table([c.upper() for c in RUN_COLUMNS], rows)
     return EXIT_OK

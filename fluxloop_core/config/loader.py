@@ -52,6 +52,15 @@ def format_key_path(path: KeyPath) -> str:
     return text
 
 
+def parse_key_path(key: str) -> KeyPath:
+    """The inverse of :func:`format_key_path`: ``base_inputs[0].checks`` ->
+    ``("base_inputs", 0, "checks")``."""
+    return tuple(int(index) if index else name for name, index in _KEY_PART.findall(key))
+
+
+_KEY_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
 def read_config_text(path: Path) -> str:
     """The file's text, or a ConfigError for a missing file, a folder, a device or pipe,
     or non-UTF-8 bytes."""

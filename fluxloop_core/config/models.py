@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
+
 STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
 """The deterministic generation strategies, in the order they are documented."""
 
@@ -64,6 +66,9 @@ class BaseInput(_Strict):
 
     input: str = Field(description="the text given to the agent")
     metadata: dict[str, Any] = Field(default_factory=dict, description="free-form labels")
+    checks: InputChecks = Field(
+        default_factory=list, description="checks for this input's runs (see evaluation)"
+    )
 
 
 class RunnerConfig(_Strict):
@@ -318,6 +323,9 @@ class ExperimentConfig(_Strict):
     )
     input_generation: InputGenerationConfig = Field(default_factory=InputGenerationConfig)
     collector: CollectorConfig = Field(default_factory=CollectorConfig)
+    evaluation: EvaluationSpec | None = Field(
+        default=None, description="checks on every run, and the gate (exit 1 under its bar)"
+    )
 
     @field_validator("base_inputs", mode="before")
     @classmethod

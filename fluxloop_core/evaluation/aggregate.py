@@ -348,6 +348,11 @@ class Aggregator:
                 counts.failed += times
 
     @property
+    def graded_runs(self) -> int:
+        """Runs graded so far (for live progress)."""
+        return self._graded
+
+    @property
     def pass_rate(self) -> float:
         """The running pass rate (for live progress): passed / graded runs so far."""
         return self._passed / self._graded if self._graded else 0.0

@@ -124,6 +124,27 @@ def read_summary(experiment_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("gate"), dict) else None
 
 
+def pass_and_gate(experiment_dir: Path) -> tuple[str, str]:
+    """The pass rate and the gate's verdict as shown in listings (``92.5%``, ``holds`` /
+    ``fails``), from evaluation/summary.json; ``-`` when the experiment was not evaluated."""
+    data = read_summary(experiment_dir)
+    if data is None:
+        return "-", "-"
+    rate = data.get("pass_rate")
+    shown = f"{rate:.1%}" if isinstance(rate, int | float) else "-"
+    return shown, "holds" if data["gate"].get("passed") is True else "fails"
+
+
+def failed_check_reasons(experiment_dir: Path) -> dict[str, list[str]]:
+    """run_id -> why it did not pass its checks (``check: reason``), for the runs that did
+    not; empty when the experiment was not evaluated. Only failing runs are kept."""
+    return {
+        verdict.run_id: verdict.reasons
+        for verdict in iter_verdicts(experiment_dir)
+        if not verdict.passed
+    }
+
+
 def write_summary(experiment_dir: Path, summary: EvaluationSummary) -> Path:
     """Write evaluation/summary.json atomically; returns its path."""
     path = evaluation_dir(experiment_dir) / SUMMARY_FILE

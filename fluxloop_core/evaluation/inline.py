@@ -52,6 +52,11 @@ class InlineEvaluation:
         return verdict_line(verdict)
 
     @property
+    def graded_runs(self) -> int:
+        """Runs graded so far (resumed ones included)."""
+        return self.aggregator.graded_runs
+
+    @property
     def pass_rate(self) -> float:
         """Passed / graded runs so far."""
         return self.aggregator.pass_rate

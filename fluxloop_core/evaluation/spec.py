@@ -46,7 +46,8 @@ _FLAG_LETTERS = {"I": "IGNORECASE", "M": "MULTILINE", "S": "DOTALL", "X": "VERBO
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict, as the rest of setting.yaml: `min_pass_rate: true` is a mistake, not 1.0.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _scalar_text(value: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.errors import GenerationError
+from fluxloop_core.evaluation.spec import InputChecks
 from fluxloop_core.generation.request import GenerationRequest
 from fluxloop_core.inputs import InputSource
 from fluxloop_core.paths import PathNotFound, get_path
@@ -22,6 +23,8 @@ class Base:
     metadata: dict[str, Any] = field(default_factory=dict)
     base_index: int | None = None
     source: InputSource | None = None
+    checks: InputChecks = field(default_factory=list)
+    """The base input's own checks: its variations are graded by them too."""
 
 
 @dataclass
@@ -91,7 +94,12 @@ def plan_bases(loaded: LoadedConfig, request: GenerationRequest) -> BasePlan:
                 hint='Add some (`base_inputs: [{input: "Hello"}]`) or generate from a recording.',
             )
         bases = [
-            Base(text=item.input, metadata=dict(item.metadata), base_index=index)
+            Base(
+                text=item.input,
+                metadata=dict(item.metadata),
+                base_index=index,
+                checks=item.checks,
+            )
             for index, item in enumerate(config.base_inputs)
         ]
         return BasePlan(bases, [], ["base_inputs"])

@@ -74,10 +74,11 @@ def plan_slots(plan: BasePlan, request: GenerationRequest) -> list[Slot]:
 
 
 def make_input(slot: Slot, text: str) -> GeneratedInput:
-    """The output item for a slot: the text, with the base's metadata and provenance."""
+    """The output item for a slot: the text, with the base's metadata, provenance and
+    own checks."""
     metadata: dict[str, Any] = {**slot.base.metadata, "strategy": slot.strategy}
     if slot.base.source is not None:
         metadata["source"] = slot.base.source.model_dump()
     else:
         metadata["base_index"] = slot.base.base_index
-    return GeneratedInput(input=text, metadata=metadata)
+    return GeneratedInput(input=text, metadata=metadata, checks=list(slot.base.checks))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fluxloop_core.config.layout import is_legacy_config_file, project_config_file
 from fluxloop_core.config.legacy import legacy_config_problems, load_legacy_config
@@ -35,12 +36,16 @@ from fluxloop_core.preflight.replay import target_calls
 from fluxloop_core.preflight.target import target_problems
 from fluxloop_core.recording import RecordedCall
 
+if TYPE_CHECKING:
+    from fluxloop_core.evaluation.verdicts import EvaluationPlan
+
 __all__ = [
     "Problem",
     "ProblemKind",
     "RunReady",
     "check_run",
     "config_path_of",
+    "grading_plan",
     "loaded_problems",
     "positions_of",
     "text_problems",
@@ -60,6 +65,19 @@ class RunReady:
 
     inputs: list[InputItem]
     calls: list[RecordedCall] = field(default_factory=list)
+    evaluation: EvaluationPlan | None = None
+    """The compiled checks, when runs are graded."""
+
+
+def _evaluation_problems(
+    loaded: LoadedConfig, positions: Positions, inputs: list[InputItem]
+) -> tuple[EvaluationPlan | None, list[Problem]]:
+    # Imported here, not at the top: compiling checks imports runner.target (to load a
+    # python check the way the agent is loaded), which imports preflight's submodules;
+    # at the top, importing any evaluation module first would find this package half made.
+    from fluxloop_core.preflight.evaluation import evaluation_plan
+
+    return evaluation_plan(loaded, positions, [item.checks for item in inputs])
 
 
 def _replay_problems(
@@ -85,23 +103,39 @@ def check_run(loaded: LoadedConfig, *, parallel_runs: int | None = None) -> RunR
     raise_first(override_problems(parallel_runs))
     inputs, problems = run_inputs(loaded, positions)
     raise_first(problems)
+    evaluation, problems = _evaluation_problems(loaded, positions, inputs)
+    raise_first(problems)
     calls, _, problems = _replay_problems(loaded, positions)
     raise_first(problems)
     raise_first(output_problems(loaded, positions))
-    return RunReady(inputs=inputs, calls=calls)
+    return RunReady(inputs=inputs, calls=calls, evaluation=evaluation)
+
+
+def grading_plan(loaded: LoadedConfig) -> EvaluationPlan | None:
+    """The compiled checks of ``loaded`` for grading runs already on disk (``evaluate
+    experiment``): its inputs' own checks and the evaluation section; None when nothing
+    is graded. Raises the first problem as its UserError."""
+    positions = positions_of(loaded)
+    inputs, problems = run_inputs(loaded, positions)
+    raise_first(problems)
+    plan, problems = _evaluation_problems(loaded, positions, inputs)
+    raise_first(problems)
+    return plan
 
 
 def loaded_problems(loaded: LoadedConfig) -> list[Problem]:
     """Every problem of a config that passed the schema check."""
     positions = positions_of(loaded)
     _, line_problems, replay = _replay_problems(loaded, positions)
-    _, inputs = run_inputs(loaded, positions)
+    items, inputs = run_inputs(loaded, positions)
+    _, evaluation = _evaluation_problems(loaded, positions, items)
     return [
         *environment_problems(loaded),
         *target_problems(loaded, positions),
         *line_problems,
         *replay,
         *inputs,
+        *evaluation,
         *output_problems(loaded, positions),
     ]
 

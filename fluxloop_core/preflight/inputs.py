@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.errors import UserError
+from fluxloop_core.evaluation.spec import CheckBase
 from fluxloop_core.inputs import load_inputs_file
 from fluxloop_core.preflight.problem import Problem, at_key
 
-InputItem = tuple[str, dict[str, Any]]
-"""One input: its text and metadata."""
+
+class InputItem(NamedTuple):
+    """One input: its text, metadata and own checks."""
+
+    text: str
+    metadata: dict[str, Any]
+    checks: Sequence[CheckBase]
 
 
 def run_inputs(loaded: LoadedConfig, positions: Positions) -> tuple[list[InputItem], list[Problem]]:
@@ -22,7 +29,7 @@ def run_inputs(loaded: LoadedConfig, positions: Positions) -> tuple[list[InputIt
             loaded_file = load_inputs_file(config.inputs_file)
         except UserError as error:
             return [], [Problem.from_error("inputs", error)]
-        items = [(item.input, item.metadata) for item in loaded_file.inputs]
+        items = [InputItem(i.input, i.metadata, i.checks) for i in loaded_file.inputs]
         if not items:
             return [], [
                 Problem(
@@ -34,7 +41,7 @@ def run_inputs(loaded: LoadedConfig, positions: Positions) -> tuple[list[InputIt
                 )
             ]
         return items, []
-    items = [(item.input, item.metadata) for item in config.base_inputs]
+    items = [InputItem(i.input, i.metadata, i.checks) for i in config.base_inputs]
     if not items:
         return [], [
             at_key(

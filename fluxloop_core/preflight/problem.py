@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from fluxloop_core.config.loader import LoadedConfig, Positions, nearest_position
+from fluxloop_core.config.loader import (
+    LoadedConfig,
+    Positions,
+    nearest_position,
+    parse_key_path,
+)
 from fluxloop_core.errors import (
     ConfigError,
     InputsError,
@@ -93,7 +98,7 @@ def at_key(
     raises: type[UserError] | None = None,
 ) -> Problem:
     """A problem with the config key ``key`` (dotted), at its line in the config file."""
-    line, column = nearest_position(tuple(key.split(".")), positions)
+    line, column = nearest_position(parse_key_path(key), positions)
     return Problem(
         kind=kind,
         message=message,
@@ -110,7 +115,7 @@ def located(error: UserError, loaded: LoadedConfig, positions: Positions) -> Use
     """``error`` pointed at its key's line in the config, when it names a key but no file."""
     if error.file is None and error.key is not None:
         error.file = str(loaded.path)
-        error.line, error.column = nearest_position(tuple(error.key.split(".")), positions)
+        error.line, error.column = nearest_position(parse_key_path(error.key), positions)
     return error
 
 

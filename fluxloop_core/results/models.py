@@ -121,3 +121,6 @@ class ExperimentSummary(_Model):
     # What --resume checks it continues the same experiment with (see runner/resume.py).
     config_file: str | None = None
     inputs_digest: str | None = None
+    # The evaluation's figures and gate (evaluation/summary.json's content) when the runs
+    # were graded; written at the end.
+    evaluation: dict[str, Any] | None = None

@@ -133,6 +133,18 @@ class ExperimentWriter:
             self._lock.release()
             raise
         self._last_flush = time.monotonic()
+        self._results: _LineFile | None = None
+
+    def open_results(self, path: Path) -> None:
+        """Append the run's evaluation lines (evaluation/results.jsonl) to ``path`` too,
+        batched and flushed with the traces, so the two files move together."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._results = _LineFile(path)
+
+    def add_result(self, line: bytes) -> None:
+        """Queue one evaluation line (whole); written with the next flush of traces."""
+        assert self._results is not None, "open_results first"
+        self._results.add(line)
 
     @classmethod
     def reopen(cls, experiment_dir: Path) -> ExperimentWriter:
@@ -187,6 +199,8 @@ class ExperimentWriter:
         """Write every queued line now."""
         self._traces.flush()
         self._spans.flush()
+        if self._results is not None:
+            self._results.flush()
         self._last_flush = time.monotonic()
 
     def write_summary(self, summary: dict[str, Any]) -> None:
@@ -206,5 +220,7 @@ class ExperimentWriter:
         try:
             self._traces.close()
             self._spans.close()
+            if self._results is not None:
+                self._results.close()
         finally:
             self._lock.release()

@@ -65,6 +65,18 @@ class RunFailed:
 
 
 @dataclass(frozen=True)
+class RunGraded:
+    """A finished run was graded by the evaluation's checks (after its RunFinished or
+    RunFailed); ``pass_rate`` is the experiment's so far, resumed runs included."""
+
+    run_id: str
+    passed: bool
+    reasons: tuple[str, ...]
+    graded_runs: int
+    pass_rate: float
+
+
+@dataclass(frozen=True)
 class LoopBlocked:
     """An async agent's run held the event loop longer than ``timeout_seconds``: a blocking
     call (``time.sleep``, sync I/O) inside ``async def``. Sent once per experiment.
@@ -99,6 +111,12 @@ class ExperimentFinished:
 
 
 RunnerEvent = (
-    ExperimentStarted | RunStarted | RunFinished | RunFailed | LoopBlocked | ExperimentFinished
+    ExperimentStarted
+    | RunStarted
+    | RunFinished
+    | RunFailed
+    | RunGraded
+    | LoopBlocked
+    | ExperimentFinished
 )
 EventSink = Callable[[RunnerEvent], None]

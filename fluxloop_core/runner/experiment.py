@@ -25,6 +25,9 @@ from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.config.sdk_env import sdk_variable_problems
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.evaluation.aggregate import EvaluationSummary
+from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir
+from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.preflight.collector import probe_collector
 from fluxloop_core.redaction import redactor
 from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
@@ -73,6 +76,8 @@ class ExperimentResult:
     summary: ExperimentSummary
     experiment_dir: Path
     warnings: list[str] = field(default_factory=list)
+    evaluation: EvaluationSummary | None = None
+    """The figures and the gate's verdict when the runs were graded."""
 
 
 @dataclass
@@ -130,9 +135,16 @@ class _Summary:
     """summary.json of one experiment, rewritten at each checkpoint."""
 
     def __init__(
-        self, plan: ExperimentPlan, writer: ExperimentWriter, started: datetime, resumed: bool
+        self,
+        plan: ExperimentPlan,
+        writer: ExperimentWriter,
+        started: datetime,
+        resumed: bool,
+        evaluation: InlineEvaluation | None = None,
     ) -> None:
         self.plan = plan
+        self.evaluation = evaluation
+        self.evaluated: EvaluationSummary | None = None
         self.writer = writer
         self.started = started
         self.resumed = resumed
@@ -143,6 +155,8 @@ class _Summary:
         plan = self.plan
         finished = now() if final else None
         stats = self.writer.stats.result()
+        if final and self.evaluation is not None:
+            self.evaluated = self.evaluation.finish(self.writer.dir)
         done = stats.total_runs
         return ExperimentSummary(
             name=plan.config.name,
@@ -161,6 +175,7 @@ class _Summary:
             config=_config_dump(plan.config),
             config_file=str(plan.loaded.path),
             inputs_digest=self.inputs_digest,
+            evaluation=self.evaluated.to_json() if self.evaluated else None,
         )
 
     def checkpoint(self, *, final: bool = False) -> ExperimentSummary:
@@ -190,6 +205,19 @@ def _open_writer(plan: ExperimentPlan, started: datetime) -> ExperimentWriter:
         ) from None
 
 
+def _start_evaluation(plan: ExperimentPlan, writer: ExperimentWriter) -> InlineEvaluation | None:
+    """The inline evaluation, its results.jsonl opened on ``writer`` (on resume: the runs
+    on disk graded first, the file rewritten to match traces.jsonl)."""
+    if plan.evaluation is None:
+        return None
+    if plan.resume_dir is not None:
+        evaluation = InlineEvaluation.resume(writer.dir, plan.evaluation, plan.gate)
+    else:
+        evaluation = InlineEvaluation(plan.evaluation, plan.gate)
+    writer.open_results(evaluation_dir(writer.dir) / RESULTS_FILE)
+    return evaluation
+
+
 def run_experiment(
     loaded: LoadedConfig,
     options: RunOptions,
@@ -212,7 +240,10 @@ def run_experiment(
         # The writer holds the folder's lock: whatever fails from here, it is let go (a
         # long-lived TUI must be able to resume the folder later).
         with contextlib.closing(writer):
-            progress = _Summary(plan, writer, started, resumed=plan.resume_dir is not None)
+            evaluation = _start_evaluation(plan, writer)
+            progress = _Summary(
+                plan, writer, started, resumed=plan.resume_dir is not None, evaluation=evaluation
+            )
             progress.checkpoint()
             emit(
                 ExperimentStarted(
@@ -227,7 +258,13 @@ def run_experiment(
             )
             try:
                 scheduler = Scheduler(
-                    plan, writer, emit, token, lambda: executor_for(plan), progress.checkpoint
+                    plan,
+                    writer,
+                    emit,
+                    token,
+                    lambda: executor_for(plan),
+                    progress.checkpoint,
+                    evaluation,
                 )
                 asyncio.run(scheduler.run())
             finally:
@@ -237,7 +274,12 @@ def run_experiment(
                     # the summary, rather than in an exit handler they cannot see.
                     sdk.flush(COLLECTOR_FLUSH_SECONDS)
     emit(ExperimentFinished(summary=summary, experiment_dir=writer.dir))
-    return ExperimentResult(summary=summary, experiment_dir=writer.dir, warnings=warnings)
+    return ExperimentResult(
+        summary=summary,
+        experiment_dir=writer.dir,
+        warnings=warnings,
+        evaluation=progress.evaluated,
+    )
 
 
 def run_single(

@@ -15,7 +15,10 @@ from pathlib import Path
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.errors import ConfigError, UserError
+from fluxloop_core.evaluation.spec import GateSpec, override_gate
+from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
+from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
 from fluxloop_core.preflight.target import (
     run_variables,
@@ -43,6 +46,21 @@ class RunOptions:
     parallel_runs: int | None = None
     use_collector: bool = True
     resume_dir: Path | None = None
+    min_pass_rate: float | None = None
+    """``--fail-under``: over the config's ``evaluation.gate.min_pass_rate``."""
+    min_input_pass_rate: float | None = None
+    """``--fail-under-per-input``: over ``evaluation.gate.min_input_pass_rate``."""
+
+    def gate_flags(self) -> list[str]:
+        """The gate's command-line flags that were given."""
+        return [
+            flag
+            for flag, value in (
+                ("--fail-under", self.min_pass_rate),
+                ("--fail-under-per-input", self.min_input_pass_rate),
+            )
+            if value is not None
+        ]
 
 
 @dataclass
@@ -58,6 +76,10 @@ class ExperimentPlan:
     providers: Providers | None = None
     callables: dict[int, list[str]] = field(default_factory=dict)
     resume_dir: Path | None = None
+    evaluation: EvaluationPlan | None = None
+    """The compiled checks; None when the runs are not graded."""
+    gate: GateSpec = field(default_factory=GateSpec)
+    """The config's gate with the command line's bars over it."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -106,6 +128,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     config = loaded.config
     runner = config.runner
     ready = check_run(loaded, parallel_runs=options.parallel_runs)
+    raise_first(gate_problems(ready.evaluation is not None, options.gate_flags()))
     iterations = options.iterations
     stored = None
     if options.resume_dir is not None:
@@ -114,10 +137,16 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     plan = ExperimentPlan(
         loaded=loaded,
         target=None,
-        inputs=[RunInput(text, metadata) for text, metadata in ready.inputs],
+        inputs=[RunInput(item.text, item.metadata) for item in ready.inputs],
         iterations=iterations or config.iterations,
         parallel_runs=options.parallel_runs or config.parallel_runs,
         resume_dir=options.resume_dir,
+        evaluation=ready.evaluation,
+        gate=override_gate(
+            config.evaluation.gate if config.evaluation else GateSpec(),
+            min_pass_rate=options.min_pass_rate,
+            min_input_pass_rate=options.min_input_pass_rate,
+        ),
     )
     if stored is not None and options.resume_dir is not None:
         now = ResumeCheck(

@@ -13,6 +13,7 @@ from fluxloop_core.runner.events import (
     LoopBlocked,
     RunFailed,
     RunFinished,
+    RunGraded,
     RunnerEvent,
 )
 
@@ -50,6 +51,9 @@ class ProgressState:
     errors: deque[RunFailed] = field(default_factory=lambda: deque(maxlen=50))
     warnings: list[str] = field(default_factory=list)
     """What the runner warned about while running (each kind once per experiment)."""
+    graded: int = 0
+    """Runs graded by the evaluation's checks so far (0: not evaluated)."""
+    pass_rate: float = 0.0
 
     def apply(self, event: RunnerEvent) -> None:
         """Fold one event into the figures."""
@@ -67,6 +71,9 @@ class ProgressState:
             self.failed += 1
             self.recent.append(event)
             self.errors.append(event)
+        elif isinstance(event, RunGraded):
+            self.graded = event.graded_runs
+            self.pass_rate = event.pass_rate
         elif isinstance(event, LoopBlocked):
             self.warnings.append(event.describe())
         elif isinstance(event, ExperimentFinished):
@@ -86,10 +93,16 @@ class ProgressState:
             return None
         return max(self.total - self.done, 0) / rate
 
-    def describe(self, now: float | None = None) -> str:
-        """``1234/10000 runs  ok 1230  failed 4  85.2 runs/s  ETA 1m43s``."""
+    def counts(self, now: float | None = None) -> str:
+        """``ok 1230  failed 4  pass 97.1%  85.2 runs/s  ETA 1m43s`` (the pass rate only
+        when the runs are graded)."""
+        graded = f"pass {self.pass_rate:.1%}  " if self.graded else ""
         return (
-            f"{self.done}/{counted(self.total, 'run')}  ok {self.ok}  failed {self.failed}  "
+            f"ok {self.ok}  failed {self.failed}  {graded}"
             f"{self.runs_per_second(now):.1f} runs/s  "
             f"ETA {format_duration(self.eta_seconds(now))}"
         )
+
+    def describe(self, now: float | None = None) -> str:
+        """``1234/10000 runs  ok 1230  failed 4  pass 97.1%  85.2 runs/s  ETA 1m43s``."""
+        return f"{self.done}/{counted(self.total, 'run')}  {self.counts(now)}"

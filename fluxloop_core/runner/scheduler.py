@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from fluxloop_core.cancel import CancelToken
+from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.writer import ExperimentWriter
 from fluxloop_core.runner.events import (
@@ -24,6 +25,7 @@ from fluxloop_core.runner.events import (
     LoopBlocked,
     RunFailed,
     RunFinished,
+    RunGraded,
     RunStarted,
 )
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
@@ -52,6 +54,7 @@ class Scheduler:
         cancel: CancelToken,
         executor: Callable[[], Executor],
         checkpoint: Callable[[], object],
+        evaluation: InlineEvaluation | None = None,
     ) -> None:
         self.plan = plan
         self.writer = writer
@@ -59,6 +62,7 @@ class Scheduler:
         self.cancel = cancel
         self._make_executor = executor  # made on the loop: a thread pool binds to it
         self._checkpoint = checkpoint
+        self.evaluation = evaluation
         self._inflight: set[asyncio.Task[None]] = set()
         self._loop_blocked_told = False
 
@@ -122,6 +126,20 @@ class Scheduler:
                     attempts,
                     status,
                     f"{written.error.type}: {written.error.message}",
+                )
+            )
+        if self.evaluation is not None:
+            # Graded here, on the writer's one thread, its line queued with the trace's.
+            self.writer.add_result(self.evaluation.add(written))
+            verdict = self.evaluation.last
+            assert verdict is not None
+            self.emit(
+                RunGraded(
+                    job.run_id,
+                    verdict.passed,
+                    tuple(verdict.reasons),
+                    self.evaluation.graded_runs,
+                    self.evaluation.pass_rate,
                 )
             )
 

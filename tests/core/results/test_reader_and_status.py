@@ -131,6 +131,8 @@ def test_status_experiments_plain_and_json(project: Path) -> None:
         "MS",
         "P95",
         "MS",
+        "PASS",
+        "GATE",
         "NOTE",
     ]
     assert "exp_20251001_090000" in lines[2] and "interrupted" in lines[2]
