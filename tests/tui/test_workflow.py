@@ -23,7 +23,9 @@ from fluxloop_tui.screens.run import ConfirmStop, RunScreen
 from fluxloop_tui.widgets.call_list import CallList
 
 TARGET = "examples.simple_agent:run"
-SLOW_AGENT = "import time\n\ndef run(text):\n    time.sleep(0.02)\n    return text.upper()\n"
+# Slow enough that 300 runs take 30 s: the stop always lands mid-run, however long the
+# keys take to arrive.
+SLOW_AGENT = "import time\n\ndef run(text):\n    time.sleep(0.2)\n    return text.upper()\n"
 
 
 def recorded(iteration: int, text: str) -> str:
