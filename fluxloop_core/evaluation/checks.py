@@ -422,6 +422,21 @@ def _import_function(
     return function
 
 
+# Checks built from their spec alone, by the spec's type.
+_MADE_FROM_SPEC: dict[type[s.CheckBase], Callable[[Any], Check]] = {
+    s.EqualsCheck: EqualsCheck,
+    s.ContainsCheck: ContainsCheck,
+    s.NotContainsCheck: ContainsCheck,
+    s.StartsWithCheck: StartsWithCheck,
+    s.MatchesRegexCheck: MatchesRegexCheck,
+    s.IsJsonCheck: IsJsonCheck,
+    s.JsonPathCheck: JsonPathCheck,
+    s.LatencyUnderCheck: LatencyUnderCheck,
+    s.SimilarityCheck: SimilarityCheck,
+    s.CallbackCalledCheck: CallbackCalledCheck,
+}
+
+
 def compile_check(spec: s.CheckBase, *, key: str, working_directory: Path | None = None) -> Check:
     """The runnable form of one check. ``key`` is its config path (for the errors of a
     python check that cannot be imported: a ConfigError naming ``key.function``)."""
@@ -429,24 +444,9 @@ def compile_check(spec: s.CheckBase, *, key: str, working_directory: Path | None
         return SuccessCheck(spec.label, applies_to_errors=True)
     if isinstance(spec, s.OutputNotEmptyCheck):
         return OutputNotEmptyCheck(spec.label, spec.on)
-    if isinstance(spec, s.EqualsCheck):
-        return EqualsCheck(spec)
-    if isinstance(spec, s.ContainsCheck | s.NotContainsCheck):
-        return ContainsCheck(spec)
-    if isinstance(spec, s.StartsWithCheck):
-        return StartsWithCheck(spec)
-    if isinstance(spec, s.MatchesRegexCheck):
-        return MatchesRegexCheck(spec)
-    if isinstance(spec, s.IsJsonCheck):
-        return IsJsonCheck(spec)
-    if isinstance(spec, s.JsonPathCheck):
-        return JsonPathCheck(spec)
-    if isinstance(spec, s.LatencyUnderCheck):
-        return LatencyUnderCheck(spec)
-    if isinstance(spec, s.SimilarityCheck):
-        return SimilarityCheck(spec)
-    if isinstance(spec, s.CallbackCalledCheck):
-        return CallbackCalledCheck(spec)
+    made_from_spec = _MADE_FROM_SPEC.get(type(spec))
+    if made_from_spec is not None:
+        return made_from_spec(spec)
     if isinstance(spec, s.PythonCheck):
         return PythonCheck(spec, _import_function(spec, key, working_directory))
     raise TypeError(f"no compiled form for {type(spec).__name__}")
