@@ -106,6 +106,7 @@ class Recorder:
         return self.function(*args, **kwargs)
 
 
+@functools.cache  # the target and each provider resolve through the one module
 def _load_probe() -> Any:
     """fluxloop_core/preflight/probe.py, the one home of how a target resolves. This script
     runs in the agent's interpreter, where fluxloop_core may not import: loaded by path."""
