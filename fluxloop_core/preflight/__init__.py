@@ -26,6 +26,7 @@ from fluxloop_core.config.loader import (
 )
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.preflight.environment import environment_problems
+from fluxloop_core.preflight.evaluation import evaluation_plan
 from fluxloop_core.preflight.inputs import InputItem, run_inputs
 from fluxloop_core.preflight.options import override_problems
 from fluxloop_core.preflight.output import output_problems
@@ -72,11 +73,6 @@ class RunReady:
 def _evaluation_problems(
     loaded: LoadedConfig, positions: Positions, inputs: list[InputItem]
 ) -> tuple[EvaluationPlan | None, list[Problem]]:
-    # Imported here, not at the top: compiling checks imports runner.target (to load a
-    # python check the way the agent is loaded), which imports preflight's submodules;
-    # at the top, importing any evaluation module first would find this package half made.
-    from fluxloop_core.preflight.evaluation import evaluation_plan
-
     return evaluation_plan(loaded, positions, [item.checks for item in inputs])
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.errors import ReplayError
-from fluxloop_core.preflight.probe import PROVIDERS_KEY
 from fluxloop_core.preflight.problem import Problem, at_key
 from fluxloop_core.recording import RecordedCall, missing_providers
+from fluxloop_core.target_probe import PROVIDERS_KEY
 
 BUILTIN_PROVIDERS: tuple[str, ...] = ("builtin:collector.send", "builtin:collector.error")
 PROVIDER_HINT = f"Use {' or '.join(BUILTIN_PROVIDERS)}, or module:function for your own."

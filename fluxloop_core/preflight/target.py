@@ -1,7 +1,7 @@
 """Can the target (and each custom provider) be imported and called?
 
 Checked in a child interpreter (``runner.python_path`` or this one) running
-:mod:`fluxloop_core.preflight.probe`, so the user's module never pollutes this process, with
+:mod:`fluxloop_core.target_probe`, so the user's module never pollutes this process, with
 ``working_directory`` first on sys.path and as the current folder, like a run.
 """
 
@@ -17,20 +17,18 @@ from pathlib import Path
 
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.config.models import RunnerConfig
-from fluxloop_core.preflight.probe import MARK, PROVIDERS_KEY, raised_at_import
 from fluxloop_core.preflight.problem import Problem, at_key
 from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
+from fluxloop_core.target_probe import (
+    CONSTRUCTOR_HINT,
+    IMPORT_HINT,
+    MARK,
+    PROVIDERS_KEY,
+    raised_at_import,
+)
 
 IMPORT_TIMEOUT_SECONDS = 30.0
-PROBE_SCRIPT = Path(__file__).with_name("probe.py")
-IMPORT_HINT = (
-    "Set working_directory in your config to the folder that holds the module, e.g. "
-    'runner: working_directory: "."  (or the path to your project root).'
-)
-CONSTRUCTOR_HINT = (
-    "Give those parameters defaults, or create an instance at module level "
-    'and target it as "module:instance.method".'
-)
+PROBE_SCRIPT = Path(__file__).parents[1] / "target_probe.py"
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fluxloop_core.errors import ConfigError
-from fluxloop_core.preflight.probe import PROVIDERS_KEY, resolve_provider
 from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
 from fluxloop_core.results.models import CallbackCall
 from fluxloop_core.runner.sdk import MARKER_ATTR, to_jsonable
+from fluxloop_core.target_probe import PROVIDERS_KEY, resolve_provider
 
 
 class Completed:

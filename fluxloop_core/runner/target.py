@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.errors import TargetError
-from fluxloop_core.preflight.probe import (
+from fluxloop_core.target_probe import (
+    CONSTRUCTOR_HINT,
+    IMPORT_HINT,
     constructor_problem,
     is_instance_method,
     raised_at_import,
     walk,
 )
-from fluxloop_core.preflight.target import CONSTRUCTOR_HINT, IMPORT_HINT
 
 SINGLE_IMPORT_HINT = (
     "Run it from the folder that holds the module, or pass --working-directory DIR "

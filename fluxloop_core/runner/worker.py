@@ -108,10 +108,12 @@ class Recorder:
 
 @functools.cache  # the target and each provider resolve through the one module
 def _load_probe() -> Any:
-    """fluxloop_core/preflight/probe.py, the one home of how a target resolves. This script
+    """fluxloop_core/target_probe.py, the one home of how a target resolves. This script
     runs in the agent's interpreter, where fluxloop_core may not import: loaded by path."""
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "preflight")
-    spec = importlib.util.spec_from_file_location("_fluxloop_probe", os.path.join(path, "probe.py"))
+    path = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "target_probe.py"
+    )
+    spec = importlib.util.spec_from_file_location("_fluxloop_probe", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

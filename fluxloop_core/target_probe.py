@@ -20,6 +20,15 @@ from typing import Any
 MARK = "__fluxloop_import_check__:"
 TARGET_KEY = "runner.target"
 PROVIDERS_KEY = "replay_args.callable_providers"
+# The hints a target problem carries, whether the import check or the run found it.
+IMPORT_HINT = (
+    "Set working_directory in your config to the folder that holds the module, e.g. "
+    'runner: working_directory: "."  (or the path to your project root).'
+)
+CONSTRUCTOR_HINT = (
+    "Give those parameters defaults, or create an instance at module level "
+    'and target it as "module:instance.method".'
+)
 
 
 def raised_at_import(module_name: str, what: str) -> str:
