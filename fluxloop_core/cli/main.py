@@ -18,6 +18,7 @@ from typing import Any
 
 from fluxloop_core.cli import (
     config_cmd,
+    doctor_cmd,
     evaluate_cmd,
     generate_cmd,
     init_cmd,
@@ -38,6 +39,7 @@ GROUPS = (
     run_cmd,
     evaluate_cmd,
     status_cmd,
+    doctor_cmd,
     tui_cmd,
 )
 
