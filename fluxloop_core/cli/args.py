@@ -59,14 +59,28 @@ def add_command(
     return parser
 
 
+COMPLETES = "fluxloop_completes"
+"""The attribute an argument carries to tell shell completion what its values are:
+``projects`` or ``experiments`` (listed by ``fluxloop completion --values``). Without it,
+choices complete as themselves, a FILE or PATH metavar as files, a DIR as folders, and
+other values as nothing."""
+
+
+def completes(action: argparse.Action, kind: str) -> argparse.Action:
+    """Mark ``action`` so `fluxloop completion` offers ``kind`` for its values."""
+    setattr(action, COMPLETES, kind)
+    return action
+
+
 def add_project(parser: argparse.ArgumentParser) -> None:
     """``--project NAME|PATH``: which project a command is about."""
-    parser.add_argument(
+    action = parser.add_argument(
         "--project",
         metavar="NAME|PATH",
         help="a project name under ./fluxloop/ or a project folder "
         "(default: the current folder or its parents)",
     )
+    completes(action, "projects")
 
 
 def add_config(parser: argparse.ArgumentParser) -> None:

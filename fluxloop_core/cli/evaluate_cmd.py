@@ -7,7 +7,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_config, add_group, add_json
+from fluxloop_core.cli.args import (
+    Subcommands,
+    add_command,
+    add_config,
+    add_group,
+    add_json,
+    completes,
+)
 from fluxloop_core.cli.args import add_project as add_project_flag
 from fluxloop_core.cli.gate import add_gate_flags
 
@@ -34,11 +41,14 @@ def register(sub: Subcommands) -> None:
             "fluxloop evaluate experiment --config setting.yaml --fail-under 0.9 --report junit",
         ],
     )
-    p.add_argument(
-        "experiment_dir",
-        nargs="?",
-        metavar="DIR",
-        help="an experiment folder (default: the project's latest experiment)",
+    completes(
+        p.add_argument(
+            "experiment_dir",
+            nargs="?",
+            metavar="DIR",
+            help="an experiment folder (default: the project's latest experiment)",
+        ),
+        "experiments",
     )
     add_config(p)
     add_project_flag(p)

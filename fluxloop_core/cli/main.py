@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fluxloop_core.cli import (
+    completion_cmd,
     config_cmd,
     doctor_cmd,
     evaluate_cmd,
@@ -40,6 +41,7 @@ GROUPS = (
     evaluate_cmd,
     status_cmd,
     doctor_cmd,
+    completion_cmd,
     tui_cmd,
 )
 
@@ -75,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_Version)
-    parser.set_defaults(_parser=parser)
+    # _root: the whole tree, for commands that describe it (`fluxloop completion`).
+    parser.set_defaults(_parser=parser, _root=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for group in GROUPS:
         group.register(sub)

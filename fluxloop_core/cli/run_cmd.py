@@ -16,6 +16,7 @@ from fluxloop_core.cli.args import (
     add_group,
     add_json,
     add_project,
+    completes,
     positive_int,
     rate,
 )
@@ -62,7 +63,10 @@ def register(sub: Subcommands) -> None:
         metavar="R",
         help="exit 1 when the success rate is below R (0..1, default 1.0)",
     )
-    p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder")
+    completes(
+        p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder"),
+        "experiments",
+    )
     add_gate_flags(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_json(p, "the final summary (with its evaluation block)")

@@ -17,6 +17,7 @@ from fluxloop_core.cli.args import (
     add_group,
     add_json,
     add_project,
+    completes,
     positive_int,
 )
 from fluxloop_core.exit_codes import EXIT_OK, EXIT_USAGE
@@ -72,7 +73,12 @@ def register(sub: Subcommands) -> None:
         ],
     )
     add_project(p)
-    p.add_argument("--experiment", metavar="DIR", help="an experiment folder (default: latest)")
+    completes(
+        p.add_argument(
+            "--experiment", metavar="DIR", help="an experiment folder (default: latest)"
+        ),
+        "experiments",
+    )
     p.add_argument("--failed", action="store_true", help="only failed runs")
     shown = p.add_mutually_exclusive_group()
     shown.add_argument(
