@@ -28,10 +28,18 @@ def examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def new_parser(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]) -> Any:
-    """A subcommand parser with ``help_text`` as its help and description, and examples."""
+def new_parser(
+    sub: Subcommands,
+    name: str,
+    help_text: str,
+    lines: Sequence[str],
+    aliases: Sequence[str] = (),
+) -> Any:
+    """A subcommand parser with ``help_text`` as its help and description, and examples
+    (``aliases``: other names it answers to, e.g. a released CLI's)."""
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
+        aliases=list(aliases),
         help=help_text,
         description=help_text,
         epilog=examples(*lines),
@@ -40,12 +48,18 @@ def new_parser(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]
     return parser
 
 
-def add_group(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]) -> Subcommands:
+def add_group(
+    sub: Subcommands,
+    name: str,
+    help_text: str,
+    lines: Sequence[str],
+    aliases: Sequence[str] = (),
+) -> Subcommands:
     """A command group (``fluxloop NAME COMMAND``); returns the place its commands go.
 
     ``fluxloop NAME`` alone prints the group's help (see :func:`main`).
     """
-    parser = new_parser(sub, name, help_text, lines)
+    parser = new_parser(sub, name, help_text, lines, aliases)
     parser.set_defaults(_parser=parser)
     return parser.add_subparsers(title="commands", metavar="COMMAND")
 

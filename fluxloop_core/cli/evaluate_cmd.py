@@ -58,20 +58,14 @@ def register(sub: Subcommands) -> None:
 
 
 def _config_and_folder(args: argparse.Namespace) -> tuple[LoadedConfig, Path]:
+    from fluxloop_core.cli.experiment_arg import latest_of
     from fluxloop_core.config.project import open_config
     from fluxloop_core.errors import UsageError
-    from fluxloop_core.results.reader import latest_experiment
     from fluxloop_core.runner.resume import stored_config_file
 
     if args.experiment_dir is None:
         loaded = open_config(config=args.config, project=args.project)
-        found = latest_experiment(loaded.config.output_directory)
-        if found is None:
-            raise UsageError(
-                f"no experiments in {loaded.config.output_directory}",
-                hint=f"Run one first: fluxloop run experiment --config {loaded.path.name}",
-            )
-        return loaded, found
+        return loaded, latest_of(loaded)
     folder = Path(args.experiment_dir).expanduser().resolve()
     if not folder.is_dir():
         raise UsageError(
