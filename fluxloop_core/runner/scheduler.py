@@ -30,6 +30,7 @@ from fluxloop_core.runner.events import (
 )
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
 from fluxloop_core.runner.plan import ExperimentPlan
+from fluxloop_core.usage import cost_usd, run_usage
 
 GRACE_SECONDS = 5.0
 """How long runs in flight may finish after a graceful cancel."""
@@ -83,6 +84,7 @@ class Scheduler:
                 break
             await asyncio.sleep(runner.retry_delay)
         replay = self.plan.replay
+        usage = run_usage(result.spans)
         record = TraceRecord(
             run_id=job.run_id,
             input_index=job.input_index,
@@ -98,6 +100,8 @@ class Scheduler:
             spans=result.spans,
             error=result.error,
             replay_source=replay.source(job.call) if replay and job.call else None,
+            usage=usage.to_json() if usage else None,
+            cost_usd=cost_usd(usage, self.plan.config.pricing) if usage else None,
         )
         written = self.writer.add_run(record)
         if written.status == "success":
