@@ -127,6 +127,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_amount(text: str) -> float:
+    """An argparse type: a number above 0 (an amount of money, a duration)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
 def rate(text: str) -> float:
     """An argparse type: a number from 0 to 1."""
     try:

@@ -17,6 +17,7 @@ from fluxloop_core.cli.args import (
     add_json,
     add_project,
     completes,
+    positive_amount,
     positive_int,
     rate,
 )
@@ -71,6 +72,12 @@ def register(sub: Subcommands) -> None:
         "experiments",
     )
     add_gate_flags(p)
+    p.add_argument(
+        "--max-cost",
+        type=positive_amount,
+        metavar="USD",
+        help="start no new run once the runs cost this much (needs pricing:); exit 1",
+    )
     p.add_argument(
         "--dry-run",
         action="store_true",
@@ -179,6 +186,7 @@ def experiment(args: argparse.Namespace) -> int:
         resume_dir=resume,
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
+        max_cost_usd=args.max_cost,
     )
     if args.dry_run:
         return _dry_run(loaded, options, as_json=args.json)
@@ -212,6 +220,15 @@ def experiment(args: argparse.Namespace) -> int:
             f"{stats.failed} failed (success rate {stats.success_rate:.1%}), "
             f"avg {stats.avg_duration_ms:.1f} ms"
         )
+    if summary.stop_reason is not None:
+        print(f"error: {summary.stop_reason}.", file=sys.stderr)
+        if stats.unpriced_runs:
+            print(
+                f"note: {counted(stats.unpriced_runs, 'run')} called a model without a price "
+                "and are not counted in the cost.",
+                file=sys.stderr,
+            )
+        return EXIT_FAILED_BAR
     if summary.interrupted:
         return EXIT_INTERRUPTED
     code = EXIT_OK

@@ -126,6 +126,8 @@ class ExperimentSummary(_Model):
     planned_runs: int = 0
     parallel_runs: int = 1
     interrupted: bool = False
+    stop_reason: str | None = None
+    """Why FluxLoop itself stopped early (``--max-cost``); None for Ctrl-C or no stop."""
     resumed: bool = False
     target: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)

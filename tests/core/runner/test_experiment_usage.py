@@ -81,3 +81,67 @@ def test_runs_without_llm_calls_have_no_usage(project: Project) -> None:
     assert trace["usage"] is None and trace["cost_usd"] is None
     stats = project.json(result.experiment_dir / "summary.json")["results"]
     assert (stats["llm_calls"], stats["cost_usd"], stats["unpriced_runs"]) == (0, None, 0)
+
+
+COSTLY_AGENT = """
+import fluxloop
+
+@fluxloop.agent()
+def run(input_text):
+    # $0.001 a run at the price below: 1000 input tokens × $1 per million.
+    fluxloop.record_usage(model="m", input_tokens=1000, output_tokens=0)
+    return input_text
+"""
+
+
+def _costly(
+    project: Project,
+    pricing: str = "pricing: {m: {input_per_million: 1.0, output_per_million: 1.0}}\n",
+) -> None:
+    project.write("agent.py", COSTLY_AGENT)
+    project.write(
+        "setting.yaml",
+        'name: costly\nrunner:\n  target: "agent:run"\n'
+        'base_inputs: ["a", "b"]\niterations: 10\nparallel_runs: 1\n' + pricing,
+    )
+
+
+def test_max_cost_stops_new_runs_and_exits_1_with_the_reason(project: Project) -> None:
+    _costly(project)
+    result = project.cli("run", "experiment", "--no-collector", "--max-cost", "0.005")
+    assert result.returncode == 1, result.stderr
+    assert "--max-cost reached: the runs so far cost $0.0050 of $0.005" in result.stderr
+    (folder,) = project.experiments()
+    summary = project.json(folder / "summary.json")
+    assert summary["interrupted"] is True
+    assert summary["stop_reason"].startswith("--max-cost reached")
+    # One run at a time: the fifth run reaches the budget and nothing starts after it.
+    assert summary["results"]["total_runs"] == 5
+    assert len(project.traces(folder)) == 5
+    # The rest can still be finished (without the cap).
+    resumed = project.cli("run", "experiment", "--no-collector", "--resume", str(folder))
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(project.traces(folder)) == 20
+
+
+def test_a_budget_not_reached_changes_nothing(project: Project) -> None:
+    _costly(project)
+    result = project.cli("run", "experiment", "--no-collector", "--max-cost", "1")
+    assert result.returncode == 0, result.stderr
+    (folder,) = project.experiments()
+    assert project.json(folder / "summary.json")["stop_reason"] is None
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "cheap"])
+def test_max_cost_must_be_an_amount(project: Project, value: str) -> None:
+    _costly(project)
+    result = project.cli("run", "experiment", "--max-cost", value)
+    assert result.returncode == 2 and "--max-cost" in result.stderr
+
+
+def test_max_cost_without_prices_is_a_usage_error(project: Project) -> None:
+    _costly(project, pricing="")
+    result = project.cli("run", "experiment", "--no-collector", "--max-cost", "1")
+    assert result.returncode == 2
+    assert "--max-cost needs prices" in result.stderr and "pricing:" in result.stderr
+    assert project.experiments() == []
