@@ -97,6 +97,19 @@ def add_project(parser: argparse.ArgumentParser) -> None:
     completes(action, "projects")
 
 
+def add_experiment_dir(parser: argparse.ArgumentParser) -> None:
+    """``[DIR]``: the experiment folder a command reads (default: the project's latest)."""
+    completes(
+        parser.add_argument(
+            "experiment_dir",
+            nargs="?",
+            metavar="DIR",
+            help="an experiment folder (default: the project's latest experiment)",
+        ),
+        "experiments",
+    )
+
+
 def add_config(parser: argparse.ArgumentParser) -> None:
     """``--config FILE``: a setting.yaml instead of the project's."""
     parser.add_argument("--config", metavar="FILE", help="a setting.yaml (default: the project's)")

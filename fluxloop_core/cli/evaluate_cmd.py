@@ -11,9 +11,9 @@ from fluxloop_core.cli.args import (
     Subcommands,
     add_command,
     add_config,
+    add_experiment_dir,
     add_group,
     add_json,
-    completes,
 )
 from fluxloop_core.cli.args import add_project as add_project_flag
 from fluxloop_core.cli.gate import add_gate_flags
@@ -41,15 +41,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop evaluate experiment --config setting.yaml --fail-under 0.9 --report junit",
         ],
     )
-    completes(
-        p.add_argument(
-            "experiment_dir",
-            nargs="?",
-            metavar="DIR",
-            help="an experiment folder (default: the project's latest experiment)",
-        ),
-        "experiments",
-    )
+    add_experiment_dir(p)
     add_config(p)
     add_project_flag(p)
     add_gate_flags(p)

@@ -8,9 +8,9 @@ from fluxloop_core.cli.args import (
     Subcommands,
     add_command,
     add_config,
+    add_experiment_dir,
     add_group,
     add_project,
-    completes,
 )
 from fluxloop_core.exit_codes import EXIT_OK
 
@@ -38,15 +38,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop report experiment --format html --output /tmp/report",
         ],
     )
-    completes(
-        p.add_argument(
-            "experiment_dir",
-            nargs="?",
-            metavar="DIR",
-            help="an experiment folder (default: the project's latest experiment)",
-        ),
-        "experiments",
-    )
+    add_experiment_dir(p)
     p.add_argument("--format", choices=["md", "html"], default="md", help="default: md")
     p.add_argument("--output", metavar="DIR", help="where to write (default: <experiment>/report)")
     p.add_argument("--per-run", action="store_true", help="also write one file per run")

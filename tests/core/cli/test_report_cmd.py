@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
 from tests.conftest import Runner
+from tests.replay_helpers import write_recording
 
 AGENT = "def handle(data, user):\n    return data['content'] + ' for ' + user\n"
 
 
 def test_report_of_a_replayed_experiment(project: Path, fluxloop: Runner) -> None:
     (project / "agent.py").write_text(AGENT)
-    call = {
-        "_version": "1", "iteration": 0, "target": "agent:handle",
-        "kwargs": {"data": {"content": "recorded"}, "user": "u-7"},
-        "timestamp": "2026-01-01T00:00:00+00:00",
-    }  # fmt: skip
-    (project / "recordings" / "args.jsonl").write_text(json.dumps(call) + "\n")
+    write_recording(
+        project / "recordings" / "args.jsonl",
+        "agent:handle",
+        [{"data": {"content": "recorded"}, "user": "u-7"}],
+    )
     (project / "setting.yaml").write_text(
         textwrap.dedent("""\
             name: replayed

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.core.runner.conftest import Project
+from tests.replay_helpers import write_recording
 
 # The agent leaves a file when it is called: a dry run must never leave it.
 AGENT = """\
@@ -21,15 +22,12 @@ def handle(data, user, send):
 
 
 def _replay_project(project: Path) -> None:
-    (project / "recordings").mkdir()
     (project / "agent.py").write_text(AGENT)
-    calls = [
-        {"_version": "1", "iteration": i, "target": "agent:handle",
-         "kwargs": {"data": {"content": f"c{i}"}, "user": "u", "send": "<callable:send>"},
-         "timestamp": "2026-01-01T00:00:00+00:00"}
-        for i in range(2)
-    ]  # fmt: skip
-    (project / "recordings" / "args.jsonl").write_text("".join(json.dumps(c) + "\n" for c in calls))
+    write_recording(
+        project / "recordings" / "args.jsonl",
+        "agent:handle",
+        [{"data": {"content": f"c{i}"}, "user": "u", "send": "<callable:send>"} for i in range(2)],
+    )
     (project / "setting.yaml").write_text(
         textwrap.dedent("""\
             name: replayed
