@@ -53,8 +53,9 @@ class UserError(Exception):
                 where += f":{self.column}"
         return where
 
-    def render(self) -> str:
-        """The one-paragraph form shown to users: ``file:line:col: key: message. hint``."""
+    def render(self, *, with_hint: bool = True) -> str:
+        """The one-paragraph form shown to users: ``file:line:col: key: message. hint``
+        (without the hint when a front end shows it apart, as a fix)."""
         parts = []
         if self.location:
             parts.append(f"{self.location}:")
@@ -62,7 +63,7 @@ class UserError(Exception):
             parts.append(f"{self.key}:")
         parts.append(self.message.rstrip())
         text = " ".join(parts)
-        if self.hint:
+        if self.hint and with_hint:
             if not text.endswith((".", "?", "!", ":")):
                 text += "."
             text += f" {self.hint.strip()}"

@@ -13,22 +13,25 @@ PLAIN_FILE_MODE = 0o644
 SECRET_FILE_MODE = 0o600
 
 
-def write_atomic(path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE) -> None:
+def write_atomic(
+    path: Path, text: str, *, new_mode: int = PLAIN_FILE_MODE, sync: bool = True
+) -> None:
     """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
 
     The file keeps the permissions it had (``new_mode`` when it is new): the temp file
     behind the atomic rename is private, and without this every edit would silently make
     a shared setting.yaml private.
     """
-    write_atomic_chunks(path, [str.encode(text, "utf-8")], new_mode=new_mode)
+    write_atomic_chunks(path, [str.encode(text, "utf-8")], new_mode=new_mode, sync=sync)
 
 
 def write_atomic_chunks(
-    path: Path, chunks: Iterable[bytes], *, new_mode: int = PLAIN_FILE_MODE
+    path: Path, chunks: Iterable[bytes], *, new_mode: int = PLAIN_FILE_MODE, sync: bool = True
 ) -> None:
     """:func:`write_atomic` for content produced piece by piece (a file too big to hold in
     memory at once): ``chunks`` are written in order; if producing one raises, the old file
-    stays as it was."""
+    stays as it was. ``sync=False`` skips the fsync: still all-or-nothing for readers, but
+    not through a power loss, for files that can be made again (a report per run)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():  # else os.replace fails naming the temp file, not the user's path
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
@@ -43,7 +46,8 @@ def write_atomic_chunks(
                 handle.write(chunk)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -28,10 +28,18 @@ def examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def new_parser(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]) -> Any:
-    """A subcommand parser with ``help_text`` as its help and description, and examples."""
+def new_parser(
+    sub: Subcommands,
+    name: str,
+    help_text: str,
+    lines: Sequence[str],
+    aliases: Sequence[str] = (),
+) -> Any:
+    """A subcommand parser with ``help_text`` as its help and description, and examples
+    (``aliases``: other names it answers to, e.g. a released CLI's)."""
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
+        aliases=list(aliases),
         help=help_text,
         description=help_text,
         epilog=examples(*lines),
@@ -40,12 +48,18 @@ def new_parser(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]
     return parser
 
 
-def add_group(sub: Subcommands, name: str, help_text: str, lines: Sequence[str]) -> Subcommands:
+def add_group(
+    sub: Subcommands,
+    name: str,
+    help_text: str,
+    lines: Sequence[str],
+    aliases: Sequence[str] = (),
+) -> Subcommands:
     """A command group (``fluxloop NAME COMMAND``); returns the place its commands go.
 
     ``fluxloop NAME`` alone prints the group's help (see :func:`main`).
     """
-    parser = new_parser(sub, name, help_text, lines)
+    parser = new_parser(sub, name, help_text, lines, aliases)
     parser.set_defaults(_parser=parser)
     return parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -59,13 +73,40 @@ def add_command(
     return parser
 
 
+COMPLETES = "fluxloop_completes"
+"""The attribute an argument carries to tell shell completion what its values are:
+``projects`` or ``experiments`` (listed by ``fluxloop completion --values``). Without it,
+choices complete as themselves, a FILE or PATH metavar as files, a DIR as folders, and
+other values as nothing."""
+
+
+def completes(action: argparse.Action, kind: str) -> argparse.Action:
+    """Mark ``action`` so `fluxloop completion` offers ``kind`` for its values."""
+    setattr(action, COMPLETES, kind)
+    return action
+
+
 def add_project(parser: argparse.ArgumentParser) -> None:
     """``--project NAME|PATH``: which project a command is about."""
-    parser.add_argument(
+    action = parser.add_argument(
         "--project",
         metavar="NAME|PATH",
         help="a project name under ./fluxloop/ or a project folder "
         "(default: the current folder or its parents)",
+    )
+    completes(action, "projects")
+
+
+def add_experiment_dir(parser: argparse.ArgumentParser) -> None:
+    """``[DIR]``: the experiment folder a command reads (default: the project's latest)."""
+    completes(
+        parser.add_argument(
+            "experiment_dir",
+            nargs="?",
+            metavar="DIR",
+            help="an experiment folder (default: the project's latest experiment)",
+        ),
+        "experiments",
     )
 
 
@@ -96,6 +137,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def positive_amount(text: str) -> float:
+    """An argparse type: a number above 0 (an amount of money, a duration)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
     return value
 
 

@@ -1,8 +1,9 @@
-"""``fluxloop config show | validate | set-llm | env | schema``."""
+"""``fluxloop config show | validate | set | set-llm | env | migrate | schema``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,24 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--model", help="model name, e.g. gpt-4o-mini")
     p.add_argument("--base-url", help="an OpenAI-compatible endpoint")
     add_project(p)
+    p = add_command(
+        config,
+        "set",
+        set_value,
+        "set one key of setting.yaml (typed and checked; comments and order kept)",
+        [
+            "fluxloop config set runner.timeout_seconds 60",
+            "fluxloop config set iterations 5 --project my-agent",
+            "fluxloop config set evaluation.gate.min_pass_rate 0.9",
+            "fluxloop config set input_generation.strategies '[rephrase, concise]'",
+            "fluxloop config set parallel_runs --unset",
+        ],
+    )
+    p.add_argument("key", help="a dotted key path; list items by index (base_inputs.0.input)")
+    p.add_argument("value", nargs="?", help="the value, read as YAML (a string if it fits better)")
+    p.add_argument("--unset", action="store_true", help="remove the key (back to its default)")
+    add_project(p)
+    add_config(p)
     p = add_command(
         config,
         "env",
@@ -220,6 +239,30 @@ def set_llm(args: argparse.Namespace) -> int:
             f"input_generation.mode is {change.mode}: use `fluxloop generate inputs --mode llm` "
             "or set mode: llm to generate with the model."
         )
+    return EXIT_OK
+
+
+def set_value(args: argparse.Namespace) -> int:
+    """Set (or remove) one key of the project's setting.yaml."""
+    from fluxloop_core.config.edit import set_config_value
+    from fluxloop_core.config.project import find_project
+    from fluxloop_core.errors import UsageError
+    from fluxloop_core.redaction import REDACTED, is_secret_name
+
+    if args.unset == (args.value is not None):
+        raise UsageError(
+            "give a value or --unset, not both and not neither",
+            hint=f"e.g. `fluxloop config set {args.key} VALUE`.",
+        )
+    path = Path(args.config) if args.config else find_project(args.project).config_path
+    change = set_config_value(path, args.key, None if args.unset else args.value)
+
+    def shown(value: Any) -> str:
+        if value is None:
+            return "(default)"
+        return REDACTED if is_secret_name(args.key.rpartition(".")[2]) else json.dumps(value)
+
+    print(f"{change.key}: {shown(change.old)} -> {shown(change.new)} in {change.config_path}")
     return EXIT_OK
 
 

@@ -7,7 +7,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_config, add_group, add_json
+from fluxloop_core.cli.args import (
+    Subcommands,
+    add_command,
+    add_config,
+    add_experiment_dir,
+    add_group,
+    add_json,
+)
 from fluxloop_core.cli.args import add_project as add_project_flag
 from fluxloop_core.cli.gate import add_gate_flags
 
@@ -34,12 +41,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop evaluate experiment --config setting.yaml --fail-under 0.9 --report junit",
         ],
     )
-    p.add_argument(
-        "experiment_dir",
-        nargs="?",
-        metavar="DIR",
-        help="an experiment folder (default: the project's latest experiment)",
-    )
+    add_experiment_dir(p)
     add_config(p)
     add_project_flag(p)
     add_gate_flags(p)
@@ -48,20 +50,14 @@ def register(sub: Subcommands) -> None:
 
 
 def _config_and_folder(args: argparse.Namespace) -> tuple[LoadedConfig, Path]:
+    from fluxloop_core.cli.experiment_arg import latest_of
     from fluxloop_core.config.project import open_config
     from fluxloop_core.errors import UsageError
-    from fluxloop_core.results.reader import latest_experiment
     from fluxloop_core.runner.resume import stored_config_file
 
     if args.experiment_dir is None:
         loaded = open_config(config=args.config, project=args.project)
-        found = latest_experiment(loaded.config.output_directory)
-        if found is None:
-            raise UsageError(
-                f"no experiments in {loaded.config.output_directory}",
-                hint=f"Run one first: fluxloop run experiment --config {loaded.path.name}",
-            )
-        return loaded, found
+        return loaded, latest_of(loaded)
     folder = Path(args.experiment_dir).expanduser().resolve()
     if not folder.is_dir():
         raise UsageError(

@@ -1,4 +1,4 @@
-"""``fluxloop init project`` and ``fluxloop init agent``."""
+"""``fluxloop init project | agent | pytest-template``."""
 
 from __future__ import annotations
 
@@ -45,6 +45,18 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--template", default="simple", help="simple or replay (default: simple)")
     add_project(p)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p = add_command(
+        init,
+        "pytest-template",
+        init_pytest_template,
+        "write tests/test_agent_fluxloop.py: the project's experiment as a pytest test",
+        [
+            "fluxloop init pytest-template",
+            "fluxloop init pytest-template --project my-agent && pytest fluxloop/my-agent/tests",
+        ],
+    )
+    add_project(p)
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
 def _relative(path: Path) -> str:
@@ -87,4 +99,16 @@ def init_agent(args: argparse.Namespace) -> int:
     path = create_agent(project.dir, args.name, template=args.template, force=args.force)
     print(f"Created {_relative(path)}")
     print(f'Use it with runner.target: "{agent_target(args.name, args.template)}"')
+    return EXIT_OK
+
+
+def init_pytest_template(args: argparse.Namespace) -> int:
+    """Write the project's pytest test and say how to run it."""
+    from fluxloop_core.config.project import find_project
+    from fluxloop_core.scaffold import create_pytest_template
+
+    project = find_project(args.project)
+    path = create_pytest_template(project.dir, project.config_path, force=args.force)
+    print(f"Created {_relative(path)}")
+    print(f"Run it: pytest {_relative(path.parent)}")
     return EXIT_OK

@@ -17,10 +17,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from fluxloop_core.cli import (
+    completion_cmd,
     config_cmd,
+    doctor_cmd,
     evaluate_cmd,
     generate_cmd,
     init_cmd,
+    record_cmd,
+    report_cmd,
     run_cmd,
     status_cmd,
     tui_cmd,
@@ -29,7 +33,19 @@ from fluxloop_core.cli.args import Handler, examples
 from fluxloop_core.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # In the order `fluxloop --help` lists them.
-GROUPS = (init_cmd, config_cmd, generate_cmd, run_cmd, evaluate_cmd, status_cmd, tui_cmd)
+GROUPS = (
+    init_cmd,
+    config_cmd,
+    record_cmd,
+    generate_cmd,
+    run_cmd,
+    evaluate_cmd,
+    report_cmd,
+    status_cmd,
+    doctor_cmd,
+    completion_cmd,
+    tui_cmd,
+)
 
 
 class _Version(argparse.Action):
@@ -63,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_Version)
-    parser.set_defaults(_parser=parser)
+    # _root: the whole tree, for commands that describe it (`fluxloop completion`).
+    parser.set_defaults(_parser=parser, _root=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for group in GROUPS:
         group.register(sub)

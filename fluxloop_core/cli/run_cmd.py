@@ -16,6 +16,8 @@ from fluxloop_core.cli.args import (
     add_group,
     add_json,
     add_project,
+    completes,
+    positive_amount,
     positive_int,
     rate,
 )
@@ -24,6 +26,9 @@ from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
     from types import FrameType
+
+    from fluxloop_core.config.loader import LoadedConfig
+    from fluxloop_core.runner.plan import RunOptions
 
 
 def register(sub: Subcommands) -> None:
@@ -62,8 +67,22 @@ def register(sub: Subcommands) -> None:
         metavar="R",
         help="exit 1 when the success rate is below R (0..1, default 1.0)",
     )
-    p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder")
+    completes(
+        p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder"),
+        "experiments",
+    )
     add_gate_flags(p)
+    p.add_argument(
+        "--max-cost",
+        type=positive_amount,
+        metavar="USD",
+        help="start no new run once the runs cost this much (needs pricing:); exit 1",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything and print the plan; call nothing, write nothing",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_json(p, "the final summary (with its evaluation block)")
     p = add_command(
@@ -104,6 +123,43 @@ def _format_output(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int:
+    from fluxloop_core.cli.output import print_json
+    from fluxloop_core.counts import counted
+    from fluxloop_core.runner.dry_run import describe_plan
+
+    plan = describe_plan(loaded, options)
+    if as_json:
+        print_json(plan.to_json())
+        return EXIT_OK
+    print(f"Dry run of {plan.name} ({loaded.path}): nothing is called or written.")
+    print(f"  target      {plan.target} (imports; runs in {plan.runs_in})")
+    print(
+        f"  runs        {counted(plan.planned_runs, 'run')} = "
+        f"{counted(plan.inputs, 'input')} × {counted(plan.iterations, 'iteration')}, "
+        f"{plan.parallel_runs} at a time"
+    )
+    print(f"  results     {plan.resume or plan.output_directory}")
+    print(f"  collector   {plan.collector}")
+    if plan.replay is not None:
+        replay = plan.replay
+        print(
+            f"  replay      {counted(replay['recorded_calls'], 'recorded call')} in "
+            f"{replay['recording_file']}, input at {replay['override_param_path'] or '-'}"
+        )
+        for parameter, provider in replay["providers"].items():
+            print(f"              {parameter} -> {provider}")
+        for binding in replay["first_bindings"]:
+            print(f"              {binding}")
+    if plan.checks:
+        print(f"  checks      {', '.join(plan.checks)}")
+        bars = {k: v for k, v in (plan.gate or {}).items() if v not in (None, False)}
+        print(f"  gate        {', '.join(f'{k} {v}' for k, v in bars.items()) or 'no bar'}")
+    else:
+        print("  checks      none (no `evaluation:` section, no per-input checks)")
+    return EXIT_OK
+
+
 def experiment(args: argparse.Namespace) -> int:
     """Run an experiment; exit 0, 1 (below --min-success-rate or the evaluation's gate),
     2 (config) or 130."""
@@ -130,7 +186,10 @@ def experiment(args: argparse.Namespace) -> int:
         resume_dir=resume,
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
+        max_cost_usd=args.max_cost,
     )
+    if args.dry_run:
+        return _dry_run(loaded, options, as_json=args.json)
     token = CancelToken()
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)
     try:
@@ -161,6 +220,15 @@ def experiment(args: argparse.Namespace) -> int:
             f"{stats.failed} failed (success rate {stats.success_rate:.1%}), "
             f"avg {stats.avg_duration_ms:.1f} ms"
         )
+    if summary.stop_reason is not None:
+        print(f"error: {summary.stop_reason}.", file=sys.stderr)
+        if stats.unpriced_runs:
+            print(
+                f"note: {counted(stats.unpriced_runs, 'run')} called a model without a price "
+                "and are not counted in the cost.",
+                file=sys.stderr,
+            )
+        return EXIT_FAILED_BAR
     if summary.interrupted:
         return EXIT_INTERRUPTED
     code = EXIT_OK

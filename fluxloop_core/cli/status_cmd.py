@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 from collections import deque
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxloop_core.cli.args import (
@@ -17,6 +16,7 @@ from fluxloop_core.cli.args import (
     add_group,
     add_json,
     add_project,
+    completes,
     positive_int,
 )
 from fluxloop_core.exit_codes import EXIT_OK, EXIT_USAGE
@@ -72,7 +72,12 @@ def register(sub: Subcommands) -> None:
         ],
     )
     add_project(p)
-    p.add_argument("--experiment", metavar="DIR", help="an experiment folder (default: latest)")
+    completes(
+        p.add_argument(
+            "--experiment", metavar="DIR", help="an experiment folder (default: latest)"
+        ),
+        "experiments",
+    )
     p.add_argument("--failed", action="store_true", help="only failed runs")
     shown = p.add_mutually_exclusive_group()
     shown.add_argument(
@@ -172,25 +177,14 @@ def experiments(args: argparse.Namespace) -> int:
 
 def traces(args: argparse.Namespace) -> int:
     """List the runs of the latest (or a named) experiment."""
+    from fluxloop_core.cli.experiment_arg import experiment_folder
     from fluxloop_core.cli.output import print_json, print_table
-    from fluxloop_core.config.project import open_config
     from fluxloop_core.counts import counted
-    from fluxloop_core.errors import UsageError
     from fluxloop_core.evaluation.files import failed_check_reasons
-    from fluxloop_core.results.reader import iter_traces, latest_experiment
+    from fluxloop_core.results.reader import iter_traces
     from fluxloop_core.results.rows import RUN_COLUMNS, clip, run_row
 
-    if args.experiment:
-        folder = Path(args.experiment).expanduser()
-    else:
-        loaded = open_config(project=args.project)
-        found = latest_experiment(loaded.config.output_directory)
-        if found is None:
-            raise UsageError(
-                f"no experiments in {loaded.config.output_directory}",
-                hint=f"Run one first: fluxloop run experiment --config {loaded.path.name}",
-            )
-        folder = found
+    folder = experiment_folder(args.experiment, project=args.project)
     # The table shows the newest runs (an experiment may hold thousands); --json, meant for
     # programs, lists every run unless --limit is given.
     limit = None if args.all else args.limit

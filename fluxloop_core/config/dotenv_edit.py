@@ -10,6 +10,7 @@ the variable is appended.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from fluxloop_core.errors import ConfigError, UsageError
@@ -99,5 +100,13 @@ def updated_env_text(text: str, name: str, value: str) -> str:
 
 def set_env_value(env_file: Path, name: str, value: str) -> None:
     """Set ``name=value`` in ``env_file`` (created owner-only when missing), atomically."""
-    text = updated_env_text(_read(env_file), name, value)
+    set_env_values(env_file, {name: value})
+
+
+def set_env_values(env_file: Path, values: Mapping[str, str]) -> None:
+    """Set every ``name=value`` of ``values`` in one atomic write: a value that cannot be
+    written leaves the file as it was, not half-changed."""
+    text = _read(env_file)
+    for name, value in values.items():
+        text = updated_env_text(text, name, value)
     write_atomic(env_file, text, new_mode=SECRET_FILE_MODE)

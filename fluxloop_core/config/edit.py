@@ -321,3 +321,58 @@ def set_llm(
         mode=loaded.config.input_generation.mode,
         shadowed_by_process=bool(os.environ.get(variable)),
     )
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """What :func:`set_config_value` wrote: the key, its value before (None when it was
+    not in the file) and after."""
+
+    config_path: Path
+    key: str
+    old: Any
+    new: Any
+
+
+def _current_value(path: Path, dotted: str) -> Any:
+    data, _ = parse_yaml(read_config_text(path), path)
+    for part in dotted.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def set_config_value(path: Path, dotted: str, text: str | None) -> ValueChange:
+    """Set one key of a config file from the command line, typed by the schema.
+
+    ``text`` is read as YAML (``60``, ``true``, ``[a, b]``, ``{k: v}``); when that type
+    does not fit the key but the plain string does (``model: "4"``), the string is
+    written. None removes the key (back to its default). Nothing is written unless the
+    result validates; the error names the key, and an unknown key its closest name.
+    """
+    old = _current_value(path, dotted)
+    if text is None:
+        update_config_values(path, {dotted: None})
+        return ValueChange(path, dotted, old, None)
+    try:
+        typed, _ = parse_yaml(text, Path("<value>"))
+    except ConfigError:
+        typed = text  # not YAML ("[draft"): it can only be meant as a string
+    candidates = [typed] if typed == text else [typed, text]
+    error: ConfigError | None = None
+    for value in candidates:
+        if value is None:
+            continue  # `null` would remove the key: that is what --unset says
+        try:
+            update_config_values(path, {dotted: value})
+        except ConfigError as exc:
+            error = error or exc
+            continue
+        return ValueChange(path, dotted, old, value)
+    raise error or UsageError(
+        f"{text!r} is empty as a value", hint="Pass a value, or --unset to remove the key."
+    )

@@ -82,3 +82,13 @@ def workspace_env_file(start: Path) -> Path | None:
         return None
     candidate = workspace / WORKSPACE_DIR_NAME / ".env"
     return candidate if candidate.is_file() else None
+
+
+def project_names(workspace: Path) -> list[str]:
+    """The projects of ``workspace/fluxloop/`` by name, sorted (their configs unread)."""
+    root = workspace / WORKSPACE_DIR_NAME
+    try:
+        folders = list(root.iterdir())
+    except OSError:  # no fluxloop/ folder, or one that cannot be listed
+        return []
+    return sorted(folder.name for folder in folders if project_config_file(folder) is not None)

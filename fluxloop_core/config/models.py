@@ -298,6 +298,13 @@ class CollectorConfig(_Strict):
     )
 
 
+class ModelPrice(_Strict):
+    """What one model costs, in US dollars per million tokens."""
+
+    input_per_million: float = Field(ge=0, description="USD per million input tokens")
+    output_per_million: float = Field(ge=0, description="USD per million output tokens")
+
+
 class ExperimentConfig(_Strict):
     """The whole of setting.yaml."""
 
@@ -323,6 +330,10 @@ class ExperimentConfig(_Strict):
     )
     input_generation: InputGenerationConfig = Field(default_factory=InputGenerationConfig)
     collector: CollectorConfig = Field(default_factory=CollectorConfig)
+    pricing: dict[str, ModelPrice] = Field(
+        default_factory=dict,
+        description="USD per million tokens by model name, for each run's cost_usd",
+    )
     evaluation: EvaluationSpec | None = Field(
         default=None, description="checks on every run, and the gate (exit 1 under its bar)"
     )

@@ -13,6 +13,7 @@ from fluxloop_core.config.layout import (
     find_workspace,
     is_legacy_config_file,
     project_config_file,
+    project_names,
 )
 from fluxloop_core.config.legacy import load_legacy_config
 from fluxloop_core.config.loader import LoadedConfig, load_config
@@ -66,15 +67,7 @@ def find_project(project: str | None, *, cwd: Path | None = None) -> Project:
     if current is not None:
         return _project_at(current)
     around = find_workspace(here)
-    names = (
-        sorted(
-            folder.name
-            for folder in (around / WORKSPACE_DIR_NAME).iterdir()
-            if project_config_file(folder) is not None
-        )
-        if around is not None
-        else []
-    )
+    names = project_names(around) if around is not None else []
     # Every command that needs a project takes --project; only some take --config.
     raise ProjectNotFoundError(
         f"no {CONFIG_FILE_NAME} in {here} or its parents",

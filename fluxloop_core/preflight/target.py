@@ -60,6 +60,18 @@ def working_directory_problem(runner: RunnerConfig) -> TargetProblem | None:
     )
 
 
+def agent_interpreter(
+    runner: RunnerConfig, env: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, str]]:
+    """The interpreter the agent runs in (``runner.python_path`` or this one) and the
+    environment it gets: this process's, ``env`` over it, ``runner.environment_vars`` over
+    that, with the working directory on its import path."""
+    python = runner.python_path or sys.executable
+    child_env = {**os.environ, **(env or {}), **runner.environment_vars}
+    child_env.update(runner.import_path_variables(child_env))
+    return str(python), child_env
+
+
 def check_target_importable(
     runner: RunnerConfig,
     *,
@@ -77,9 +89,7 @@ def check_target_importable(
     no_folder = working_directory_problem(runner)
     if no_folder is not None:
         return [no_folder]
-    python = runner.python_path or sys.executable
-    child_env = {**os.environ, **(env or {}), **runner.environment_vars}
-    child_env.update(runner.import_path_variables(child_env))
+    python, child_env = agent_interpreter(runner, env)
     specs = json.dumps(custom_providers(providers or {}))
     try:
         completed = subprocess.run(

@@ -80,7 +80,7 @@ def _percentiles(folder: Path) -> dict[str, float]:
             for position, raw in enumerate(handle):
                 record = legacy_trace(raw, position)
                 if record is not None:
-                    stats.add(record.status, record.duration_ms)
+                    stats.add(record)
     except OSError:
         return {}
     result = stats.result()

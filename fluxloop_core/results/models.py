@@ -74,6 +74,10 @@ class TraceRecord(_Model):
     spans: list[dict[str, Any]] = Field(default_factory=list)
     error: ErrorInfo | None = None
     replay_source: ReplaySource | None = None
+    usage: dict[str, Any] | None = None
+    """Tokens by model, LLM calls and tool calls (:meth:`fluxloop_core.usage.RunUsage.to_json`)."""
+    cost_usd: float | None = None
+    """From ``pricing:``; None without usage, or when a model it called has no price."""
 
 
 class RunError(_Model):
@@ -97,6 +101,13 @@ class ResultStats(_Model):
     p50_duration_ms: float = 0.0
     p95_duration_ms: float = 0.0
     timed_out: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    llm_calls: int = 0
+    cost_usd: float | None = None
+    """The priced runs' cost; None when no run could be priced."""
+    unpriced_runs: int = 0
+    """Runs that called an LLM whose model has no price (their cost is unknown)."""
 
 
 class ExperimentSummary(_Model):
@@ -115,6 +126,8 @@ class ExperimentSummary(_Model):
     planned_runs: int = 0
     parallel_runs: int = 1
     interrupted: bool = False
+    stop_reason: str | None = None
+    """Why FluxLoop itself stopped early (``--max-cost``); None for Ctrl-C or no stop."""
     resumed: bool = False
     target: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)

@@ -73,7 +73,7 @@ def _behind_the_lines(folder: Path, summary: ExperimentSummary) -> bool:
 def _count_traces(folder: Path) -> ResultStats:
     stats = Stats()
     for record in iter_traces(folder):
-        stats.add(record.status, record.duration_ms)
+        stats.add(record)
     return stats.result()
 
 

@@ -165,7 +165,7 @@ class ExperimentWriter:
     def _count(self, record: TraceRecord) -> None:
         # done_ids holds only what a resumed folder already had: a fresh run never needs
         # to look its own finished runs up, and keeping 100,000 ids costs megabytes.
-        self.stats.add(record.status, record.duration_ms)
+        self.stats.add(record)
         if record.status != "success" and record.error is not None:
             self.errors.append(
                 RunError(

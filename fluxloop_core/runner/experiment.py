@@ -149,6 +149,7 @@ class _Summary:
         self.started = started
         self.resumed = resumed
         self.inputs_digest = inputs_digest(plan.inputs)
+        self.stop_reason: str | None = None
 
     def summary(self, *, final: bool) -> ExperimentSummary:
         """summary.json as of now; until the end it says interrupted, finished_at null."""
@@ -170,6 +171,7 @@ class _Summary:
             planned_runs=plan.planned_runs,
             parallel_runs=plan.parallel_runs,
             interrupted=not final or done < plan.planned_runs,
+            stop_reason=self.stop_reason,
             resumed=self.resumed,
             target=plan.config.runner.resolved_target,
             config=_config_dump(plan.config),
@@ -256,18 +258,19 @@ def run_experiment(
                     already_done=len(writer.done_ids),
                 )
             )
+            scheduler = Scheduler(
+                plan,
+                writer,
+                emit,
+                token,
+                lambda: executor_for(plan),
+                progress.checkpoint,
+                evaluation,
+            )
             try:
-                scheduler = Scheduler(
-                    plan,
-                    writer,
-                    emit,
-                    token,
-                    lambda: executor_for(plan),
-                    progress.checkpoint,
-                    evaluation,
-                )
                 asyncio.run(scheduler.run())
             finally:
+                progress.stop_reason = scheduler.stop_reason
                 summary = progress.checkpoint(final=True)
                 if options.use_collector and not warnings:
                     # Hand the last spans to the collector while the user still waits for

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
-from fluxloop_core.errors import ConfigError, UserError
+from fluxloop_core.errors import ConfigError, UsageError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
@@ -50,6 +50,8 @@ class RunOptions:
     """``--fail-under``: over the config's ``evaluation.gate.min_pass_rate``."""
     min_input_pass_rate: float | None = None
     """``--fail-under-per-input``: over ``evaluation.gate.min_input_pass_rate``."""
+    max_cost_usd: float | None = None
+    """``--max-cost``: stop scheduling runs once the priced runs cost this much."""
 
     def gate_flags(self) -> list[str]:
         """The gate's command-line flags that were given."""
@@ -80,6 +82,8 @@ class ExperimentPlan:
     """The compiled checks; None when the runs are not graded."""
     gate: GateSpec = field(default_factory=GateSpec)
     """The config's gate with the command line's bars over it."""
+    max_cost_usd: float | None = None
+    """No new run starts once the experiment's priced runs cost this much."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -147,7 +151,14 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             min_pass_rate=options.min_pass_rate,
             min_input_pass_rate=options.min_input_pass_rate,
         ),
+        max_cost_usd=options.max_cost_usd,
     )
+    if options.max_cost_usd is not None and not config.pricing:
+        raise UsageError(
+            "--max-cost needs prices to count what runs cost",
+            hint="Add a pricing: table to setting.yaml (USD per million tokens by model), "
+            "e.g. pricing: {gpt-4o-mini: {input_per_million: 0.15, output_per_million: 0.6}}.",
+        )
     if stored is not None and options.resume_dir is not None:
         now = ResumeCheck(
             runner.resolved_target, config.iterations, options.iterations, plan.inputs

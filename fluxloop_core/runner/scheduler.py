@@ -30,6 +30,7 @@ from fluxloop_core.runner.events import (
 )
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
 from fluxloop_core.runner.plan import ExperimentPlan
+from fluxloop_core.usage import cost_usd, run_usage
 
 GRACE_SECONDS = 5.0
 """How long runs in flight may finish after a graceful cancel."""
@@ -65,6 +66,8 @@ class Scheduler:
         self.evaluation = evaluation
         self._inflight: set[asyncio.Task[None]] = set()
         self._loop_blocked_told = False
+        self.stop_reason: str | None = None
+        """Why the scheduler stopped on its own before every run (``--max-cost``)."""
 
     async def _run_one(self, executor: Executor, job: RunJob) -> None:
         runner = self.plan.config.runner
@@ -83,6 +86,7 @@ class Scheduler:
                 break
             await asyncio.sleep(runner.retry_delay)
         replay = self.plan.replay
+        usage = run_usage(result.spans)
         record = TraceRecord(
             run_id=job.run_id,
             input_index=job.input_index,
@@ -98,8 +102,11 @@ class Scheduler:
             spans=result.spans,
             error=result.error,
             replay_source=replay.source(job.call) if replay and job.call else None,
+            usage=usage.to_json() if usage else None,
+            cost_usd=cost_usd(usage, self.plan.config.pricing) if usage else None,
         )
         written = self.writer.add_run(record)
+        self._stop_if_over_budget()
         if written.status == "success":
             preview = json.dumps(written.output, ensure_ascii=False)[:200]
             self.emit(
@@ -142,6 +149,18 @@ class Scheduler:
                     self.evaluation.pass_rate,
                 )
             )
+
+    def _stop_if_over_budget(self) -> None:
+        """At ``--max-cost``: start no more runs (those in flight finish, as on Ctrl-C)."""
+        budget = self.plan.max_cost_usd
+        spent = self.writer.stats.cost_usd
+        if budget is None or spent is None or spent < budget or self.stop_reason is not None:
+            return
+        self.stop_reason = (
+            f"--max-cost reached: the runs so far cost ${spent:.4f} of ${budget:g}; "
+            "no new run was started"
+        )
+        self.cancel.cancel()
 
     def _tell_if_loop_blocked(self, job: RunJob, result: Attempt) -> None:
         """Warn, once, that an async agent blocked the loop past ``timeout_seconds``."""
@@ -194,8 +213,11 @@ class Scheduler:
             force.set()
         executor = self._make_executor()
         ticker = loop.create_task(self._tick())
+        # Under a cost cap nothing waits in a queue: a run starts only once the cost of
+        # those before it is known, so at most the runs in flight go past the cap.
+        prefetch = 0 if self.plan.max_cost_usd is not None else executor.prefetch
         producer = loop.create_task(
-            self._produce(executor, asyncio.Semaphore(self.plan.parallel_runs + executor.prefetch))
+            self._produce(executor, asyncio.Semaphore(self.plan.parallel_runs + prefetch))
         )
         stopper = loop.create_task(stop.wait())
         try:

@@ -189,3 +189,24 @@ def agent_target(name: str, template: str) -> str:
     _check_template(template)
     qualname = "MessageHandler.handle_message" if template == "replay" else "run"
     return f"examples.{name}:{qualname}"
+
+
+PYTEST_FILE = Path("tests") / "test_agent_fluxloop.py"
+
+
+def create_pytest_template(project_dir: Path, config_path: Path, *, force: bool = False) -> Path:
+    """Write ``project_dir/tests/test_agent_fluxloop.py``, a pytest test running the
+    experiment of ``config_path``; returns the file. An existing file is kept unless
+    ``force`` (UsageError)."""
+    path = project_dir / PYTEST_FILE
+    if path.is_dir():
+        raise UsageError("is a folder", file=path, hint="Move it away first.")
+    if path.exists() and not force:
+        raise UsageError(
+            "already exists",
+            file=path,
+            hint="Pass --force to overwrite it, or edit it by hand.",
+        )
+    config_name = config_path.relative_to(project_dir).as_posix()
+    write_atomic(path, templates.PYTEST_TEMPLATE.format(config_name=config_name))
+    return path

@@ -187,3 +187,30 @@ class MessageHandler:
             return
         await send_message_callback({{"reply": f"Processed: {{content}}"}})
 '''
+
+
+PYTEST_TEMPLATE = '''"""This project's FluxLoop experiment as a pytest test.
+
+Written by `fluxloop init pytest-template`. The `fluxloop_experiment` fixture comes with
+FluxLoop (a pytest plugin): it runs the experiment of setting.yaml in-process and offline,
+with its results in the test's temporary folder. Run it with `pytest tests/`.
+"""
+
+from pathlib import Path
+
+import pytest
+
+CONFIG = Path(__file__).resolve().parents[1] / "{config_name}"
+
+
+def test_every_run_succeeds(fluxloop_experiment):
+    outcome = fluxloop_experiment(CONFIG, iterations=1)
+    assert outcome.success_rate == 1.0, outcome.explain()
+
+
+def test_checks_pass(fluxloop_experiment):
+    outcome = fluxloop_experiment(CONFIG)
+    if outcome.pass_rate is None:
+        pytest.skip("no `evaluation:` checks in {config_name} yet")
+    assert outcome.gate_passed is not False, outcome.explain()
+'''

@@ -39,6 +39,7 @@ from fluxloop.recording import (
 )
 from fluxloop.redaction import DEFAULT_REDACT_KEYS
 from fluxloop.spans import capture_spans
+from fluxloop.usage import record_usage
 
 __all__ = [
     "DEFAULT_REDACT_KEYS",
@@ -71,6 +72,7 @@ __all__ = [
     "load_env",
     "prompt",
     "record_call_args",
+    "record_usage",
     "reset_config",
     "set_recording_options",
     "tool",

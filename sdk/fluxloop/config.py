@@ -167,6 +167,12 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def config_from_environment(environ: Mapping[str, str]) -> SDKConfig:
+    """The settings a process whose environment is ``environ`` starts with (no
+    configure() overrides); raises ConfigurationError on a value it would refuse."""
+    return SDKConfig(**_from_environment(environ))
+
+
 def _build() -> SDKConfig:
     values = _from_environment(os.environ)
     values.update(_overrides)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any, TypeVar, cast
 
 from fluxloop import config as _config
 from fluxloop.config import ConfigurationError
 from fluxloop.models import ObservationType
 from fluxloop.spans import Span
+from fluxloop.usage import token_usage
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -143,14 +144,6 @@ def _wrap(
     return cast(F, wrapper)
 
 
-def token_usage(result: Any) -> dict[str, Any] | None:
-    """Token counts from a result shaped like an LLM answer (``{"usage": {...}}``)."""
-    usage = result.get("usage") if isinstance(result, Mapping) else None
-    if not isinstance(usage, Mapping):
-        return None
-    return {key: usage.get(key) for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
-
-
 def _with(metadata: dict[str, Any] | None, **extra: Any) -> dict[str, Any] | None:
     """``metadata`` plus the keyword values that are set (None when there is nothing)."""
     present = {key: value for key, value in extra.items() if value is not None}
@@ -215,6 +208,7 @@ def trace(
             metadata,
             capture_input=capture_input,
             capture_output=capture_output,
+            tokens=kind_type is ObservationType.GENERATION,
         )
 
     return decorate
@@ -241,8 +235,9 @@ def prompt(
 ) -> Callable[[F], F]:
     """Trace every call of an LLM call as a ``"prompt"`` span.
 
-    ``model`` goes into the span's metadata; with ``capture_tokens`` a result shaped like
-    ``{"usage": {"prompt_tokens": ..., ...}}`` puts those counts in the span's ``usage``.
+    ``model`` goes into the span's metadata; with ``capture_tokens`` the token counts of
+    the result (an OpenAI or Anthropic response, or a dict: see :mod:`fluxloop.usage`) go
+    in the span's ``usage``.
     """
 
     def decorate(func: F) -> F:

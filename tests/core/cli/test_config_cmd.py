@@ -212,3 +212,14 @@ def test_set_llm_warns_when_the_shell_wins(project: Path, fluxloop: Runner) -> N
         env={"OPENAI_API_KEY": "sk-shell-0000"},
     )  # fmt: skip
     assert "also set in your shell" in result.stderr
+
+
+def test_config_set_prints_the_change_and_refuses_a_typo(project: Path, fluxloop: Runner) -> None:
+    out = fluxloop("config", "set", "runner.timeout_seconds", "60", cwd=project).stdout
+    assert out == f"runner.timeout_seconds: 300 -> 60 in {project / 'setting.yaml'}\n"
+    err = fluxloop("config", "set", "runer.timeout_seconds", "60", cwd=project, code=2).stderr
+    assert "Did you mean runner?" in err
+    err = fluxloop("config", "set", "iterations", cwd=project, code=2).stderr
+    assert "give a value or --unset" in err
+    out = fluxloop("config", "set", "iterations", "--unset", cwd=project).stdout
+    assert "-> (default)" in out
