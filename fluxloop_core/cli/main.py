@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fluxloop_core.cli import (
+    compare_cmd,
     config_cmd,
     evaluate_cmd,
     generate_cmd,
@@ -29,7 +30,16 @@ from fluxloop_core.cli.args import Handler, examples
 from fluxloop_core.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # In the order `fluxloop --help` lists them.
-GROUPS = (init_cmd, config_cmd, generate_cmd, run_cmd, evaluate_cmd, status_cmd, tui_cmd)
+GROUPS = (
+    init_cmd,
+    config_cmd,
+    generate_cmd,
+    run_cmd,
+    evaluate_cmd,
+    compare_cmd,
+    status_cmd,
+    tui_cmd,
+)
 
 
 class _Version(argparse.Action):

@@ -19,6 +19,7 @@ from fluxloop_core.cli.args import (
     positive_int,
     rate,
 )
+from fluxloop_core.cli.compare_cmd import add_baseline_flags
 from fluxloop_core.cli.gate import add_gate_flags
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
@@ -48,6 +49,9 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --config setting.yaml --iterations 5",
             "fluxloop run experiment --resume experiments/my_test_20250930_150000",
             "fluxloop run experiment --config setting.yaml --fail-under 0.9 --report junit,md",
+            "fluxloop run experiment --baseline experiments/my_test_20250930_150000 "
+            "--fail-on-regression --report md",
+            "fluxloop run experiment --rerun-failing experiments/my_test_20250930_150000",
         ],
     )
     add_config(p)
@@ -64,6 +68,7 @@ def register(sub: Subcommands) -> None:
     )
     p.add_argument("--resume", metavar="DIR", help="finish an interrupted experiment folder")
     add_gate_flags(p)
+    add_baseline_flags(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_json(p, "the final summary (with its evaluation block)")
     p = add_command(
@@ -107,6 +112,12 @@ def _format_output(value: Any) -> str:
 def experiment(args: argparse.Namespace) -> int:
     """Run an experiment; exit 0, 1 (below --min-success-rate or the evaluation's gate),
     2 (config) or 130."""
+    from fluxloop_core.cli.compare_cmd import (
+        apply_rerun_failing,
+        baseline_folder,
+        compare_with,
+        conclude_run_comparison,
+    )
     from fluxloop_core.cli.gate import conclude, requested_formats
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.cli.progress import make_renderer
@@ -131,6 +142,9 @@ def experiment(args: argparse.Namespace) -> int:
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
     )
+    baseline = baseline_folder(args)
+    if not apply_rerun_failing(args, options):
+        return EXIT_OK
     token = CancelToken()
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)
     try:
@@ -149,9 +163,15 @@ def experiment(args: argparse.Namespace) -> int:
             "and no input has `checks:`; no report written",
             file=sys.stderr,
         )
+    folder = result.experiment_dir
+    comparison = None if summary.interrupted else compare_with(baseline, folder, args)
     if args.json:
         print_json(
-            {**summary.model_dump(mode="json"), "experiment_dir": str(result.experiment_dir)}
+            {
+                **summary.model_dump(mode="json"),
+                "experiment_dir": str(result.experiment_dir),
+                **({"comparison": comparison.to_json()} if comparison else {}),
+            }
         )
     elif not args.quiet:
         state = "interrupted" if summary.interrupted else "finished"
@@ -172,6 +192,8 @@ def experiment(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             as_json=args.json,
         )
+    if comparison is not None:
+        code = max(code, conclude_run_comparison(comparison, formats, args))
     success_rate = stats.successful / stats.total_runs if stats.total_runs else 0.0
     if success_rate < args.min_success_rate:
         return EXIT_FAILED_BAR

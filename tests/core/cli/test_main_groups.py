@@ -21,7 +21,7 @@ def _leaves(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 def test_every_command_runs_a_handler_of_the_module_that_declares_it() -> None:
     parser = cli_main.build_parser()
     leaves = _leaves(parser)
-    assert len(leaves) == 16  # config migrate and evaluate experiment included
+    assert len(leaves) == 17  # config migrate, evaluate experiment and compare included
     groups = {group.__name__: group for group in cli_main.GROUPS}
     for leaf in leaves:
         handler = leaf.get_default("_handler")
