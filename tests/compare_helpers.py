@@ -46,7 +46,7 @@ def write_experiment(
                 metadata=(metadata or {}).get(text),
             )
             count += 1
-            traces.append(run.model_dump_json())
+            traces.append(json.dumps(run.model_dump(mode="json")))  # escapes lone surrogates
             verdicts.append(
                 json.dumps(
                     {
