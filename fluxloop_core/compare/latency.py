@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 STEP = 0.01
 _LOG_STEP = math.log1p(STEP)
+_PER_LOG = 1 / _LOG_STEP
 _ZERO = -(10**9)  # the bucket of durations of 0 ms (and of anything negative or not finite)
 
 
@@ -25,11 +26,13 @@ class LatencyHistogram:
 
     def add(self, duration_ms: float) -> None:
         """Count one run's duration."""
-        if duration_ms > 0 and math.isfinite(duration_ms):
-            bucket = math.floor(math.log(duration_ms) / _LOG_STEP)
+        # 0 < x < inf also refuses NaN (every comparison with NaN is false).
+        if 0 < duration_ms < math.inf:
+            bucket = math.floor(math.log(duration_ms) * _PER_LOG)
         else:
             bucket = _ZERO
-        self.counts[bucket] = self.counts.get(bucket, 0) + 1
+        counts = self.counts
+        counts[bucket] = counts.get(bucket, 0) + 1
         self.total += 1
 
     def percentile(self, fraction: float) -> float:

@@ -20,7 +20,7 @@ from typing import Literal
 from fluxloop_core.compare.latency import LatencyHistogram
 from fluxloop_core.compare.matching import InputKey, input_key
 from fluxloop_core.errors import UsageError
-from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir, iter_verdicts
+from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir, iter_verdict_outcomes
 from fluxloop_core.results.legacy import is_experiment_folder
 from fluxloop_core.results.models import TRACES_FILE
 from fluxloop_core.results.reader import iter_traces
@@ -92,7 +92,7 @@ def _verdicts_by_input(folder: Path) -> dict[int, list[int]]:
     index of the trace line it graded (a re-grade grades what traces.jsonl holds), so the
     two files join on it."""
     counts: dict[int, list[int]] = {}
-    for verdict in iter_verdicts(folder):
+    for verdict in iter_verdict_outcomes(folder):
         if verdict.graded:
             entry = counts.setdefault(verdict.input_index, [0, 0])
             entry[0] += 1
@@ -107,6 +107,7 @@ def tally_experiment(folder: Path, outcome: Outcome) -> ExperimentTally:
     tally = ExperimentTally(folder, outcome)
     inputs = tally.inputs
     by_index: dict[int, InputTally] = {}
+    add_latency = tally.latency.add
     for record in iter_traces(folder):
         item = by_index.get(record.input_index)
         if item is None or item.key.text != record.input:
@@ -116,9 +117,11 @@ def tally_experiment(folder: Path, outcome: Outcome) -> ExperimentTally:
                 item = inputs[key] = InputTally(key, record.input_index)
             by_index[record.input_index] = item
         item.runs += 1
-        tally.runs += 1
-        tally.latency.add(record.duration_ms)
-        item.digest = (item.digest + hash(result_text(record))) & _DIGEST_MASK
+        add_latency(record.duration_ms)
+        output = record.output
+        # result_text's answer for the common case (a text output), without the call.
+        text = output if record.error is None and type(output) is str else result_text(record)
+        item.digest = (item.digest + hash(text)) & _DIGEST_MASK
         if outcome == "success":
             item.counted += 1
             item.passed += record.status == "success"
@@ -128,6 +131,7 @@ def tally_experiment(folder: Path, outcome: Outcome) -> ExperimentTally:
             if item is not None:
                 item.counted += graded
                 item.passed += passed
+    tally.runs = sum(item.runs for item in inputs.values())
     tally.iterations = max((item.runs for item in inputs.values()), default=0)
     return tally
 
