@@ -101,7 +101,14 @@ def add_baseline_flags(parser: argparse.ArgumentParser) -> None:
 
 def _print_comparison(comparison: Comparison) -> None:
     from fluxloop_core.cli.output import print_table
-    from fluxloop_core.compare.text import fraction, input_label, ms_text, p_text, verdict_line
+    from fluxloop_core.compare.text import (
+        change_text,
+        fraction,
+        input_label,
+        ms_text,
+        p_text,
+        verdict_line,
+    )
 
     print(f"Base:      {comparison.base}")
     print(f"Candidate: {comparison.candidate}")
@@ -113,7 +120,7 @@ def _print_comparison(comparison: Comparison) -> None:
                 input_label(item, 50),
                 fraction(item.before),
                 fraction(item.after),
-                f"{item.change:+.0%}",
+                change_text(item),
                 p_text(item.p_worse),
                 item.state,
             ]

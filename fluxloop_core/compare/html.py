@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fluxloop_core.compare.analysis import Comparison
 from fluxloop_core.compare.text import (
+    change_text,
     fraction,
     input_label,
     ms_text,
@@ -59,7 +60,7 @@ def html_report(comparison: Comparison) -> str:
                 _td(input_label(item, 300)),
                 _td(fraction(item.before), "num"),
                 _td(fraction(item.after), "num"),
-                _td(f"{item.change:+.0%}", "num"),
+                _td(change_text(item), "num"),
                 _td(p_text(item.p_worse), "num"),
                 _td(item.state, _STATE_CLASS.get(item.state, "")),
             ]

@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 from fluxloop_core.compare.analysis import Comparison
 from fluxloop_core.compare.html import html_report
 from fluxloop_core.compare.text import (
+    change_text,
     fraction,
     input_label,
     ms_text,
@@ -66,7 +67,7 @@ def markdown_report(comparison: Comparison) -> str:
         mark = " ⚠" if item.state == "regressed" else ""
         lines.append(
             f"| {_cell(input_label(item))} | {fraction(item.before)} | {fraction(item.after)} | "
-            f"{item.change:+.0%} | {p_text(item.p_worse)} | {item.state}{mark} |"
+            f"{change_text(item)} | {p_text(item.p_worse)} | {item.state}{mark} |"
         )
     if len(comparison.inputs) > MARKDOWN_ROWS:
         lines.append(f"| … {len(comparison.inputs) - MARKDOWN_ROWS} more inputs | | | | | |")

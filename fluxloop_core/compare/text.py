@@ -48,3 +48,8 @@ def verdict_line(comparison: Comparison) -> str:
 def ms_text(value: float) -> str:
     """A duration in ms with enough digits to tell small ones apart (``0.042 ms``)."""
     return f"{value:.1f} ms" if value >= 10 else f"{value:.3g} ms"
+
+
+def change_text(item: InputChange) -> str:
+    """The change in pass rate (``-50%``), ``-`` when one side does not have the input."""
+    return "-" if item.before is None or item.after is None else f"{item.change:+.0%}"
