@@ -258,7 +258,7 @@ def compare_experiments(base: Path, candidate: Path, alpha: float = DEFAULT_ALPH
     evaluated, else success. A UsageError for a folder that is no experiment, or the same
     folder twice."""
     if not 0 < alpha < 1:
-        raise UsageError(f"alpha must be between 0 and 1, got {alpha}", key="--alpha")
+        raise UsageError(f"alpha must be between 0 and 1, got {alpha}")
     if base.resolve() == candidate.resolve():
         raise UsageError(
             "BASE and CAND are the same experiment",
