@@ -160,7 +160,7 @@ def experiment(args: argparse.Namespace) -> int:
     if formats and result.evaluation is None:
         print(
             "warning: --report needs checks: the config has no `evaluation:` section "
-            "and no input has `checks:`; no report written",
+            "and no input has `checks:`; no evaluation report written",
             file=sys.stderr,
         )
     folder = result.experiment_dir

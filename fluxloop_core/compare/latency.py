@@ -17,7 +17,7 @@ _PER_LOG = 1 / _LOG_STEP
 _ZERO = -(10**9)  # the bucket of durations of 0 ms (and of anything negative or not finite)
 
 
-@dataclass
+@dataclass(slots=True)
 class LatencyHistogram:
     """Counts of durations per log bucket."""
 

@@ -35,7 +35,7 @@ EXPERIMENT_HINT = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class InputTally:
     """One input's runs in one experiment."""
 
