@@ -62,11 +62,17 @@ def register(sub: Subcommands) -> None:
         ],
     )
     p.add_argument(
-        "experiments",
-        nargs="*",
-        metavar="BASE CAND",
-        help="two experiment folders or names under the project's output_directory "
-        "(default: the latest two)",
+        "base",
+        nargs="?",
+        metavar="BASE",
+        help="the experiment before: a folder, or a folder name under the project's "
+        "output_directory (default: the second newest)",
+    )
+    p.add_argument(
+        "candidate",
+        nargs="?",
+        metavar="CAND",
+        help="the experiment after, the same way (default: the newest)",
     )
     add_project(p)
     add_regression_flags(p)
@@ -193,7 +199,8 @@ def compare(args: argparse.Namespace) -> int:
     def output_directory() -> Path:
         return open_config(project=args.project).config.output_directory
 
-    base, candidate = resolve_pair(args.experiments, output_directory, Path.cwd())
+    given = [name for name in (args.base, args.candidate) if name is not None]
+    base, candidate = resolve_pair(given, output_directory, Path.cwd())
     comparison = compare_experiments(base, candidate, args.alpha)
     if args.json:
         print_json(comparison.to_json())
