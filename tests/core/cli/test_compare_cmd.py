@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from compare_helpers import write_experiment
-from conftest import Runner
+from eval_project import fluxloop
 
 LEGACY = (
     Path(__file__).resolve().parents[2]
@@ -19,19 +19,15 @@ SAME = {"What is my balance?": [True] * 10, "Tell me a joke": [True, False] * 5}
 WORSE = {"What is my balance?": [True] * 5 + [False] * 5, "Tell me a joke": [True, False] * 5}
 
 
-def test_an_unchanged_pair_exits_0_even_with_fail_on_regression(
-    tmp_path: Path, fluxloop: Runner
-) -> None:
+def test_an_unchanged_pair_exits_0_even_with_fail_on_regression(tmp_path: Path) -> None:
     base = write_experiment(tmp_path / "base", SAME)
     cand = write_experiment(tmp_path / "cand", SAME)
-    result = fluxloop("compare", str(base), str(cand), "--fail-on-regression", cwd=tmp_path)
+    result = fluxloop("compare", str(base), str(cand), "--fail-on-regression", cwd=tmp_path, code=0)
     assert "0 regressed" in result.stdout and "unchanged" in result.stdout
     assert result.stderr == ""
 
 
-def test_a_regression_names_the_input_and_fails_only_when_asked(
-    tmp_path: Path, fluxloop: Runner
-) -> None:
+def test_a_regression_names_the_input_and_fails_only_when_asked(tmp_path: Path) -> None:
     base = write_experiment(tmp_path / "base", SAME)
     cand = write_experiment(tmp_path / "cand", WORSE)
     shown = fluxloop("compare", str(base), str(cand), cwd=tmp_path, code=0)
@@ -42,10 +38,12 @@ def test_a_regression_names_the_input_and_fails_only_when_asked(
     assert "1 input(s) regressed: 'What is my balance?' 10/10 → 5/10 (p = 0.0325)" in failed.stderr
 
 
-def test_json_lists_inputs_regressions_first(tmp_path: Path, fluxloop: Runner) -> None:
+def test_json_lists_inputs_regressions_first(tmp_path: Path) -> None:
     base = write_experiment(tmp_path / "base", SAME, evaluated=True)
     cand = write_experiment(tmp_path / "cand", WORSE, evaluated=True)
-    data = json.loads(fluxloop("compare", str(base), str(cand), "--json", cwd=tmp_path).stdout)
+    data = json.loads(
+        fluxloop("compare", str(base), str(cand), "--json", cwd=tmp_path, code=0).stdout
+    )
     assert data["outcome"] == "verdict" and data["regression"] is True
     assert data["counts"]["regressed"] == 1
     first = data["inputs"][0]
@@ -55,9 +53,7 @@ def test_json_lists_inputs_regressions_first(tmp_path: Path, fluxloop: Runner) -
     assert round(first["p_worse"], 4) == 0.0325
 
 
-def test_reports_land_in_the_candidate_and_the_step_summary(
-    tmp_path: Path, fluxloop: Runner
-) -> None:
+def test_reports_land_in_the_candidate_and_the_step_summary(tmp_path: Path) -> None:
     base = write_experiment(tmp_path / "base", SAME)
     cand = write_experiment(tmp_path / "cand", WORSE)
     step_summary = tmp_path / "step.md"
@@ -71,6 +67,7 @@ def test_reports_land_in_the_candidate_and_the_step_summary(
         "junit",
         cwd=tmp_path,
         env={"GITHUB_STEP_SUMMARY": str(step_summary)},
+        code=0,
     )
     for name in ("compare.md", "compare.html", "compare-junit.xml"):
         assert f"Report: {cand / name}" in result.stdout
@@ -83,13 +80,11 @@ def test_reports_land_in_the_candidate_and_the_step_summary(
     assert "<script" not in html and "http" not in html.split("</title>")[1]
 
 
-def test_names_and_no_arguments_use_the_projects_experiments(
-    plain_project: Path, fluxloop: Runner
-) -> None:
+def test_names_and_no_arguments_use_the_projects_experiments(plain_project: Path) -> None:
     experiments = plain_project / "experiments"
     write_experiment(experiments / "run_20260101_000000", SAME)
     write_experiment(experiments / "run_20260102_000000", WORSE)
-    latest = fluxloop("compare", "--json", cwd=plain_project)
+    latest = fluxloop("compare", "--json", cwd=plain_project, code=0)
     data = json.loads(latest.stdout)
     assert Path(data["base"]).name == "run_20260101_000000"
     assert Path(data["candidate"]).name == "run_20260102_000000"
@@ -101,25 +96,24 @@ def test_names_and_no_arguments_use_the_projects_experiments(
         str(plain_project),
         "--json",
         cwd=plain_project.parent,
+        code=0,
     )
     assert json.loads(named.stdout)["counts"]["improved"] == 1
 
 
-def test_a_torn_trace_line_and_a_legacy_folder_compare(tmp_path: Path, fluxloop: Runner) -> None:
+def test_a_torn_trace_line_and_a_legacy_folder_compare(tmp_path: Path) -> None:
     base = write_experiment(tmp_path / "base", SAME)
     cand = write_experiment(tmp_path / "cand", SAME)
     with open(cand / "traces.jsonl", "a") as handle:
         handle.write('{"run_id": "9.9", "input_index": 9, "inp')
-    fluxloop("compare", str(base), str(cand), "--fail-on-regression", cwd=tmp_path)
+    fluxloop("compare", str(base), str(cand), "--fail-on-regression", cwd=tmp_path, code=0)
     old = shutil.copytree(LEGACY, tmp_path / "exp_old")
     new = shutil.copytree(LEGACY, tmp_path / "exp_new")
-    result = fluxloop("compare", str(old), str(new), "--fail-on-regression", cwd=tmp_path)
+    result = fluxloop("compare", str(old), str(new), "--fail-on-regression", cwd=tmp_path, code=0)
     assert "3 unchanged" in result.stdout
 
 
-def test_wrong_arguments_exit_2_with_one_paragraph(
-    tmp_path: Path, plain_project: Path, fluxloop: Runner
-) -> None:
+def test_wrong_arguments_exit_2_with_one_paragraph(tmp_path: Path, plain_project: Path) -> None:
     base = write_experiment(tmp_path / "base", SAME)
     (tmp_path / "empty").mkdir()
     cases = {
