@@ -127,7 +127,9 @@ def recording_status(
 def _file_to_write(project_dir: Path, requested: str | None) -> str:
     if requested is not None:
         if not requested.strip():
-            raise UsageError("--file is empty", hint="Pass a path such as recordings/args.jsonl.")
+            raise UsageError(
+                "the recording file is empty", hint="Name a file such as recordings/args.jsonl."
+            )
         chosen = requested
     else:
         env = load_layered_env(project_dir, process_env={})
@@ -144,7 +146,7 @@ def _file_to_write(project_dir: Path, requested: str | None) -> str:
     target = Path(chosen).expanduser()
     if (target if target.is_absolute() else project_dir / target).is_dir():
         raise UsageError(
-            f"--file {chosen} is a folder",
+            f"the recording file {chosen} is a folder",
             hint="Name a file in it, such as recordings/args.jsonl.",
         )
     return chosen

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.demo import build_demo_workspace
+from fluxloop_tui.demo_compare import add_compare_experiments
 from fluxloop_tui.screens.config import ConflictScreen
 from fluxloop_tui.screens.run import ConfirmStop
 
@@ -32,6 +33,14 @@ SCREENS: dict[str, list[str]] = {
     "generate": ["i", "ctrl+g"],
     "run": ["x"],
     "help": ["question_mark"],
+}
+
+# The comparison, on the demo workspace with two comparable experiments added.
+MARKED = ["down", "space", "down", "space"]
+COMPARE_SCREENS: dict[str, list[str]] = {
+    "experiments_marked": MARKED,
+    "compare": [*MARKED, "c"],
+    "compare_outputs": [*MARKED, "c", "enter"],
 }
 
 
@@ -68,6 +77,12 @@ def main() -> None:
             print(f"screenshots/{name}.svg")
         for name, (key, dialog) in DIALOGS.items():
             asyncio.run(shoot(project, name, [key], dialog))
+            print(f"screenshots/{name}.svg")
+    with tempfile.TemporaryDirectory() as root:
+        project = build_demo_workspace(Path(root))
+        add_compare_experiments(project)
+        for name, keys in COMPARE_SCREENS.items():
+            asyncio.run(shoot(project, name, keys))
             print(f"screenshots/{name}.svg")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fluxloop_core.cli import (
+    compare_cmd,
     completion_cmd,
     config_cmd,
     doctor_cmd,
@@ -40,6 +41,7 @@ GROUPS = (
     generate_cmd,
     run_cmd,
     evaluate_cmd,
+    compare_cmd,
     report_cmd,
     status_cmd,
     doctor_cmd,

@@ -21,6 +21,7 @@ from fluxloop_core.cli.args import (
     positive_int,
     rate,
 )
+from fluxloop_core.cli.compare_cmd import add_baseline_flags
 from fluxloop_core.cli.gate import add_gate_flags
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
@@ -53,6 +54,9 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --config setting.yaml --iterations 5",
             "fluxloop run experiment --resume experiments/my_test_20250930_150000",
             "fluxloop run experiment --config setting.yaml --fail-under 0.9 --report junit,md",
+            "fluxloop run experiment --baseline experiments/my_test_20250930_150000 "
+            "--fail-on-regression --report md",
+            "fluxloop run experiment --rerun-failing experiments/my_test_20250930_150000",
         ],
     )
     add_config(p)
@@ -83,6 +87,7 @@ def register(sub: Subcommands) -> None:
         action="store_true",
         help="check everything and print the plan; call nothing, write nothing",
     )
+    add_baseline_flags(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_json(p, "the final summary (with its evaluation block)")
     p = add_command(
@@ -163,6 +168,12 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
 def experiment(args: argparse.Namespace) -> int:
     """Run an experiment; exit 0, 1 (below --min-success-rate or the evaluation's gate),
     2 (config) or 130."""
+    from fluxloop_core.cli.compare_cmd import (
+        apply_rerun_failing,
+        baseline_folder,
+        compare_with,
+        conclude_run_comparison,
+    )
     from fluxloop_core.cli.gate import conclude, requested_formats
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.cli.progress import make_renderer
@@ -188,6 +199,9 @@ def experiment(args: argparse.Namespace) -> int:
         min_input_pass_rate=args.fail_under_per_input,
         max_cost_usd=args.max_cost,
     )
+    baseline = baseline_folder(args)
+    if not apply_rerun_failing(args, options):
+        return EXIT_OK
     if args.dry_run:
         return _dry_run(loaded, options, as_json=args.json)
     token = CancelToken()
@@ -205,12 +219,18 @@ def experiment(args: argparse.Namespace) -> int:
     if formats and result.evaluation is None:
         print(
             "warning: --report needs checks: the config has no `evaluation:` section "
-            "and no input has `checks:`; no report written",
+            "and no input has `checks:`; no evaluation report written",
             file=sys.stderr,
         )
+    folder = result.experiment_dir
+    comparison = None if summary.interrupted else compare_with(baseline, folder, args)
     if args.json:
         print_json(
-            {**summary.model_dump(mode="json"), "experiment_dir": str(result.experiment_dir)}
+            {
+                **summary.model_dump(mode="json"),
+                "experiment_dir": str(result.experiment_dir),
+                **({"comparison": comparison.to_json()} if comparison else {}),
+            }
         )
     elif not args.quiet:
         state = "interrupted" if summary.interrupted else "finished"
@@ -240,6 +260,8 @@ def experiment(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             as_json=args.json,
         )
+    if comparison is not None:
+        code = max(code, conclude_run_comparison(comparison, formats, args))
     success_rate = stats.successful / stats.total_runs if stats.total_runs else 0.0
     if success_rate < args.min_success_rate:
         return EXIT_FAILED_BAR

@@ -137,3 +137,6 @@ class ExperimentSummary(_Model):
     # The evaluation's figures and gate (evaluation/summary.json's content) when the runs
     # were graded; written at the end.
     evaluation: dict[str, Any] | None = None
+    # The indices of the config's inputs that ran, when limited (`--rerun-failing`): a
+    # resume runs the same ones.
+    selected_inputs: list[int] | None = None

@@ -75,15 +75,19 @@ def sent_text(calls: list[CallbackCall]) -> str:
     return "sent: " + " | ".join(parts)
 
 
-def run_row(record: TraceRecord) -> list[str]:
-    """A run under RUN_COLUMNS: its output, or its error, on one clipped line (a run that
-    returned None but sent messages through its callbacks shows what it sent)."""
+def result_text(record: TraceRecord) -> str:
+    """What a run gave, as text: its output, or its error (``Type: message``); a run that
+    returned None but sent messages through its callbacks gives what it sent."""
     if record.error is not None:
-        result = f"{record.error.type}: {record.error.message}"
-    elif record.output is None and record.callback_calls:
-        result = sent_text(record.callback_calls)
-    else:
-        result = _as_text(record.output)
+        return f"{record.error.type}: {record.error.message}"
+    if record.output is None and record.callback_calls:
+        return sent_text(record.callback_calls)
+    return _as_text(record.output)
+
+
+def run_row(record: TraceRecord) -> list[str]:
+    """A run under RUN_COLUMNS: its :func:`result_text` on one clipped line."""
+    result = result_text(record)
     return [
         record.run_id,
         str(record.iteration),

@@ -166,7 +166,7 @@ class _Summary:
             started_at=self.started.isoformat(),
             finished_at=finished.isoformat() if finished else None,
             duration_seconds=round(((finished or now()) - self.started).total_seconds(), 3),
-            inputs_count=len(plan.inputs),
+            inputs_count=len(plan.run_indices),
             iterations=plan.iterations,
             planned_runs=plan.planned_runs,
             parallel_runs=plan.parallel_runs,
@@ -178,6 +178,7 @@ class _Summary:
             config_file=str(plan.loaded.path),
             inputs_digest=self.inputs_digest,
             evaluation=self.evaluated.to_json() if self.evaluated else None,
+            selected_inputs=None if plan.selected is None else list(plan.selected),
         )
 
     def checkpoint(self, *, final: bool = False) -> ExperimentSummary:
@@ -252,7 +253,7 @@ def run_experiment(
                     name=plan.config.name,
                     experiment_dir=writer.dir,
                     total_runs=plan.planned_runs,
-                    inputs_count=len(plan.inputs),
+                    inputs_count=len(plan.run_indices),
                     iterations=plan.iterations,
                     parallel_runs=plan.parallel_runs,
                     already_done=len(writer.done_ids),

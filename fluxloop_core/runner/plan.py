@@ -8,7 +8,7 @@ Nothing here runs the agent or writes a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from fluxloop_core.preflight.target import (
     target_problems,
     working_directory_problem,
 )
+from fluxloop_core.results.models import ExperimentSummary
 from fluxloop_core.runner.binding import Replay, RunInput, recorded_callables, replay_of
 from fluxloop_core.runner.environment import RunEnvironment
 from fluxloop_core.runner.executor import RunJob
@@ -52,6 +53,9 @@ class RunOptions:
     """``--fail-under-per-input``: over ``evaluation.gate.min_input_pass_rate``."""
     max_cost_usd: float | None = None
     """``--max-cost``: stop scheduling runs once the priced runs cost this much."""
+    select_inputs: Callable[[Sequence[RunInput]], Sequence[int]] | None = None
+    """``--rerun-failing``: which of the config's inputs run (their indices; each keeps
+    its index, so its run ids, per-input checks and recorded call stay what they were)."""
 
     def gate_flags(self) -> list[str]:
         """The gate's command-line flags that were given."""
@@ -84,6 +88,8 @@ class ExperimentPlan:
     """The config's gate with the command line's bars over it."""
     max_cost_usd: float | None = None
     """No new run starts once the experiment's priced runs cost this much."""
+    selected: tuple[int, ...] | None = None
+    """The indices of the inputs that run (None: all of them; see RunOptions)."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -91,14 +97,20 @@ class ExperimentPlan:
         return self.loaded.config
 
     @property
+    def run_indices(self) -> Sequence[int]:
+        """The indices of the inputs that run."""
+        return range(len(self.inputs)) if self.selected is None else self.selected
+
+    @property
     def planned_runs(self) -> int:
-        """inputs × iterations."""
-        return len(self.inputs) * self.iterations
+        """inputs that run × iterations."""
+        return len(self.run_indices) * self.iterations
 
     def jobs(self, skip: set[str]) -> Iterator[RunJob]:
         """Every run not in ``skip``, iteration by iteration (each input once per round)."""
         for iteration in range(self.iterations):
-            for index, run_input in enumerate(self.inputs):
+            for index in self.run_indices:
+                run_input = self.inputs[index]
                 run_id = f"{index}.{iteration}"
                 if run_id in skip:
                     continue
@@ -108,6 +120,28 @@ class ExperimentPlan:
                 call = self.replay.call_for(index, run_input)
                 callables = tuple(self.callables.get(call.line_number, ()))
                 yield RunJob(run_id, index, iteration, run_input, call, callables)
+
+
+def selected_inputs(
+    inputs: list[RunInput], options: RunOptions, stored: ExperimentSummary | None
+) -> tuple[int, ...] | None:
+    """The inputs a run is limited to: ``options.select_inputs``'s, or on resume those the
+    experiment was started with; None for all. A UsageError when none is left."""
+    if stored is not None:
+        kept = stored.selected_inputs
+        if kept is None:
+            return None
+        return tuple(index for index in kept if 0 <= index < len(inputs))
+    if options.select_inputs is None:
+        return None
+    chosen = tuple(sorted(set(options.select_inputs(inputs))))
+    if not chosen:
+        raise UsageError(
+            "no input of the config is among the ones selected to run again",
+            hint="The failing inputs of that experiment are no longer in the config's "
+            "inputs (matched by text and metadata.id); run the whole experiment instead.",
+        )
+    return chosen
 
 
 def run_environment(loaded: LoadedConfig) -> RunEnvironment:
@@ -155,10 +189,12 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     )
     if options.max_cost_usd is not None and not config.pricing:
         raise UsageError(
-            "--max-cost needs prices to count what runs cost",
+            "a cost cap needs prices to count what runs cost",
+            key="pricing",
             hint="Add a pricing: table to setting.yaml (USD per million tokens by model), "
             "e.g. pricing: {gpt-4o-mini: {input_per_million: 0.15, output_per_million: 0.6}}.",
         )
+    plan.selected = selected_inputs(plan.inputs, options, stored)
     if stored is not None and options.resume_dir is not None:
         now = ResumeCheck(
             runner.resolved_target, config.iterations, options.iterations, plan.inputs

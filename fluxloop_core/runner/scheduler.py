@@ -157,7 +157,7 @@ class Scheduler:
         if budget is None or spent is None or spent < budget or self.stop_reason is not None:
             return
         self.stop_reason = (
-            f"--max-cost reached: the runs so far cost ${spent:.4f} of ${budget:g}; "
+            f"cost cap reached: the runs so far cost ${spent:.4f} of ${budget:g}; "
             "no new run was started"
         )
         self.cancel.cancel()

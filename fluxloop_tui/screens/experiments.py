@@ -31,6 +31,7 @@ from fluxloop_core.results.rows import (
     summary_line,
 )
 from fluxloop_tui.context import fluxloop_app
+from fluxloop_tui.screens.compare import MARK_BINDINGS, MarkingScreen
 from fluxloop_tui.widgets.table import Table, status_text
 
 RUNS_SHOWN = 1000
@@ -44,10 +45,14 @@ def _coloured(row: list[str]) -> list[str | Text]:
     return coloured
 
 
-class ExperimentsScreen(Screen[None]):
-    """Every experiment of the project, newest first; Enter opens one."""
+class ExperimentsScreen(MarkingScreen):
+    """Every experiment of the project, newest first; Enter opens one, space marks two to
+    compare (see screens/compare.py)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "reload", "Reload")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reload", "Reload"),
+        *MARK_BINDINGS,
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,6 +84,7 @@ class ExperimentsScreen(Screen[None]):
         table.clear()
         for item in listings:
             table.add_values(experiment_row(item), key=str(item.path))
+        self.draw_marks()
         if not listings:
             self.notify("No experiments yet: run `fluxloop run experiment`.")
 

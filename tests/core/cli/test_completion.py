@@ -48,9 +48,13 @@ pytestmark = pytest.mark.skipif(BASH is None, reason="bash is not installed")
 
 
 def test_commands_subcommands_and_options(tmp_path: Path) -> None:
-    assert _complete("fluxloop co", tmp_path) == ["completion", "config"]
+    assert _complete("fluxloop co", tmp_path) == ["compare", "completion", "config"]
     assert _complete("fluxloop config s", tmp_path) == ["schema", "set", "set-llm", "show"]
-    assert _complete("fluxloop run experiment --re", tmp_path) == ["--report", "--resume"]
+    assert _complete("fluxloop run experiment --re", tmp_path) == [
+        "--report",
+        "--rerun-failing",
+        "--resume",
+    ]
     assert _complete("fluxloop generate inputs --mode ", tmp_path) == ["deterministic", "llm"]
     assert _complete("fluxloop completion ", tmp_path) == ["bash", "fish", "zsh"]
 

@@ -21,7 +21,7 @@ def _leaves(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 def test_every_command_runs_a_handler_of_the_module_that_declares_it() -> None:
     parser = cli_main.build_parser()
     leaves = _leaves(parser)
-    assert len(leaves) == 24  # config set, record *, report, doctor, completion, pytest-template
+    assert len(leaves) == 25  # config set, record *, report, doctor, completion, compare...
     groups = {group.__name__: group for group in cli_main.GROUPS}
     for leaf in leaves:
         handler = leaf.get_default("_handler")

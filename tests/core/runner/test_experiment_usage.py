@@ -110,11 +110,11 @@ def test_max_cost_stops_new_runs_and_exits_1_with_the_reason(project: Project) -
     _costly(project)
     result = project.cli("run", "experiment", "--no-collector", "--max-cost", "0.005")
     assert result.returncode == 1, result.stderr
-    assert "--max-cost reached: the runs so far cost $0.0050 of $0.005" in result.stderr
+    assert "cost cap reached: the runs so far cost $0.0050 of $0.005" in result.stderr
     (folder,) = project.experiments()
     summary = project.json(folder / "summary.json")
     assert summary["interrupted"] is True
-    assert summary["stop_reason"].startswith("--max-cost reached")
+    assert summary["stop_reason"].startswith("cost cap reached")
     # One run at a time: the fifth run reaches the budget and nothing starts after it.
     assert summary["results"]["total_runs"] == 5
     assert len(project.traces(folder)) == 5
@@ -143,5 +143,5 @@ def test_max_cost_without_prices_is_a_usage_error(project: Project) -> None:
     _costly(project, pricing="")
     result = project.cli("run", "experiment", "--no-collector", "--max-cost", "1")
     assert result.returncode == 2
-    assert "--max-cost needs prices" in result.stderr and "pricing:" in result.stderr
+    assert "a cost cap needs prices" in result.stderr and "pricing:" in result.stderr
     assert project.experiments() == []
