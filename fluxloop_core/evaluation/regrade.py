@@ -10,7 +10,10 @@ cut on resume) disappears with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 from fluxloop_core.evaluation.aggregate import Aggregator, EvaluationSummary
@@ -22,13 +25,33 @@ from fluxloop_core.evaluation.files import (
 )
 from fluxloop_core.evaluation.spec import GateSpec
 from fluxloop_core.evaluation.verdicts import EvaluationPlan, RunVerdict
-from fluxloop_core.files import write_atomic_chunks
+from fluxloop_core.files import write_atomic, write_atomic_chunks
+from fluxloop_core.redaction import redact
+from fluxloop_core.results.encoding import encodable
 from fluxloop_core.results.lock import FolderLock
+from fluxloop_core.results.models import SUMMARY_FILE, TraceRecord
 from fluxloop_core.results.reader import iter_traces
 
 CHUNK_LINES = 512
 
 RunSink = Callable[[RunVerdict], None]
+
+
+def graded(records: Iterable[TraceRecord], plan: EvaluationPlan) -> Iterator[RunVerdict]:
+    """Each record's verdict, in order. A plan whose checks wait on an endpoint (an
+    llm_judge) grades ``grading_threads`` runs at a time, a chunk of runs in memory."""
+    threads = plan.grading_threads
+    if not threads:
+        yield from map(plan.grade, records)
+        return
+    pending = iter(records)
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="fluxloop-grade")
+    try:
+        while chunk := list(islice(pending, CHUNK_LINES)):
+            yield from pool.map(plan.grade, chunk)
+    finally:
+        # Interrupted: judgements still waiting are not waited for (plan.close() ends them).
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def grade_existing(
@@ -45,8 +68,7 @@ def grade_existing(
 
     def chunks() -> Iterator[bytes]:
         batch: list[bytes] = []
-        for record in iter_traces(experiment_dir):
-            verdict = plan.grade(record)
+        for verdict in graded(iter_traces(experiment_dir), plan):
             aggregator.add(verdict)
             if on_run is not None:
                 on_run(verdict)
@@ -75,6 +97,23 @@ def regrade_experiment(
     try:
         summary = grade_existing(experiment_dir, plan, gate, on_run=on_run).summary()
         write_summary(experiment_dir, summary)
+        _update_experiment_summary(experiment_dir, summary)
     finally:
         lock.release()
     return summary
+
+
+def _update_experiment_summary(experiment_dir: Path, summary: EvaluationSummary) -> None:
+    """Replace the ``evaluation`` block of the experiment's summary.json (atomically; every
+    other field as it was). A folder without a readable summary.json keeps none: its
+    evaluation/summary.json still holds the figures."""
+    path = experiment_dir / SUMMARY_FILE
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return
+    if not isinstance(data, dict):
+        return
+    data["evaluation"] = summary.to_json()
+    text = json.dumps(encodable(data), indent=2, ensure_ascii=False)
+    write_atomic(path, redact(text))

@@ -383,7 +383,7 @@ class RuleBasedEvaluator(_Strict):
 
 
 class LLMJudgeEvaluator(_Strict):
-    """A rubric graded by an OpenAI-compatible model (the judge plugs in behind a seam)."""
+    """A rubric graded by an OpenAI-compatible model (input_generation.llm unless named)."""
 
     name: str = Field(min_length=1)
     type: Literal["llm_judge"]
@@ -391,6 +391,12 @@ class LLMJudgeEvaluator(_Strict):
     weight: float = Field(default=1.0, ge=0)
     prompt_template: str = Field(min_length=1, description="the rubric; {input}, {output}")
     model: str | None = Field(default=None, description="default: input_generation.llm.model")
+    provider: str | None = Field(
+        default=None, description="default: input_generation.llm.provider (its key variable)"
+    )
+    base_url: str | None = Field(
+        default=None, description="an OpenAI-compatible endpoint (default: the project's)"
+    )
     max_score: float = Field(default=1.0, gt=0, description="the judge's score scale")
     min_score: float = Field(default=0.5, ge=0, le=1, description="share of max_score to pass")
     on: Selector = "output"

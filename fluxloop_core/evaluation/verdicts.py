@@ -161,6 +161,18 @@ class EvaluationPlan:
         self._weights = tuple(group.weight for group in self.groups)
         self._shapes: dict[int, _Shape] = {}
         self._common = self._shape(())
+        self.grading_threads = max((check.concurrency() for check in self._every()), default=0)
+        """Worker threads worth grading runs in (0: grade inline; an llm_judge waits on
+        its endpoint, so runs are graded that many at a time)."""
+
+    def _every(self) -> list[Check]:
+        own = [check for checks in self.per_input.values() for check in checks]
+        return [*(check for group in self.groups for check in group.checks), *own]
+
+    def close(self) -> None:
+        """Let go of the judges' endpoints (when grading is over)."""
+        for check in self._every():
+            check.close()
 
     def _shape(self, own: tuple[Check, ...]) -> _Shape:
         # Every check of a run in order, each with its group's position; per-input checks

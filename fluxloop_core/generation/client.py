@@ -71,9 +71,16 @@ def api_key(provider: str, env: Mapping[str, str], *, instead: str) -> str:
         return key
     variable = provider_key_variable(provider)
     raise GenerationError(
-        f"no API key for provider {provider!r} (looked for {variable} and "
-        "FLUXLOOP_LLM_API_KEY)",
+        f"no API key for provider {provider!r} (looked for {variable} and FLUXLOOP_LLM_API_KEY)",
         hint=f"Run `fluxloop config set-llm {provider} YOUR_KEY`, or {instead}.",
+    )
+
+
+def answer_key(llm: LLMConfig, endpoint: str, messages: Messages) -> str:
+    """The disk cache's key for ``messages`` sent to ``endpoint`` with ``llm``'s model and
+    parameters."""
+    return cache.cache_key(
+        endpoint, llm.model, messages, temperature=llm.temperature, max_tokens=llm.max_tokens
     )
 
 
@@ -112,13 +119,7 @@ class ChatClient:
 
     def cache_key(self, messages: Messages) -> str:
         """The disk cache's key for ``messages`` sent by this client."""
-        return cache.cache_key(
-            self.endpoint,
-            self.llm.model,
-            messages,
-            temperature=self.llm.temperature,
-            max_tokens=self.llm.max_tokens,
-        )
+        return answer_key(self.llm, self.endpoint, messages)
 
     async def _send(self, messages: Messages) -> str | None:
         """One request within the total deadline; its content, or BadAnswer."""

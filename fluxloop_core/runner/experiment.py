@@ -268,6 +268,8 @@ def run_experiment(
                 )
                 asyncio.run(scheduler.run())
             finally:
+                if evaluation is not None:
+                    evaluation.close()  # a judge still waiting is not waited for
                 summary = progress.checkpoint(final=True)
                 if options.use_collector and not warnings:
                     # Hand the last spans to the collector while the user still waits for

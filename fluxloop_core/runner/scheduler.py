@@ -129,8 +129,8 @@ class Scheduler:
                 )
             )
         if self.evaluation is not None:
-            # Graded here, on the writer's one thread, its line queued with the trace's.
-            self.writer.add_result(self.evaluation.add(written))
+            # The line is queued here, on the writer's one thread, with the trace's.
+            self.writer.add_result(await self.evaluation.add_soon(written))
             verdict = self.evaluation.last
             assert verdict is not None
             self.emit(
