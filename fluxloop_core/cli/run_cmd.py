@@ -130,6 +130,7 @@ def experiment(args: argparse.Namespace) -> int:
         resume_dir=resume,
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
+        reports=tuple(requested_formats(args)),
     )
     token = CancelToken()
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)
@@ -142,7 +143,10 @@ def experiment(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     summary = result.summary
     stats = summary.results
-    formats = requested_formats(args)
+    # On --resume, the --report formats the experiment was started with (if none given).
+    formats = (
+        list[str](summary.gate_flags.report) if summary.gate_flags else requested_formats(args)
+    )
     if formats and result.evaluation is None:
         print(
             "warning: --report needs checks: the config has no `evaluation:` section "

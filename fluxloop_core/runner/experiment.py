@@ -175,6 +175,7 @@ class _Summary:
             config=_config_dump(plan.config),
             config_file=str(plan.loaded.path),
             inputs_digest=self.inputs_digest,
+            gate_flags=plan.options.stored_flags(),
             evaluation=self.evaluated.to_json() if self.evaluated else None,
         )
 
