@@ -165,10 +165,9 @@ def experiment(args: argparse.Namespace) -> int:
             f"{stats.failed} failed (success rate {stats.success_rate:.1%}), "
             f"avg {stats.avg_duration_ms:.1f} ms"
         )
-    if summary.interrupted:
-        return EXIT_INTERRUPTED
     code = EXIT_OK
     if result.evaluation is not None:
+        # Interrupted too: the reports of the runs that finished, marked partial.
         code, _ = conclude(
             result.evaluation,
             result.experiment_dir,
@@ -176,6 +175,8 @@ def experiment(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             as_json=args.json,
         )
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
     success_rate = stats.successful / stats.total_runs if stats.total_runs else 0.0
     if success_rate < args.min_success_rate:
         return EXIT_FAILED_BAR

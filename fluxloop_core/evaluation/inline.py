@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from fluxloop_core.evaluation.aggregate import Aggregator, EvaluationSummary
@@ -81,9 +82,10 @@ class InlineEvaluation:
         """Passed / graded runs so far."""
         return self.aggregator.pass_rate
 
-    def finish(self, experiment_dir: Path) -> EvaluationSummary:
-        """The figures and the gate; evaluation/summary.json written atomically."""
-        summary = self.aggregator.summary()
+    def finish(self, experiment_dir: Path, *, interrupted: bool = False) -> EvaluationSummary:
+        """The figures and the gate; evaluation/summary.json written atomically.
+        ``interrupted``: the experiment stopped early, the figures are marked partial."""
+        summary = replace(self.aggregator.summary(), interrupted=interrupted)
         write_summary(experiment_dir, summary)
         return summary
 

@@ -25,6 +25,7 @@ from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.evaluation.judge_client import http_judges
 from fluxloop_core.evaluation.spec import CheckBase
 from fluxloop_core.evaluation.verdicts import EvaluationPlan, compile_plan
+from fluxloop_core.preflight.inputs import InputItem
 from fluxloop_core.preflight.problem import Problem, located
 
 INPUTS_FILE_ROOT = "inputs"
@@ -45,10 +46,11 @@ def evaluates(loaded: LoadedConfig, input_checks: Sequence[Sequence[CheckBase]])
 
 
 def evaluation_plan(
-    loaded: LoadedConfig, positions: Positions, input_checks: Sequence[Sequence[CheckBase]]
+    loaded: LoadedConfig, positions: Positions, inputs: Sequence[InputItem]
 ) -> tuple[EvaluationPlan | None, list[Problem]]:
     """The compiled plan (None when nothing is graded), or the problem of the check that
     does not compile, at its file:line:key (the inputs file's, for its inputs' checks)."""
+    input_checks = [item.checks for item in inputs]
     if not evaluates(loaded, input_checks):
         return None, []
     config = loaded.config
@@ -63,6 +65,7 @@ def evaluation_plan(
         )
     except ConfigError as error:
         return None, [Problem.from_error("config", _placed(error, loaded, positions))]
+    plan.inputs = tuple((item.text, item.metadata) for item in inputs)
     return plan, []
 
 

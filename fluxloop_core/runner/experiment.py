@@ -155,9 +155,10 @@ class _Summary:
         plan = self.plan
         finished = now() if final else None
         stats = self.writer.stats.result()
-        if final and self.evaluation is not None:
-            self.evaluated = self.evaluation.finish(self.writer.dir)
         done = stats.total_runs
+        interrupted = not final or done < plan.planned_runs
+        if final and self.evaluation is not None:
+            self.evaluated = self.evaluation.finish(self.writer.dir, interrupted=interrupted)
         return ExperimentSummary(
             name=plan.config.name,
             date=self.started.astimezone().replace(tzinfo=None).isoformat(timespec="seconds"),
@@ -169,7 +170,7 @@ class _Summary:
             iterations=plan.iterations,
             planned_runs=plan.planned_runs,
             parallel_runs=plan.parallel_runs,
-            interrupted=not final or done < plan.planned_runs,
+            interrupted=interrupted,
             resumed=self.resumed,
             target=plan.config.runner.resolved_target,
             config=_config_dump(plan.config),
