@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -125,3 +126,14 @@ class ChatServer:
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@contextmanager
+def serving(fallback: Reply = variations) -> Iterator[ChatServer]:
+    """A ChatServer answering with ``fallback`` after its script, shut down afterwards."""
+    chat = ChatServer()
+    chat.fallback = fallback
+    try:
+        yield chat
+    finally:
+        chat.server.shutdown()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chat_server import ChatServer, judging
+from chat_server import ChatServer, judging, serving
 from eval_project import fluxloop, write_project
 
 KEY = "sk-judge-cli-secret-4242"
@@ -30,10 +30,8 @@ ENV = {"FLUXLOOP_LLM_API_KEY": KEY}
 
 @pytest.fixture()
 def server() -> Iterator[ChatServer]:
-    chat = ChatServer()
-    chat.fallback = judging
-    yield chat
-    chat.server.shutdown()
+    with serving(judging) as chat:
+        yield chat
 
 
 def test_run_then_regrade_with_a_judge(tmp_path: Path, server: ChatServer) -> None:

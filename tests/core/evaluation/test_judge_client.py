@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_server import ChatServer, completion, judging
+from chat_server import ChatServer, completion, judging, serving
 from eval_helpers import record
 
 from fluxloop_core.config.loader import LoadedConfig, load_config
@@ -46,10 +46,8 @@ evaluation:
 
 @pytest.fixture()
 def server() -> Iterator[ChatServer]:
-    chat = ChatServer()
-    chat.fallback = judging
-    yield chat
-    chat.server.shutdown()
+    with serving(judging) as chat:
+        yield chat
 
 
 def project(
