@@ -5,7 +5,8 @@ reordered, grown or trimmed since: an input's own checks must follow the input, 
 old position. A run is matched by ``metadata.id`` when it and an input both have one, else
 by its text (of several inputs with that text, the one at the run's old position if it is
 one of them, else the first). A run matching no input is graded with the global checks
-only, and its verdict says so (``input_missing``).
+only, and its verdict says so (``input_missing``). When no input has checks of its own,
+nothing is matched (every run gets the global checks alike).
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def graded(
     checks wait on an endpoint (an llm_judge) grades ``grading_threads`` runs at a time, a
     chunk of runs in memory."""
     grade: Callable[[TraceRecord], RunVerdict] = plan.grade
-    if matcher is not None:
+    if matcher is not None and plan.per_input:  # no input has checks: nothing to match
 
         def grade(record: TraceRecord) -> RunVerdict:
             index = matcher.index_of(record)
