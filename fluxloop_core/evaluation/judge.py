@@ -42,6 +42,8 @@ OUTPUT_CHARS = 20_000
 """The agent's answer is cut to this many characters in the prompt (cost is bounded)."""
 
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_REASON = re.compile(r"reason\s*[:\-]\s*(.*)", re.IGNORECASE | re.DOTALL)
 _VERDICT_WORD = re.compile(r"^\W*(pass|passed|fail|failed)\b", re.IGNORECASE)
 
 
@@ -56,6 +58,8 @@ def judge_messages(spec: LLMJudgeEvaluator, run: RunView) -> Messages:
     # Filled piece by piece, so an input that itself holds "{output}" stays as it is.
     output = run.text(spec.on)[:OUTPUT_CHARS]
     text = output.join(run.fill(piece) for piece in spec.prompt_template.split("{output}"))
+    if spec.parser == "first_number_1_10":
+        return [{"role": "user", "content": text}]  # 0.2.x: the rubric says how to answer
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(max_score=f"{spec.max_score:g}")},
         {"role": "user", "content": text},
@@ -72,6 +76,20 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
+def _first_number(content: str, spec: LLMJudgeEvaluator) -> tuple[bool, float, str]:
+    # fluxloop-cli 0.2.x's parser: the first number is the score on 0..max_score; the
+    # text after "Reason:" (else the whole answer) is the reason.
+    found = _NUMBER.search(content)
+    if found is None:
+        raise JudgeAnswerError(f"no score in {clip(content, 80)!r}")
+    value = float(found.group(0))
+    if value > spec.max_score:
+        raise JudgeAnswerError(f"score {value:g} is outside 0..{spec.max_score:g}")
+    score = value / spec.max_score
+    reason = _REASON.search(content)
+    return score >= spec.min_score, score, clip(reason.group(1) if reason else content, 200)
+
+
 def parse_judgement(content: str | None, spec: LLMJudgeEvaluator) -> tuple[bool, float, str]:
     """(passed, score in [0, 1], reason) from the judge's answer.
 
@@ -79,10 +97,14 @@ def parse_judgement(content: str | None, spec: LLMJudgeEvaluator) -> tuple[bool,
     ``passed`` (or ``pass``/``verdict``), ``score`` on the 0..max_score scale and
     ``reason``; either of passed and score may be left out (a score passes at
     ``min_score`` of the scale; a bare verdict scores 1 or 0). An answer that is only a
-    word — PASS or FAIL — is read too. Anything else raises JudgeAnswerError.
+    word — PASS or FAIL — is read too. With ``parser: first_number_1_10`` (0.2.x) the
+    first number is the score and the text after ``Reason:`` the reason. Anything else
+    raises JudgeAnswerError.
     """
     if not content or not content.strip():
         raise JudgeAnswerError("the judge gave an empty answer")
+    if spec.parser == "first_number_1_10":
+        return _first_number(content, spec)
     found = _OBJECT.search(content)
     data: Any = None
     if found is not None:

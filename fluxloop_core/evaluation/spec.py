@@ -401,6 +401,15 @@ class LLMJudgeEvaluator(_Strict):
     )
     max_score: float = Field(default=1.0, gt=0, description="the judge's score scale")
     min_score: float = Field(default=0.5, ge=0, le=1, description="share of max_score to pass")
+    parser: Literal["verdict", "first_number_1_10"] = Field(
+        default="verdict",
+        description="verdict: a JSON verdict (or PASS/FAIL) asked for by a system prompt; "
+        "first_number_1_10 (fluxloop-cli 0.2.x): the rubric alone is sent and the first "
+        "number of the answer is the score",
+    )
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="free notes (0.2.x's sample_response); not sent"
+    )
     on: Selector = "output"
 
 
