@@ -1,149 +1,161 @@
-"""Evaluation cost beside the runner's, per run, in one process.
+"""Evaluation's cost through the real runner, side by side with the same experiment
+without evaluation.
 
-1. Runs an experiment of trivial runs (the runner's own per-run cost, timed between its
-   ExperimentStarted and ExperimentFinished events).
-2. Grades every run of that experiment with five deterministic checks, encodes its
-   results.jsonl line and feeds the aggregator (the work inline evaluation adds per run),
-   and times it.
-3. Re-grades from disk with ``grade_existing`` (``evaluate experiment``'s work: read
-   traces.jsonl, grade, write results.jsonl, aggregate), and measures the aggregator's
-   peak memory at 1/10 and all of the runs.
+1. ``run_experiment`` (the function behind ``fluxloop run experiment``) on N trivial runs,
+   once with no ``evaluation`` section and once with five deterministic checks graded
+   inline, alternately, best of ``--rounds``; each in a fresh process, timed from the call
+   to its return (planning, writing, grading, summary and reports all included), with the
+   process's peak RSS.
+2. ``evaluate experiment``'s work (``grading_plan`` + ``regrade_experiment``: read
+   traces.jsonl, grade, write results.jsonl and both summaries) on the graded folder.
+3. Peak RSS of the graded run at N/10 and N runs (memory flat in the run count).
 
 Bars (DESIGN.md): inline evaluation adds ≤ 10 % to the experiment; re-grading 100,000 runs
 ≤ 3 s; memory flat in runs.
 
-    python benchmarks/evaluation.py [--runs 100000]
+    python benchmarks/evaluation.py [--runs 100000] [--rounds 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
+from typing import Any
 
 from _projects import TRIVIAL_AGENT, write_project
 
-from fluxloop_core.config.loader import load_config
-from fluxloop_core.evaluation.aggregate import Aggregator
-from fluxloop_core.evaluation.inline import InlineEvaluation
-from fluxloop_core.evaluation.regrade import grade_existing
-from fluxloop_core.evaluation.spec import validate_evaluation
-from fluxloop_core.evaluation.verdicts import EvaluationPlan, compile_plan
-from fluxloop_core.results.models import TraceRecord
-from fluxloop_core.results.reader import iter_traces
-from fluxloop_core.runner.events import ExperimentFinished, ExperimentStarted, RunnerEvent
-from fluxloop_core.runner.experiment import RunOptions, run_experiment
-
-FIVE_CHECKS = {
-    "checks": [
-        {"check": "output_not_empty"},
-        {"check": "not_contains", "keywords": ["I cannot", "Traceback"]},
-        {"check": "contains", "keywords": ["Processed"]},
-        {"check": "matches_regex", "pattern": r"input \d+"},
-        {"check": "latency_under", "budget_ms": 2000},
-    ],
-    "gate": {"min_pass_rate": 0.9},
-}
+FIVE_CHECKS = """evaluation:
+  checks:
+    - check: output_not_empty
+    - check: not_contains
+      keywords: ["I cannot", "Traceback"]
+    - check: contains
+      keywords: ["Processed"]
+    - check: matches_regex
+      pattern: "input \\\\d+"
+    - check: latency_under
+      budget_ms: 2000
+  gate:
+    min_pass_rate: 0.9
+"""
 INPUTS = 100
-SPEC = validate_evaluation(FIVE_CHECKS)
 
 
-def run_experiment_timed(config: Path) -> tuple[float, Path]:
-    """Run-phase seconds of one experiment, and its folder."""
-    marks: dict[str, float] = {}
-
-    def on_event(event: RunnerEvent) -> None:
-        if isinstance(event, ExperimentStarted):
-            marks["start"] = time.perf_counter()
-        elif isinstance(event, ExperimentFinished):
-            marks["end"] = time.perf_counter()
-
-    sys.path.insert(0, str(config.parent))
-    try:
-        result = run_experiment(
-            load_config(config), RunOptions(use_collector=False), on_event=on_event
-        )
-    finally:
-        sys.path.remove(str(config.parent))
-        sys.modules.pop("agent", None)
-    return marks["end"] - marks["start"], result.experiment_dir
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def grade_all(plan: EvaluationPlan, records: list[TraceRecord]) -> tuple[float, Aggregator]:
-    """Seconds for InlineEvaluation.add on each of ``records`` (grade, results line,
-    figures) and the final summary, best of three."""
-    best = float("inf")
-    evaluation = InlineEvaluation(plan, SPEC.gate)
-    for _ in range(3):
-        evaluation = InlineEvaluation(plan, SPEC.gate)
-        lines: list[bytes] = []
-        start = time.perf_counter()
-        for record in records:
-            lines.append(evaluation.add(record))
-            if len(lines) >= 256:  # the runner's writer flushes lines in batches
-                lines.clear()
-        evaluation.aggregator.summary()
-        best = min(best, time.perf_counter() - start)
-    return best, evaluation.aggregator
+def child_run(config: Path) -> dict[str, Any]:
+    """In a fresh process: one experiment through run_experiment."""
+    from fluxloop_core.config.loader import load_config
+    from fluxloop_core.runner.experiment import RunOptions, run_experiment
+
+    loaded = load_config(config)
+    start = time.perf_counter()
+    result = run_experiment(loaded, RunOptions(use_collector=False))
+    seconds = time.perf_counter() - start
+    rate = result.evaluation.pass_rate.estimate if result.evaluation else None
+    return {
+        "seconds": seconds,
+        "runs": result.summary.results.total_runs,
+        "pass_rate": rate,
+        "folder": str(result.experiment_dir),
+        "peak_mib": _peak_mib(),
+    }
 
 
-def peak_memory(plan: EvaluationPlan, records: list[TraceRecord], runs: int) -> int:
-    """Peak bytes the aggregator allocates over ``runs`` verdicts (records reused)."""
-    verdicts = [plan.grade(record) for record in records[: min(len(records), 1000)]]
-    aggregator = Aggregator()
-    tracemalloc.start()
-    for number in range(runs):
-        aggregator.add(verdicts[number % len(verdicts)])
-    aggregator.summary()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
+def child_regrade(config: Path, folder: Path) -> dict[str, Any]:
+    """In a fresh process: what `fluxloop evaluate experiment DIR` does."""
+    from fluxloop_core.config.loader import load_config
+    from fluxloop_core.evaluation.regrade import regrade_experiment
+    from fluxloop_core.preflight import grading_plan
+
+    start = time.perf_counter()
+    loaded = load_config(config)
+    plan = grading_plan(loaded)
+    assert plan is not None and loaded.config.evaluation is not None
+    summary = regrade_experiment(folder, plan, loaded.config.evaluation.gate)
+    return {
+        "seconds": time.perf_counter() - start,
+        "runs": summary.runs,
+        "peak_mib": _peak_mib(),
+    }
+
+
+def _child(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _project(root: Path, name: str, runs: int, graded: bool) -> Path:
+    config = write_project(
+        root / name, TRIVIAL_AGENT, inputs=INPUTS, iterations=max(1, runs // INPUTS),
+        parallel_runs=1,
+    )  # fmt: skip
+    if graded:
+        config.write_text(config.read_text() + FIVE_CHECKS)
+    return config
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
-    runs = parser.parse_args().runs
-    plan = compile_plan(SPEC)
-    with tempfile.TemporaryDirectory() as root:
-        config = write_project(
-            Path(root) / "bench",
-            TRIVIAL_AGENT,
-            inputs=INPUTS,
-            iterations=max(1, runs // INPUTS),
-            parallel_runs=1,
-        )
-        run_seconds, folder = run_experiment_timed(config)
-        records = list(iter_traces(folder))
-        grade_seconds, aggregator = grade_all(plan, records)
-        start = time.perf_counter()
-        grade_existing(folder, plan, SPEC.gate).summary()
-        regrade_seconds = time.perf_counter() - start
-    count = len(records)
-    summary = aggregator.summary()
-    per_run_runner = run_seconds / count * 1e6
-    per_run_eval = grade_seconds / count * 1e6
-    share = grade_seconds / run_seconds
-    small, large = peak_memory(plan, records, count // 10), peak_memory(plan, records, count)
-    print(f"runs: {count} ({INPUTS} inputs), pass rate {summary.pass_rate.estimate:.1%}")
-    print(f"{'':34}{'total s':>9}{'µs/run':>9}")
-    print(f"{'runner (run phase)':34}{run_seconds:9.3f}{per_run_runner:9.1f}")
-    print(f"{'5 checks + line + aggregate':34}{grade_seconds:9.3f}{per_run_eval:9.1f}")
-    verdict = "PASS" if share <= 0.10 else "FAIL"
-    print(f"inline evaluation adds {share:.1%} to the run phase  bar ≤ 10%: {verdict}")
-    scaled = regrade_seconds * 100_000 / count
-    verdict = "PASS" if scaled <= 3 else "FAIL"
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *paths = args.child
+        found = child_run(Path(paths[0])) if kind == "run" else child_regrade(*map(Path, paths))
+        print(json.dumps(found))
+        return
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        plain = _project(root, "plain", args.runs, graded=False)
+        graded = _project(root, "graded", args.runs, graded=True)
+        small = _project(root, "small", args.runs // 10, graded=True)
+        best: dict[str, dict[str, Any]] = {}
+        for _ in range(args.rounds):
+            for name, config in (("plain", plain), ("graded", graded)):
+                found = _child("run", str(config))
+                if name not in best or found["seconds"] < best[name]["seconds"]:
+                    best[name] = found
+        regrade = _child("regrade", str(graded), str(best["graded"]["folder"]))
+        tenth = _child("run", str(small))
+
+    runs = best["graded"]["runs"]
+    print(f"runs: {runs} ({INPUTS} inputs), pass rate {best['graded']['pass_rate']:.1%}")
+    title = f"run_experiment, best of {args.rounds}"
+    print(f"{title:34}{'total s':>9}{'µs/run':>9}{'peak MiB':>10}")
+    for label, name in (("without evaluation", "plain"), ("with 5 checks inline", "graded")):
+        seconds, peak = best[name]["seconds"], best[name]["peak_mib"]
+        print(f"{label:34}{seconds:9.3f}{seconds / runs * 1e6:9.1f}{peak:10.1f}")
+    share = best["graded"]["seconds"] / best["plain"]["seconds"] - 1
     print(
-        f"re-grade from disk: {regrade_seconds:.3f} s ({scaled:.2f} s per 100,000 runs)"
-        f"  bar ≤ 3 s: {verdict}"
+        f"inline evaluation adds {share:.1%} to the experiment  bar ≤ 10%: {_verdict(share <= 0.1)}"
     )
-    verdict = "PASS" if large <= small * 1.5 else "FAIL"
+    scaled = regrade["seconds"] * 100_000 / runs
     print(
-        f"aggregator peak memory: {small / 1024:.0f} KiB at {count // 10} runs, "
-        f"{large / 1024:.0f} KiB at {count}  flat: {verdict}"
+        f"evaluate experiment: {regrade['seconds']:.3f} s for {regrade['runs']} runs "
+        f"({scaled:.2f} s per 100,000), peak {regrade['peak_mib']:.1f} MiB  "
+        f"bar ≤ 3 s: {_verdict(scaled <= 3)}"
+    )
+    small_mib, large_mib = tenth["peak_mib"], best["graded"]["peak_mib"]
+    print(
+        f"graded run peak RSS: {small_mib:.1f} MiB at {tenth['runs']} runs, "
+        f"{large_mib:.1f} MiB at {runs}  flat (≤ 1.2×): {_verdict(large_mib <= small_mib * 1.2)}"
     )
 
 

@@ -1,7 +1,8 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1, for tests of LLM mode.
 
-Replies follow ``script`` (one reply function per request) and then a well-behaved model
-that returns as many numbered variations as the prompt asks for. A reply's payload is sent
+Replies follow ``script`` (one reply function per request) and then ``fallback``: by
+default a well-behaved model that returns as many numbered variations as the prompt asks
+for (``judging`` is a well-behaved judge). A reply's payload is sent
 as JSON, or as it is when it is ``bytes``, or trickled when it is a ``Drip`` (a hostile
 server that keeps a connection alive without ever finishing in time).
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -65,6 +67,14 @@ def dripping(pieces: int, interval: float) -> Reply:
     return reply
 
 
+def judging(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    """A judge model: an answer naming an amount in USD passes, anything else fails."""
+    user = request["messages"][-1]["content"]
+    if "USD" in user:
+        return completion(json.dumps({"passed": True, "score": 1, "reason": "names the amount"}))
+    return completion(json.dumps({"passed": False, "score": 0.2, "reason": "no amount given"}))
+
+
 def redirect_to_self(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
     """A 307 back to the same path: a redirect loop."""
     return 307, {"Location": "/v1/chat/completions"}, {}
@@ -73,14 +83,18 @@ def redirect_to_self(request: dict[str, Any]) -> tuple[int, dict[str, str], Any]
 class ChatServer:
     def __init__(self) -> None:
         self.script: list[Reply] = []
+        self.fallback: Reply = variations
         self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self.arrivals: list[float] = []
+        """time.monotonic() as each request arrived."""
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.arrivals.append(time.monotonic())
                 outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                reply = outer.script.pop(0) if outer.script else variations
+                reply = outer.script.pop(0) if outer.script else outer.fallback
                 status, headers, payload = reply(body)
                 if isinstance(payload, Drip):
                     data = payload.body
@@ -112,3 +126,14 @@ class ChatServer:
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@contextmanager
+def serving(fallback: Reply = variations) -> Iterator[ChatServer]:
+    """A ChatServer answering with ``fallback`` after its script, shut down afterwards."""
+    chat = ChatServer()
+    chat.fallback = fallback
+    try:
+        yield chat
+    finally:
+        chat.server.shutdown()

@@ -97,7 +97,10 @@ def experiment(args: argparse.Namespace) -> int:
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
     )
-    summary = regrade_experiment(folder, plan, gate)
+    try:
+        summary = regrade_experiment(folder, plan, gate)
+    finally:
+        plan.close()
     if args.json:
         print_json({**summary.to_json(), "experiment_dir": str(folder)})
     elif not args.quiet:

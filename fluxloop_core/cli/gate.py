@@ -87,6 +87,8 @@ def conclude(
         )
         for path in written:
             print(f"Report: {path}")
+    for note in summary.notes():
+        print(f"note: {note}", file=sys.stderr)
     if summary.gate.passed:
         return EXIT_OK, written
     print(f"Gate failed: {summary.gate.message()}", file=sys.stderr)

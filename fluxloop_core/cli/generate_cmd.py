@@ -139,7 +139,8 @@ def inputs(args: argparse.Namespace) -> int:
     )
     output = request.output or default_output_path(loaded)
     if args.dry_run:
-        from fluxloop_core.generation.llm import build_prompts, endpoint_for
+        from fluxloop_core.generation.client import endpoint_for
+        from fluxloop_core.generation.llm import build_prompts
 
         slots = plan_slots(plan_bases(loaded, request), request)
         prompts = build_prompts(slots)

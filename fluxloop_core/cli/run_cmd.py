@@ -198,6 +198,7 @@ def experiment(args: argparse.Namespace) -> int:
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
         max_cost_usd=args.max_cost,
+        reports=tuple(requested_formats(args)),
     )
     baseline = baseline_folder(args)
     if not apply_rerun_failing(args, options):
@@ -215,7 +216,10 @@ def experiment(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     summary = result.summary
     stats = summary.results
-    formats = requested_formats(args)
+    # On --resume, the --report formats the experiment was started with (if none given).
+    formats = (
+        list[str](summary.gate_flags.report) if summary.gate_flags else requested_formats(args)
+    )
     if formats and result.evaluation is None:
         print(
             "warning: --report needs checks: the config has no `evaluation:` section "
@@ -240,6 +244,16 @@ def experiment(args: argparse.Namespace) -> int:
             f"{stats.failed} failed (success rate {stats.success_rate:.1%}), "
             f"avg {stats.avg_duration_ms:.1f} ms"
         )
+    code = EXIT_OK
+    if result.evaluation is not None:
+        # Interrupted too: the reports of the runs that finished, marked partial.
+        code, _ = conclude(
+            result.evaluation,
+            result.experiment_dir,
+            formats,
+            quiet=args.quiet,
+            as_json=args.json,
+        )
     if summary.stop_reason is not None:
         print(f"error: {summary.stop_reason}.", file=sys.stderr)
         if stats.unpriced_runs:
@@ -251,15 +265,6 @@ def experiment(args: argparse.Namespace) -> int:
         return EXIT_FAILED_BAR
     if summary.interrupted:
         return EXIT_INTERRUPTED
-    code = EXIT_OK
-    if result.evaluation is not None:
-        code, _ = conclude(
-            result.evaluation,
-            result.experiment_dir,
-            formats,
-            quiet=args.quiet,
-            as_json=args.json,
-        )
     if comparison is not None:
         code = max(code, conclude_run_comparison(comparison, formats, args))
     success_rate = stats.successful / stats.total_runs if stats.total_runs else 0.0

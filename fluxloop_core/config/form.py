@@ -89,6 +89,16 @@ SECTION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("collector", ("collector.enabled", "collector.url", "collector.timeout_seconds")),
+    (
+        # Checks and evaluators are lists of mappings: edited in the raw YAML.
+        "evaluation",
+        (
+            "evaluation.gate.min_pass_rate",
+            "evaluation.gate.min_input_pass_rate",
+            "evaluation.gate.fail_on_flaky",
+            "evaluation.limits.max_llm_calls",
+        ),
+    ),
 )
 """The keys the editor shows, by section (environment variables and metadata stay raw)."""
 
@@ -119,6 +129,9 @@ def form_field(key: str) -> FormField:
     parts = key.split(".")
     for part in parts[:-1]:
         annotation = model.model_fields[part].annotation
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            # An optional section (evaluation: EvaluationSpec | None): its model.
+            (annotation,) = [a for a in typing.get_args(annotation) if a is not type(None)]
         assert isinstance(annotation, type) and issubclass(annotation, BaseModel), key
         model = annotation
     info = model.model_fields[parts[-1]]

@@ -161,6 +161,25 @@ class EvaluationSummary:
     failing_runs_total: int
     gate: GateResult
     gate_spec: GateSpec = field(default_factory=GateSpec)
+    input_missing_runs: int = 0
+    """Re-graded runs whose input is no longer in the inputs (global checks only)."""
+    interrupted: bool = False
+    """The experiment stopped before every planned run: these figures are partial."""
+
+    def notes(self) -> list[str]:
+        """What a reader must know before trusting the figures (every report shows it)."""
+        notes = []
+        if self.interrupted:
+            notes.append(
+                f"Interrupted: partial figures, from the {self.runs} runs that finished "
+                "before the experiment was stopped."
+            )
+        if self.input_missing_runs:
+            notes.append(
+                f"{self.input_missing_runs} runs' inputs are no longer in the inputs: they "
+                "were graded with the global checks only."
+            )
+        return notes
 
     def to_json(self) -> dict[str, Any]:
         """evaluation/summary.json (and the ``evaluation`` block of summary.json)."""
@@ -178,6 +197,8 @@ class EvaluationSummary:
             "pass_rate_interval": [self.pass_rate.low, self.pass_rate.high],
             "interval_method": "wilson, design effect from inputs as clusters (95%)",
             "mean_score": self.mean_score,
+            "input_missing_runs": self.input_missing_runs,
+            "interrupted": self.interrupted,
             "always_passing_share": self.always_passing_share,
             "input_states": states,
             "inputs": [item.to_json() for item in self.inputs],
@@ -285,6 +306,7 @@ class Aggregator:
         self._failing: list[FailingRun] = []
         self._failing_total = 0
         self._score_sum = 0.0
+        self._missing = 0
         self._grading_errors = 0
         self._graded = 0
         self._passed = 0
@@ -321,6 +343,8 @@ class Aggregator:
         else:
             self._count_outcomes(outcomes, 1)
         self._latency[bisect.bisect_left(LATENCY_EDGES_MS, verdict.duration_ms)] += 1
+        if verdict.input_missing:
+            self._missing += 1
         if not verdict.passed:
             self._failing_total += 1
             if len(self._failing) < FAILING_RUNS_KEPT:
@@ -407,4 +431,5 @@ class Aggregator:
                 gate, pass_rate, inputs, runs=runs, graded_runs=graded, ungraded_runs=runs - graded
             ),
             gate_spec=gate,
+            input_missing_runs=self._missing,
         )

@@ -93,6 +93,14 @@ class Check:
         """The check could not be graded on this run."""
         return CheckOutcome(self.name, False, 0.0, reason, grading_error=True)
 
+    def concurrency(self) -> int:
+        """How many runs are worth grading at once in worker threads: 0 for a check that
+        computes (it grades inline); a check that waits on an endpoint says how many."""
+        return 0
+
+    def close(self) -> None:
+        """Let go of what the check holds (an endpoint's connections); idempotent."""
+
 
 class _Param:
     """A text parameter that may hold templates: filled per run only when it does."""

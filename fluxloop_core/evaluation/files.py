@@ -40,6 +40,8 @@ def verdict_line(verdict: RunVerdict) -> bytes:
     (the end of a clean run's line is made once per plan shape). Reasons quote the agent's
     output, which may hold text UTF-8 cannot encode: such values become markers."""
     outcomes = verdict.outcomes
+    if verdict.input_missing:  # rare (re-grades only): the plain way
+        return json.dumps(encodable(verdict.to_json()), ensure_ascii=False).encode() + b"\n"
     if isinstance(outcomes, CleanOutcomes):
         # Every check passed plainly: everything after the run's own fields is one string,
         # made once per plan shape.

@@ -22,6 +22,7 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;paddin
 text-align:left;vertical-align:top}th{background:#f5f5f7}.num{text-align:right}
 .pass{color:#1a7f37}.fail{color:#cf222e}.flaky{color:#9a6700}.ungraded{color:#6e7781}
 .verdict{font-size:1.1rem;font-weight:600}.reasons li{margin:.2rem 0}svg text{font-size:11px}
+.note{color:#9a6700;font-weight:600}
 """
 
 
@@ -127,6 +128,7 @@ def html_report(summary: EvaluationSummary, experiment: str) -> str:
     )
     verdict = "Gate passed" if summary.gate.passed else "Gate failed"
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in summary.gate.reasons)
+    notes = "".join(f'<p class="note">{escape(note)}</p>' for note in summary.notes())
     figures = _table(
         ["figure", "value"],
         [
@@ -187,6 +189,7 @@ def html_report(summary: EvaluationSummary, experiment: str) -> str:
         f"<title>{title}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{title}</h1>"
         f'<p class="verdict {"pass" if summary.gate.passed else "fail"}">{verdict}</p>'
+        f"{notes}"
         f'<ul class="reasons">{reasons}</ul>{figures}'
         f"<h2>Pass rate per input (worst first, 95% interval)</h2>"
         f"{pass_rate_svg(ordered, summary.gate_spec.min_input_pass_rate)}"

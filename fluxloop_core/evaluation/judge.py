@@ -1,11 +1,16 @@
 """The ``llm_judge`` evaluator, transport aside: the prompt, the reading of the answer, the
 call budget, and grading errors for every way a judge can fail to answer.
 
-The HTTP side is a :data:`Complete` function (messages in, the model's text out; raising
-when the endpoint fails). It is meant to be generation's client — the same retries,
-backoff, key lookup and disk cache, at temperature 0 — and is plugged in by whoever builds
-the plan (``compile_plan(..., judge=judge_factory(complete, limit))``). Nothing here does
-network I/O, so this module is tested with plain functions standing in for the endpoint.
+The HTTP side is a :class:`Transport` (messages in, the model's text out; raising when the
+endpoint fails; a cache of readable answers). judge_client.py builds the real one on
+generation's chat client; whoever builds the plan plugs it in
+(``compile_plan(..., judge=transport_judges(transport_for, limit))``). Nothing here does
+network I/O, so this module is tested with plain functions standing in for the endpoint
+(:func:`judge_factory`).
+
+The budget (``limits.max_llm_calls``) counts judgements asked of an endpoint: an answer
+from the cache costs nothing and is not counted; a judgement retried after a 429 counts
+once. Only answers that read as verdicts are cached, so a garbled answer is asked again.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from fluxloop_core.evaluation.checks import Check, CheckOutcome
 from fluxloop_core.evaluation.reading import RunView
 from fluxloop_core.evaluation.spec import LLMJudgeEvaluator
 from fluxloop_core.evaluation.verdicts import JudgeFactory
+from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip
 
 Messages = list[dict[str, str]]
@@ -36,6 +42,8 @@ OUTPUT_CHARS = 20_000
 """The agent's answer is cut to this many characters in the prompt (cost is bounded)."""
 
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_REASON = re.compile(r"reason\s*[:\-]\s*(.*)", re.IGNORECASE | re.DOTALL)
 _VERDICT_WORD = re.compile(r"^\W*(pass|passed|fail|failed)\b", re.IGNORECASE)
 
 
@@ -50,6 +58,8 @@ def judge_messages(spec: LLMJudgeEvaluator, run: RunView) -> Messages:
     # Filled piece by piece, so an input that itself holds "{output}" stays as it is.
     output = run.text(spec.on)[:OUTPUT_CHARS]
     text = output.join(run.fill(piece) for piece in spec.prompt_template.split("{output}"))
+    if spec.parser == "first_number_1_10":
+        return [{"role": "user", "content": text}]  # 0.2.x: the rubric says how to answer
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(max_score=f"{spec.max_score:g}")},
         {"role": "user", "content": text},
@@ -66,6 +76,20 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
+def _first_number(content: str, spec: LLMJudgeEvaluator) -> tuple[bool, float, str]:
+    # fluxloop-cli 0.2.x's parser: the first number is the score on 0..max_score; the
+    # text after "Reason:" (else the whole answer) is the reason.
+    found = _NUMBER.search(content)
+    if found is None:
+        raise JudgeAnswerError(f"no score in {clip(content, 80)!r}")
+    value = float(found.group(0))
+    if value > spec.max_score:
+        raise JudgeAnswerError(f"score {value:g} is outside 0..{spec.max_score:g}")
+    score = value / spec.max_score
+    reason = _REASON.search(content)
+    return score >= spec.min_score, score, clip(reason.group(1) if reason else content, 200)
+
+
 def parse_judgement(content: str | None, spec: LLMJudgeEvaluator) -> tuple[bool, float, str]:
     """(passed, score in [0, 1], reason) from the judge's answer.
 
@@ -73,10 +97,14 @@ def parse_judgement(content: str | None, spec: LLMJudgeEvaluator) -> tuple[bool,
     ``passed`` (or ``pass``/``verdict``), ``score`` on the 0..max_score scale and
     ``reason``; either of passed and score may be left out (a score passes at
     ``min_score`` of the scale; a bare verdict scores 1 or 0). An answer that is only a
-    word — PASS or FAIL — is read too. Anything else raises JudgeAnswerError.
+    word — PASS or FAIL — is read too. With ``parser: first_number_1_10`` (0.2.x) the
+    first number is the score and the text after ``Reason:`` the reason. Anything else
+    raises JudgeAnswerError.
     """
     if not content or not content.strip():
         raise JudgeAnswerError("the judge gave an empty answer")
+    if spec.parser == "first_number_1_10":
+        return _first_number(content, spec)
     found = _OBJECT.search(content)
     data: Any = None
     if found is not None:
@@ -129,40 +157,106 @@ class CallBudget:
             return True
 
 
+class Transport(Protocol):
+    """How a judge reaches its model: ``complete`` sends (raising when the endpoint fails
+    after its retries), ``cached``/``keep`` read and write readable answers, ``concurrency``
+    is how many judgements it serves at once, ``close`` lets go of it (idempotent)."""
+
+    concurrency: int
+
+    def complete(self, messages: Messages) -> str | None: ...
+
+    def cached(self, messages: Messages) -> str | None: ...
+
+    def keep(self, messages: Messages, content: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Plain:
+    """A bare :data:`Complete` function as a transport: no cache, one call at a time."""
+
+    concurrency = 1
+
+    def __init__(self, complete: Complete) -> None:
+        self.complete = complete
+
+    def cached(self, messages: Messages) -> str | None:
+        return None
+
+    def keep(self, messages: Messages, content: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class JudgeCheck(Check):
     """An llm_judge evaluator as a check: every failure to answer is a grading error."""
 
-    __slots__ = ("budget", "complete", "spec")
+    __slots__ = ("budget", "spec", "transport")
 
-    def __init__(self, spec: LLMJudgeEvaluator, complete: Complete, budget: CallBudget) -> None:
+    def __init__(self, spec: LLMJudgeEvaluator, transport: Transport, budget: CallBudget) -> None:
         super().__init__(spec.name, applies_to_errors=spec.on == "error")
         self.spec = spec
-        self.complete = complete
+        self.transport = transport
         self.budget = budget
 
-    def grade(self, run: RunView) -> CheckOutcome:
-        messages = judge_messages(self.spec, run)
-        if not self.budget.take():
-            return self.error(f"max_llm_calls ({self.budget.limit}) reached; not judged")
-        try:
-            content = self.complete(messages)
-        except Exception as exc:
-            return self.error(f"the judge did not answer: {clip(str(exc) or type(exc).__name__)}")
-        try:
-            passed, score, reason = parse_judgement(content, self.spec)
-        except JudgeAnswerError as exc:
-            return self.error(f"unreadable judgement: {exc}")
+    def concurrency(self) -> int:
+        return self.transport.concurrency
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def _outcome(self, judgement: tuple[bool, float, str]) -> CheckOutcome:
+        passed, score, reason = judgement
+        # The reason is the server's text: it could echo what the prompt or key held.
+        reason = redact(reason)
         if passed:
             return CheckOutcome(self.name, True, score, reason or None)
         return self.fail(reason or "the judge failed it", score)
 
+    def grade(self, run: RunView) -> CheckOutcome:
+        messages = judge_messages(self.spec, run)
+        content = self.transport.cached(messages)
+        if content is not None:
+            try:
+                return self._outcome(parse_judgement(content, self.spec))
+            except JudgeAnswerError:
+                pass  # a damaged cache entry: ask again
+        if not self.budget.take():
+            return self.error(f"max_llm_calls ({self.budget.limit}) reached; not judged")
+        try:
+            content = self.transport.complete(messages)
+        except Exception as exc:
+            why = redact(str(exc)) or type(exc).__name__
+            return self.error(f"the judge did not answer: {clip(why, 300)}")
+        try:
+            judgement = parse_judgement(content, self.spec)
+        except JudgeAnswerError as exc:
+            return self.error(f"unreadable judgement: {redact(str(exc))}")
+        assert content is not None  # parse_judgement refuses None
+        self.transport.keep(messages, content)
+        return self._outcome(judgement)
 
-def judge_factory(complete: Complete, max_llm_calls: int | None = None) -> JudgeFactory:
-    """A :data:`~fluxloop_core.evaluation.verdicts.JudgeFactory` whose judges send their
-    prompts through ``complete``, sharing one ``max_llm_calls`` budget."""
+
+TransportFor = Callable[[LLMJudgeEvaluator, str], Transport]
+"""The transport of one llm_judge evaluator (spec, config key); may raise ConfigError
+naming the key (no endpoint, no key, LLM calls not allowed)."""
+
+
+def transport_judges(transport_for: TransportFor, max_llm_calls: int | None = None) -> JudgeFactory:
+    """A :data:`~fluxloop_core.evaluation.verdicts.JudgeFactory` whose judges go through
+    ``transport_for``'s transports, sharing one ``max_llm_calls`` budget."""
     budget = CallBudget(max_llm_calls)
 
     def build(spec: LLMJudgeEvaluator, key: str) -> Check:
-        return JudgeCheck(spec, complete, budget)
+        return JudgeCheck(spec, transport_for(spec, key), budget)
 
     return build
+
+
+def judge_factory(complete: Complete, max_llm_calls: int | None = None) -> JudgeFactory:
+    """Judges that send their prompts through the plain function ``complete``."""
+    transport = _Plain(complete)
+    return transport_judges(lambda spec, key: transport, max_llm_calls)

@@ -74,6 +74,8 @@ def junit_xml(summary: EvaluationSummary, experiment: str) -> str:
         ("runs", str(summary.runs)),
         ("grading_errors", str(summary.grading_errors)),
         ("gate", "passed" if summary.gate.passed else "failed"),
+        ("interrupted", "true" if summary.interrupted else "false"),
+        *(("note", note) for note in summary.notes()),
     ):
         ET.SubElement(properties, "property", {"name": key, "value": value})
     for item in summary.inputs:
@@ -129,6 +131,9 @@ def markdown_report(summary: EvaluationSummary, experiment: str) -> str:
         f"{summary.passed_runs}/{summary.graded_runs} runs.",
         "",
     ]
+    lines += [f"> ⚠ {_cell(note, 1000)}" for note in summary.notes()]
+    if summary.notes():
+        lines.append("")
     lines += [f"- {_cell(reason, 1000)}" for reason in summary.gate.reasons]
     if summary.gate.reasons:
         lines.append("")

@@ -130,14 +130,16 @@ class EqualsCheck(TextCheck):
 
     check: Literal["equals"]
     value: Text = Field(description="the expected text; {input} and {metadata.KEY} allowed")
-    case_sensitive: bool = True
-    strip: bool = True
+    case_sensitive: bool = Field(default=True, description="tell upper from lower case")
+    strip: bool = Field(default=True, description="ignore surrounding whitespace")
 
 
 class _KeywordCheck(TextCheck):
     keywords: Keywords = Field(min_length=1, description="words or phrases to look for")
-    case_sensitive: bool = False
-    mode: Literal["all", "any"] = "all"
+    case_sensitive: bool = Field(default=False, description="tell upper from lower case")
+    mode: Literal["all", "any"] = Field(
+        default="all", description="all: every keyword counts; any: one is enough"
+    )
 
 
 class ContainsCheck(_KeywordCheck):
@@ -157,7 +159,7 @@ class StartsWithCheck(TextCheck):
 
     check: Literal["starts_with"]
     prefix: Text = Field(description="the expected beginning")
-    case_sensitive: bool = True
+    case_sensitive: bool = Field(default=True, description="tell upper from lower case")
 
 
 class MatchesRegexCheck(TextCheck):
@@ -239,7 +241,7 @@ class SimilarityCheck(TextCheck):
 
     check: Literal["similarity"]
     expected: Text = Field(description="the reference answer; templates allowed")
-    min_score: float = Field(default=0.8, ge=0, le=1)
+    min_score: float = Field(default=0.8, ge=0, le=1, description="similarity (0..1) to pass")
 
 
 class CallbackCalledCheck(CheckBase):
@@ -247,7 +249,7 @@ class CallbackCalledCheck(CheckBase):
 
     check: Literal["callback_called"]
     name: str = Field(description="the callback's parameter name")
-    min_count: int = Field(default=1, ge=0)
+    min_count: int = Field(default=1, ge=0, description="calls at least")
     contains: Text | None = Field(default=None, description="text one of its calls must hold")
 
     @field_validator("name")
@@ -375,24 +377,39 @@ parameters)."""
 class RuleBasedEvaluator(_Strict):
     """Upstream 0.2.x's evaluator of deterministic rules."""
 
-    name: str = Field(min_length=1)
-    type: Literal["rule_based"]
-    enabled: bool = True
+    name: str = Field(min_length=1, description="the evaluator's name (prefixes its checks)")
+    type: Literal["rule_based"] = Field(description="rule_based: deterministic checks")
+    enabled: bool = Field(default=True, description="false: left out of grading")
     weight: float = Field(default=1.0, ge=0, description="share in the weighted score")
-    rules: list[CheckSpec] = Field(min_length=1)
+    rules: list[CheckSpec] = Field(min_length=1, description="checks, as under checks:")
 
 
 class LLMJudgeEvaluator(_Strict):
-    """A rubric graded by an OpenAI-compatible model (the judge plugs in behind a seam)."""
+    """A rubric graded by an OpenAI-compatible model (input_generation.llm unless named)."""
 
-    name: str = Field(min_length=1)
-    type: Literal["llm_judge"]
-    enabled: bool = True
-    weight: float = Field(default=1.0, ge=0)
+    name: str = Field(min_length=1, description="the evaluator's name (its check's name)")
+    type: Literal["llm_judge"] = Field(description="llm_judge: a model grades a rubric")
+    enabled: bool = Field(default=True, description="false: left out (no LLM calls)")
+    weight: float = Field(default=1.0, ge=0, description="share in the weighted score")
     prompt_template: str = Field(min_length=1, description="the rubric; {input}, {output}")
     model: str | None = Field(default=None, description="default: input_generation.llm.model")
+    provider: str | None = Field(
+        default=None, description="default: input_generation.llm.provider (its key variable)"
+    )
+    base_url: str | None = Field(
+        default=None, description="an OpenAI-compatible endpoint (default: the project's)"
+    )
     max_score: float = Field(default=1.0, gt=0, description="the judge's score scale")
     min_score: float = Field(default=0.5, ge=0, le=1, description="share of max_score to pass")
+    parser: Literal["verdict", "first_number_1_10"] = Field(
+        default="verdict",
+        description="verdict: a JSON verdict (or PASS/FAIL) asked for by a system prompt; "
+        "first_number_1_10 (fluxloop-cli 0.2.x): the rubric alone is sent and the first "
+        "number of the answer is the score",
+    )
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="free notes (0.2.x's sample_response); not sent"
+    )
     on: Selector = "output"
 
 
@@ -463,8 +480,8 @@ class EvaluationSpec(_Strict):
 
     checks: list[CheckSpec] = Field(default_factory=list, description="run on every run")
     evaluators: list[EvaluatorSpec] = Field(default_factory=list, description="upstream shape")
-    gate: GateSpec = Field(default_factory=GateSpec)
-    limits: LimitsSpec = Field(default_factory=LimitsSpec)
+    gate: GateSpec = Field(default_factory=GateSpec, description="when the run fails (exit 1)")
+    limits: LimitsSpec = Field(default_factory=LimitsSpec, description="cost bounds")
 
 
 InputChecks = list[CheckSpec]

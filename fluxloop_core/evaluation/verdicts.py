@@ -68,6 +68,8 @@ class RunVerdict:
     run_error: bool
     duration_ms: float
     outcomes: tuple[CheckOutcome, ...]
+    input_missing: bool = False
+    """Re-graded after its input left the inputs: only the global checks applied."""
 
     @property
     def grading_errors(self) -> int:
@@ -93,6 +95,7 @@ class RunVerdict:
             "duration_ms": self.duration_ms,
             "grading_errors": self.grading_errors,
             "checks": [outcome.to_json() for outcome in self.outcomes],
+            **({"input_missing": True} if self.input_missing else {}),
         }
 
     @classmethod
@@ -119,6 +122,7 @@ class RunVerdict:
             run_error=bool(data["run_error"]),
             duration_ms=float(data["duration_ms"]),
             outcomes=outcomes,
+            input_missing=bool(data.get("input_missing", False)),
         )
 
 
@@ -153,6 +157,9 @@ class EvaluationPlan:
         expects_errors: bool,
     ) -> None:
         self.groups = tuple(groups)
+        self.inputs: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+        """Today's inputs (text, metadata), for matching an older experiment's runs to
+        their own checks (set by whoever compiled the plan from them)."""
         self.per_input = {index: tuple(checks) for index, checks in per_input.items()}
         self.expects_errors = expects_errors
         self._has_success = any(
@@ -161,6 +168,18 @@ class EvaluationPlan:
         self._weights = tuple(group.weight for group in self.groups)
         self._shapes: dict[int, _Shape] = {}
         self._common = self._shape(())
+        self.grading_threads = max((check.concurrency() for check in self._every()), default=0)
+        """Worker threads worth grading runs in (0: grade inline; an llm_judge waits on
+        its endpoint, so runs are graded that many at a time)."""
+
+    def _every(self) -> list[Check]:
+        own = [check for checks in self.per_input.values() for check in checks]
+        return [*(check for group in self.groups for check in group.checks), *own]
+
+    def close(self) -> None:
+        """Let go of the judges' endpoints (when grading is over)."""
+        for check in self._every():
+            check.close()
 
     def _shape(self, own: tuple[Check, ...]) -> _Shape:
         # Every check of a run in order, each with its group's position; per-input checks
@@ -188,11 +207,14 @@ class EvaluationPlan:
             names.extend(check.name for check in checks if check.name not in names)
         return names
 
-    def grade(self, record: TraceRecord) -> RunVerdict:
-        """Run every applicable check on ``record`` and decide its verdict."""
+    def grade(self, record: TraceRecord, own_index: int | None = None) -> RunVerdict:
+        """Run every applicable check on ``record`` and decide its verdict. ``own_index``:
+        the input whose own checks apply (default: the run's; a re-grade passes the input
+        the run matches now, see matching.py)."""
         view = RunView(record)
-        own = self.per_input.get(record.input_index)
-        shape = self._common if own is None else self._own_shape(record.input_index, own)
+        index = record.input_index if own_index is None else own_index
+        own = self.per_input.get(index)
+        shape = self._common if own is None else self._own_shape(index, own)
         errored = record.status != "success"
         if errored:
             return self._grade_fully(view, shape, [], errored)

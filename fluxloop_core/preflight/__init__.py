@@ -73,7 +73,7 @@ class RunReady:
 def _evaluation_problems(
     loaded: LoadedConfig, positions: Positions, inputs: list[InputItem]
 ) -> tuple[EvaluationPlan | None, list[Problem]]:
-    return evaluation_plan(loaded, positions, [item.checks for item in inputs])
+    return evaluation_plan(loaded, positions, inputs)
 
 
 def _replay_problems(

@@ -2,8 +2,9 @@
 
 The shapes of checks (an unknown name, a missing parameter, a bad regex) are refused by
 the config model and the inputs file's model; what is left is what only compiling shows:
-a ``python`` check whose function cannot be imported. The compiled plan is what the
-runner grades with, so validate and the run import the same functions.
+a ``python`` check whose function cannot be imported, and an ``llm_judge`` that may not
+call its endpoint (``llm.enabled: false``, no key; see judge_client.py). The compiled plan
+is what the runner grades with, so validate and the run import the same functions.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from fluxloop_core.config.loader import (
     read_config_text,
 )
 from fluxloop_core.errors import ConfigError, UserError
+from fluxloop_core.evaluation.judge_client import http_judges
 from fluxloop_core.evaluation.spec import CheckBase
 from fluxloop_core.evaluation.verdicts import EvaluationPlan, compile_plan
+from fluxloop_core.preflight.inputs import InputItem
 from fluxloop_core.preflight.problem import Problem, located
 
 INPUTS_FILE_ROOT = "inputs"
@@ -43,10 +46,11 @@ def evaluates(loaded: LoadedConfig, input_checks: Sequence[Sequence[CheckBase]])
 
 
 def evaluation_plan(
-    loaded: LoadedConfig, positions: Positions, input_checks: Sequence[Sequence[CheckBase]]
+    loaded: LoadedConfig, positions: Positions, inputs: Sequence[InputItem]
 ) -> tuple[EvaluationPlan | None, list[Problem]]:
     """The compiled plan (None when nothing is graded), or the problem of the check that
     does not compile, at its file:line:key (the inputs file's, for its inputs' checks)."""
+    input_checks = [item.checks for item in inputs]
     if not evaluates(loaded, input_checks):
         return None, []
     config = loaded.config
@@ -56,10 +60,12 @@ def evaluation_plan(
             config.evaluation,
             {index: checks for index, checks in enumerate(input_checks) if checks},
             working_directory=config.runner.working_directory,
+            judge=http_judges(loaded),
             input_key=_base_inputs_key if inputs_file is None else _inputs_file_key,
         )
     except ConfigError as error:
         return None, [Problem.from_error("config", _placed(error, loaded, positions))]
+    plan.inputs = tuple((item.text, item.metadata) for item in inputs)
     return plan, []
 
 

@@ -110,6 +110,16 @@ class ResultStats(_Model):
     """Runs that called an LLM whose model has no price (their cost is unknown)."""
 
 
+class GateFlags(_Model):
+    """The evaluation's command-line flags an experiment was started with
+    (``--fail-under``, ``--fail-under-per-input``, ``--report``): ``--resume`` uses them
+    again unless given anew."""
+
+    fail_under: float | None = Field(default=None, ge=0, le=1)
+    fail_under_per_input: float | None = Field(default=None, ge=0, le=1)
+    report: list[Literal["junit", "md", "html"]] = Field(default_factory=list)
+
+
 class ExperimentSummary(_Model):
     """summary.json. ``date`` is the start time (the seed's field); ``planned_runs`` is
     inputs × iterations, which exceeds ``results.total_runs`` when the run was interrupted."""
@@ -134,6 +144,7 @@ class ExperimentSummary(_Model):
     # What --resume checks it continues the same experiment with (see runner/resume.py).
     config_file: str | None = None
     inputs_digest: str | None = None
+    gate_flags: GateFlags | None = None
     # The evaluation's figures and gate (evaluation/summary.json's content) when the runs
     # were graded; written at the end.
     evaluation: dict[str, Any] | None = None

@@ -156,9 +156,10 @@ class _Summary:
         plan = self.plan
         finished = now() if final else None
         stats = self.writer.stats.result()
-        if final and self.evaluation is not None:
-            self.evaluated = self.evaluation.finish(self.writer.dir)
         done = stats.total_runs
+        interrupted = not final or done < plan.planned_runs
+        if final and self.evaluation is not None:
+            self.evaluated = self.evaluation.finish(self.writer.dir, interrupted=interrupted)
         return ExperimentSummary(
             name=plan.config.name,
             date=self.started.astimezone().replace(tzinfo=None).isoformat(timespec="seconds"),
@@ -170,13 +171,14 @@ class _Summary:
             iterations=plan.iterations,
             planned_runs=plan.planned_runs,
             parallel_runs=plan.parallel_runs,
-            interrupted=not final or done < plan.planned_runs,
+            interrupted=interrupted,
             stop_reason=self.stop_reason,
             resumed=self.resumed,
             target=plan.config.runner.resolved_target,
             config=_config_dump(plan.config),
             config_file=str(plan.loaded.path),
             inputs_digest=self.inputs_digest,
+            gate_flags=plan.options.stored_flags(),
             evaluation=self.evaluated.to_json() if self.evaluated else None,
             selected_inputs=None if plan.selected is None else list(plan.selected),
         )
@@ -272,6 +274,8 @@ def run_experiment(
                 asyncio.run(scheduler.run())
             finally:
                 progress.stop_reason = scheduler.stop_reason
+                if evaluation is not None:
+                    evaluation.close()  # a judge still waiting is not waited for
                 summary = progress.checkpoint(final=True)
                 if options.use_collector and not warnings:
                     # Hand the last spans to the collector while the user still waits for

@@ -9,7 +9,7 @@ Nothing here runs the agent or writes a file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fluxloop_core.config.loader import LoadedConfig
@@ -25,7 +25,7 @@ from fluxloop_core.preflight.target import (
     target_problems,
     working_directory_problem,
 )
-from fluxloop_core.results.models import ExperimentSummary
+from fluxloop_core.results.models import ExperimentSummary, GateFlags
 from fluxloop_core.runner.binding import Replay, RunInput, recorded_callables, replay_of
 from fluxloop_core.runner.environment import RunEnvironment
 from fluxloop_core.runner.executor import RunJob
@@ -37,6 +37,10 @@ from fluxloop_core.runner.resume import (
     stored_experiment,
 )
 from fluxloop_core.runner.target import Target, forget_user_modules, load_target
+
+
+def _given(flag: float | None, stored: float | None) -> float | None:
+    return flag if flag is not None else stored
 
 
 @dataclass
@@ -56,6 +60,30 @@ class RunOptions:
     select_inputs: Callable[[Sequence[RunInput]], Sequence[int]] | None = None
     """``--rerun-failing``: which of the config's inputs run (their indices; each keeps
     its index, so its run ids, per-input checks and recorded call stay what they were)."""
+    reports: tuple[str, ...] = ()
+    """``--report`` formats (written by the front end; stored, so ``--resume`` knows them)."""
+
+    def remembering(self, stored: GateFlags | None) -> RunOptions:
+        """For ``--resume``: the flags the experiment was started with, where not given
+        again."""
+        if stored is None:
+            return self
+        return replace(
+            self,
+            min_pass_rate=_given(self.min_pass_rate, stored.fail_under),
+            min_input_pass_rate=_given(self.min_input_pass_rate, stored.fail_under_per_input),
+            reports=self.reports or tuple(stored.report),
+        )
+
+    def stored_flags(self) -> GateFlags:
+        """What summary.json keeps of these flags."""
+        return GateFlags.model_validate(
+            {
+                "fail_under": self.min_pass_rate,
+                "fail_under_per_input": self.min_input_pass_rate,
+                "report": list(self.reports),
+            }
+        )
 
     def gate_flags(self) -> list[str]:
         """The gate's command-line flags that were given."""
@@ -90,6 +118,8 @@ class ExperimentPlan:
     """No new run starts once the experiment's priced runs cost this much."""
     selected: tuple[int, ...] | None = None
     """The indices of the inputs that run (None: all of them; see RunOptions)."""
+    options: RunOptions = field(default_factory=RunOptions)
+    """The command line's options (on resume: with the stored gate flags filled in)."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -172,6 +202,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     if options.resume_dir is not None:
         stored = stored_experiment(options.resume_dir)
         iterations = resume_iterations(stored, options.iterations)
+        options = options.remembering(stored.gate_flags)
     plan = ExperimentPlan(
         loaded=loaded,
         target=None,
@@ -186,6 +217,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             min_input_pass_rate=options.min_input_pass_rate,
         ),
         max_cost_usd=options.max_cost_usd,
+        options=options,
     )
     if options.max_cost_usd is not None and not config.pricing:
         raise UsageError(

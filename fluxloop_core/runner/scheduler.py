@@ -65,6 +65,8 @@ class Scheduler:
         self._checkpoint = checkpoint
         self.evaluation = evaluation
         self._inflight: set[asyncio.Task[None]] = set()
+        threads = evaluation.plan.grading_threads if evaluation is not None else 0
+        self._grading = asyncio.Semaphore(threads) if threads else None
         self._loop_blocked_told = False
         self.stop_reason: str | None = None
         """Why the scheduler stopped on its own before every run (``--max-cost``)."""
@@ -135,20 +137,37 @@ class Scheduler:
                     f"{written.error.type}: {written.error.message}",
                 )
             )
-        if self.evaluation is not None:
-            # Graded here, on the writer's one thread, its line queued with the trace's.
-            self.writer.add_result(self.evaluation.add(written))
-            verdict = self.evaluation.last
-            assert verdict is not None
-            self.emit(
-                RunGraded(
-                    job.run_id,
-                    verdict.passed,
-                    tuple(verdict.reasons),
-                    self.evaluation.graded_runs,
-                    self.evaluation.pass_rate,
-                )
+        if self.evaluation is None:
+            return
+        if self._grading is None:
+            await self._grade(self.evaluation, written)
+            return
+        # Checks that wait on an endpoint (an llm_judge) grade beside the next runs: the
+        # run's slot is let go now; at most `grading_threads` gradings wait at once.
+        await self._grading.acquire()
+        task = asyncio.get_running_loop().create_task(self._grade(self.evaluation, written))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        task.add_done_callback(lambda _: self._release_grading())
+
+    def _release_grading(self) -> None:
+        assert self._grading is not None
+        self._grading.release()
+
+    async def _grade(self, evaluation: InlineEvaluation, written: TraceRecord) -> None:
+        # The line is queued here, on the writer's one thread, with the trace's.
+        self.writer.add_result(await evaluation.add_soon(written))
+        verdict = evaluation.last
+        assert verdict is not None
+        self.emit(
+            RunGraded(
+                written.run_id,
+                verdict.passed,
+                tuple(verdict.reasons),
+                evaluation.graded_runs,
+                evaluation.pass_rate,
             )
+        )
 
     def _stop_if_over_budget(self) -> None:
         """At ``--max-cost``: start no more runs (those in flight finish, as on Ctrl-C)."""

@@ -96,3 +96,22 @@ def test_config_text_problems_have_lines(tmp_path: Path) -> None:
     text = TEXT.replace("parallel_runs: 2", "parallel_runs: 0")
     problems = config_text_problems(text, tmp_path / "setting.yaml")
     assert [(p.line, p.key) for p in problems] == [(6, "parallel_runs")]
+
+
+def test_the_evaluation_section_is_in_the_form(tmp_path: Path) -> None:
+    # The gate and the call budget are fields; the checks stay in the raw YAML.
+    assert FIELDS["evaluation.gate.min_pass_rate"].kind == "float"
+    assert FIELDS["evaluation.gate.fail_on_flaky"].kind == "bool"
+    assert FIELDS["evaluation.limits.max_llm_calls"].optional
+    path = tmp_path / "setting.yaml"
+    assert form_data(TEXT, path).values["evaluation.gate.min_pass_rate"] == ""
+    graded = TEXT + "evaluation:\n  checks: [output_not_empty]\n  gate: {min_pass_rate: 0.9}\n"
+    assert form_data(graded, path).values["evaluation.gate.min_pass_rate"] == "0.9"
+    changes = form_changes(
+        {"evaluation.gate.min_pass_rate": "0.9"}, {"evaluation.gate.min_pass_rate": "1.5"}
+    )
+    assert (
+        "less than or equal to 1"
+        in check_form(graded, path, changes).by_field["evaluation.gate.min_pass_rate"]
+    )
+    assert check_form(TEXT, path, {"evaluation.gate.fail_on_flaky": True}).ok

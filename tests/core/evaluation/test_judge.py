@@ -128,3 +128,25 @@ def test_max_llm_calls_is_shared_by_every_judge() -> None:
     assert first.passed and calls == 3
     assert not second.graded
     assert second.outcomes[1].reason == "max_llm_calls (3) reached; not judged"
+
+
+def test_upstream_first_number_parser() -> None:
+    # fluxloop-cli 0.2.x's llm_judge, as its docs wrote it: the rubric alone is sent.
+    spec = judge(
+        model="gpt-4o-mini",
+        max_score=10,
+        parser="first_number_1_10",
+        metadata={"sample_response": "Score: 8"},
+        prompt_template="Score the response from 1-10.\nInput: {input}\nOutput: {output}",
+    )
+    (message,) = judge_messages(spec, RunView(record("42 USD")))
+    assert message["role"] == "user" and message["content"].endswith("Output: 42 USD")
+    assert parse_judgement("Score: 8/10\nReason: clear and short", spec) == (
+        True,
+        0.8,
+        "clear and short",
+    )
+    assert parse_judgement("3", spec) == (False, 0.3, "3")
+    for answer in ("no idea", "Score: 12"):
+        with pytest.raises(JudgeAnswerError):
+            parse_judgement(answer, spec)

@@ -12,7 +12,7 @@ from chat_server import ChatServer, completion, dripping, redirect_to_self, vari
 
 from fluxloop_core.config.loader import LoadedConfig, load_config
 from fluxloop_core.errors import GenerationError
-from fluxloop_core.generation import llm
+from fluxloop_core.generation import client
 from fluxloop_core.generation.request import request_from_config
 from fluxloop_core.generation.service import generate_inputs
 
@@ -26,7 +26,7 @@ def server() -> Iterator[ChatServer]:
 
 @pytest.fixture()
 def loaded(tmp_path: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch) -> LoadedConfig:
-    monkeypatch.setattr(llm, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(client, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setenv("FLUXLOOP_LLM_API_KEY", "sk-local-test-1234")
     (tmp_path / "setting.yaml").write_text(
         f"""
@@ -195,14 +195,14 @@ def test_redirect_loop_stops_after_a_few_requests(loaded: LoadedConfig, server: 
     server.script = [redirect_to_self] * 500
     result = generate(loaded, limit=4, strategies=["rephrase"])
     groups = 2
-    assert len(server.requests) <= groups * (llm.MAX_REDIRECTS + 1)
-    assert result.error is not None and f"redirected more than {llm.MAX_REDIRECTS} times" in (
+    assert len(server.requests) <= groups * (client.MAX_REDIRECTS + 1)
+    assert result.error is not None and f"redirected more than {client.MAX_REDIRECTS} times" in (
         result.error
     )
 
 
 def test_a_short_redirect_chain_is_followed(loaded: LoadedConfig, server: ChatServer) -> None:
-    server.script = [redirect_to_self] * llm.MAX_REDIRECTS
+    server.script = [redirect_to_self] * client.MAX_REDIRECTS
     result = generate(loaded, limit=1)
     assert len(result.inputs_file.inputs) == 1 and result.error is None
 
