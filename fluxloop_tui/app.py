@@ -21,6 +21,7 @@ from fluxloop_core.redaction import redact
 from fluxloop_tui.context import AppContext, main_widget
 from fluxloop_tui.screens.config import ConfigScreen
 from fluxloop_tui.screens.environment import EnvironmentScreen
+from fluxloop_tui.screens.evaluation import EvaluationScreen
 from fluxloop_tui.screens.experiments import ExperimentsScreen, RunsScreen
 from fluxloop_tui.screens.generate import GenerateScreen
 from fluxloop_tui.screens.help import HelpScreen
@@ -186,7 +187,9 @@ class FluxLoopApp(App[None]):
         for name, screen in SCREENS.items():
             sections.append((name.capitalize(), screen.BINDINGS))
             if screen is ExperimentsScreen:
-                sections.append(("Runs", RunsScreen.BINDINGS))  # opened from an experiment
+                # Opened from an experiment rather than by a key of the app's.
+                sections.append(("Runs", RunsScreen.BINDINGS))
+                sections.append(("Evaluation", EvaluationScreen.BINDINGS))
         self.push_screen(HelpScreen(sections))
 
 

@@ -7,6 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.config.edit import update_config_values
+from fluxloop_core.evaluation.aggregate import Aggregator
+from fluxloop_core.evaluation.checks import CheckOutcome
+from fluxloop_core.evaluation.files import (
+    RESULTS_FILE,
+    evaluation_dir,
+    verdict_line,
+    write_summary,
+)
+from fluxloop_core.evaluation.spec import GateSpec
+from fluxloop_core.evaluation.verdicts import RunVerdict
 from fluxloop_core.results.models import (
     CallbackCall,
     ErrorInfo,
@@ -69,46 +79,133 @@ def write_demo_recording(project: Path) -> Path:
     return path
 
 
+DEMO_EVALUATION = """
+evaluation:
+  checks:
+    - check: output_not_empty
+    - check: not_contains
+      keywords: ["I cannot"]
+    - check: latency_under
+      budget_ms: 2000
+  evaluators:
+    - name: tone
+      type: llm_judge
+      prompt_template: "Is this answer to {input} polite and to the point? {output}"
+  gate:
+    min_pass_rate: 0.9
+"""
+
+# The demo experiment: 3 inputs × 2 iterations. Input 0 always passes; input 1 is flaky
+# (its second answer fails not_contains); input 2 raised once, and once its judge did not
+# answer (a grading error).
+DEMO_INPUTS = ("What is my balance?", "Cancel my order 1234", "Où est mon colis ?")
+DEMO_OUTPUTS: dict[str, str | None] = {
+    "0.0": "Your balance is 42 USD",
+    "0.1": "Your balance is 42 USD",
+    "1.0": "Order 1234 is cancelled.",
+    "1.1": "I cannot help with that",
+    "2.0": None,
+    "2.1": "Il arrive demain.",
+}
+AGENT_ERROR_RUN = "2.0"
+
+
+def _demo_outcomes(run_id: str) -> tuple[CheckOutcome, ...]:
+    """Each check's result on a demo run, as the runner would grade it."""
+    if run_id == AGENT_ERROR_RUN:
+        return (
+            CheckOutcome("success", False, 0.0, "the agent raised ValueError: bad question"),
+            CheckOutcome("latency_under", True, 1.0),
+        )
+    refused = DEMO_OUTPUTS[run_id] == "I cannot help with that"
+    return (
+        CheckOutcome("output_not_empty", True, 1.0),
+        CheckOutcome("not_contains", not refused, 0.0 if refused else 1.0,
+                     "found 'I cannot'" if refused else None),
+        CheckOutcome("latency_under", True, 1.0),
+        CheckOutcome("tone", False, 0.0, "the judge did not answer (HTTP 429 after "
+                     "3 retries)", grading_error=True)
+        if run_id == "2.1"
+        else CheckOutcome("tone", not refused, 0.2 if refused else 0.9,
+                          "refuses a simple request" if refused else None),
+    )  # fmt: skip
+
+
+def _demo_run(input_index: int, iteration: int) -> TraceRecord:
+    run_id = f"{input_index}.{iteration}"
+    failed = run_id == AGENT_ERROR_RUN
+    output = DEMO_OUTPUTS[run_id]
+    return TraceRecord(
+        run_id=run_id,
+        input_index=input_index,
+        iteration=iteration,
+        input=DEMO_INPUTS[input_index],
+        status="error" if failed else "success",
+        started_at="2025-09-30T15:00:00",
+        duration_ms=10.0 + 2 * input_index + iteration,
+        output=output,
+        callback_calls=[
+            CallbackCall(
+                parameter="send_message_callback",
+                provider="builtin:collector.send",
+                args=[{"reply": output}],
+                timestamp="2025-09-30T15:00:01",
+            )
+        ],
+        spans=[{"name": "run", "kind": "agent", "status": "ok", "duration_ms": 9.5}],
+        error=ErrorInfo(
+            type="ValueError",
+            message="bad question",
+            traceback="Traceback (most recent call last):\n"
+            '  File "agent.py", line 3\nValueError: bad question',
+        )
+        if failed
+        else None,
+    )
+
+
+def _write_demo_evaluation(folder: Path, runs: list[TraceRecord]) -> dict[str, Any]:
+    """evaluation/results.jsonl and summary.json for ``runs``; returns the summary's JSON
+    (the run's summary.json holds it as its ``evaluation`` block)."""
+    aggregator = Aggregator(GateSpec(min_pass_rate=0.9))
+    lines = []
+    for run in runs:
+        outcomes = _demo_outcomes(run.run_id)
+        errors = any(o.grading_error for o in outcomes)
+        failed = any(not o.passed and not o.grading_error for o in outcomes)
+        verdict = RunVerdict(
+            run_id=run.run_id,
+            input_index=run.input_index,
+            iteration=run.iteration,
+            input=run.input,
+            passed=not failed and not errors,
+            graded=failed or not errors,
+            score=sum(o.score for o in outcomes) / len(outcomes),
+            run_error=run.status != "success",
+            duration_ms=run.duration_ms,
+            outcomes=outcomes,
+        )
+        aggregator.add(verdict)
+        lines.append(verdict_line(verdict))
+    evaluation_dir(folder).mkdir()
+    (evaluation_dir(folder) / RESULTS_FILE).write_bytes(b"".join(lines))
+    summary = aggregator.summary()
+    write_summary(folder, summary)
+    return summary.to_json()
+
+
 def build_demo_workspace(root: Path) -> Path:
-    """root/fluxloop/demo-agent with a fixed experiment; returns the project folder."""
+    """root/fluxloop/demo-agent with a fixed, evaluated experiment; returns the project
+    folder."""
     project = create_project(root, "demo-agent")
     (project / ".env").write_text("OPENAI_API_KEY=sk-demo-1234567890abcd\n")
+    with open(project / "setting.yaml", "a", encoding="utf-8") as config:
+        config.write(DEMO_EVALUATION)
     if not any((project / "recordings").glob("*.jsonl")):
         write_demo_recording(project)
     folder = project / "experiments" / "demo_20250930_150000"
     folder.mkdir(parents=True)
-    runs = []
-    for i in range(6):
-        failed = i == 4
-        runs.append(
-            TraceRecord(
-                run_id=f"{i}.0",
-                input_index=i,
-                iteration=0,
-                input=f"Question number {i}",
-                status="error" if failed else "success",
-                started_at="2025-09-30T15:00:00",
-                duration_ms=10.0 + i,
-                output=None if failed else f"Processed: Question number {i}",
-                callback_calls=[
-                    CallbackCall(
-                        parameter="send_message_callback",
-                        provider="builtin:collector.send",
-                        args=[{"reply": f"answer {i}"}],
-                        timestamp="2025-09-30T15:00:01",
-                    )
-                ],
-                spans=[{"name": "run", "kind": "agent", "status": "ok", "duration_ms": 9.5}],
-                error=ErrorInfo(
-                    type="ValueError",
-                    message="bad question",
-                    traceback="Traceback (most recent call last):\n"
-                    '  File "agent.py", line 3\nValueError: bad question',
-                )
-                if failed
-                else None,
-            )
-        )
+    runs = [_demo_run(index, iteration) for index in range(3) for iteration in range(2)]
     (folder / "traces.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in runs))
     stats = ResultStats(
         total_runs=6, successful=5, failed=1, success_rate=5 / 6, avg_duration_ms=12.5,
@@ -120,10 +217,11 @@ def build_demo_workspace(root: Path) -> Path:
         results=stats,
         started_at="2025-09-30T15:00:00",
         finished_at="2025-09-30T15:00:12",  # finished: readers trust its counts
-        inputs_count=6,
-        iterations=1,
+        inputs_count=3,
+        iterations=2,
         planned_runs=6,
         parallel_runs=2,
+        evaluation=_write_demo_evaluation(folder, runs),
     )
     (folder / "summary.json").write_text(summary.model_dump_json(indent=2))
     return project
