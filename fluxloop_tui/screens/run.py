@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,11 +13,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.evaluation.aggregate import EvaluationSummary
+from fluxloop_core.evaluation.view import interval_text
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
 from fluxloop_core.runner.events import RunFailed, RunFinished
 from fluxloop_core.runner.experiment import RunOptions
 from fluxloop_tui.context import fluxloop_app, main_widget
+from fluxloop_tui.screens.evaluation import EvaluationScreen
 from fluxloop_tui.screens.experiments import RunsScreen
 from fluxloop_tui.session import ExperimentSession, SessionView
 from fluxloop_tui.widgets.fields import whole_number
@@ -26,6 +30,12 @@ REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
 ERRORS_SHOWN = 3
 LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
+
+
+def evaluation_line(summary: EvaluationSummary) -> str:
+    """The finished experiment's checks: pass rate with its interval, and the gate."""
+    gate = "holds" if summary.gate.passed else "fails"
+    return f"checks: pass {interval_text(summary.pass_rate)}, gate {gate} (a: the evaluation)"
 
 
 def latest_row(event: RunFinished | RunFailed) -> tuple[str, Text, str, str, str]:
@@ -87,6 +97,7 @@ class RunScreen(Screen[None]):
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+x", "stop", "Stop", priority=True),
         Binding("ctrl+o", "open_results", "Results", priority=True),
+        Binding("a", "open_evaluation", "Evaluation"),
     ]
 
     def __init__(self) -> None:
@@ -174,13 +185,24 @@ class RunScreen(Screen[None]):
 
         self.app.push_screen(ConfirmStop(already_stopping=session.token.cancelled), answered)
 
-    def action_open_results(self) -> None:
-        """The finished experiment's runs."""
+    def _finished_experiment(self) -> Path | None:
         session = fluxloop_app(self).session
         if session is None or session.running or session.experiment_dir is None:
             self.notify("Results open when an experiment has finished.")
-            return
-        self.app.push_screen(RunsScreen(session.experiment_dir))
+            return None
+        return session.experiment_dir
+
+    def action_open_results(self) -> None:
+        """The finished experiment's runs."""
+        experiment = self._finished_experiment()
+        if experiment is not None:
+            self.app.push_screen(RunsScreen(experiment))
+
+    def action_open_evaluation(self) -> None:
+        """The finished experiment's evaluation."""
+        experiment = self._finished_experiment()
+        if experiment is not None:
+            self.app.push_screen(EvaluationScreen(experiment))
 
     def refresh_view(self) -> None:
         """Repaint from the session's latest figures (on a timer: updates are coalesced)."""
@@ -227,6 +249,11 @@ class RunScreen(Screen[None]):
         if view.result is not None:
             summary = view.result.summary
             ended = "Interrupted" if summary.interrupted else "Finished"
-            return f"{ended}: {summary_line(summary)}\n{where} (Ctrl+O opens the runs)" + warnings
+            graded = view.result.evaluation
+            checks = "" if graded is None else f"\n{evaluation_line(graded)}"
+            return (
+                f"{ended}: {summary_line(summary)}{checks}\n{where} (Ctrl+O opens the runs)"
+                + warnings
+            )
         prefix = "Stopping…" if view.stopping else "Running"
         return f"{prefix} {view.state.describe()}\n{where}" + warnings
