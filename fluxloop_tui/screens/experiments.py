@@ -176,10 +176,11 @@ class RunDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         record = self.record
-        parts = [
+        heading = (
             f"run {record.run_id}  iteration {record.iteration}  {record.status}  "
-            f"{record.duration_ms:.1f} ms  attempts {record.attempts}",
-            "",
+            f"{record.duration_ms:.1f} ms  attempts {record.attempts}"
+        )
+        parts = [
             "input:",
             record.input,
             "",
@@ -205,6 +206,7 @@ class RunDetailScreen(Screen[None]):
                 parts += [record.error.traceback.rstrip()]
         yield Header()
         with VerticalScroll(id="detail"):
+            yield Static(heading, markup=False, id="detail-run")
             if self.verdict is not None:
                 yield Static(checks_text(self.verdict), id="detail-checks")
             yield Static(redact("\n".join(parts)), markup=False, id="detail-text")

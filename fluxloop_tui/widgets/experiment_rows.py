@@ -1,6 +1,7 @@
 """An experiment as a row of the experiments table: `status experiments`' columns, with
-the evaluation's pass rate and gate verdict (in colour) before the note; both blank for
-an experiment that was not evaluated (a fluxloop-cli 0.2.x folder among them)."""
+the evaluation's pass rate and gate verdict (in colour) after the success rate, so they
+fit an 80-column terminal; both blank for an experiment that was not evaluated (a
+fluxloop-cli 0.2.x folder among them)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from fluxloop_core.results.reader import ExperimentListing
 from fluxloop_core.results.rows import EXPERIMENT_COLUMNS, experiment_row
 from fluxloop_tui.widgets.table import verdict_text
 
+SUCCESS_COLUMN = EXPERIMENT_COLUMNS.index("success")
 EVALUATED_EXPERIMENT_COLUMNS: tuple[str, ...] = (
-    *EXPERIMENT_COLUMNS[:-1],
+    *EXPERIMENT_COLUMNS[: SUCCESS_COLUMN + 1],
     "pass",
     "gate",
-    EXPERIMENT_COLUMNS[-1],
+    *EXPERIMENT_COLUMNS[SUCCESS_COLUMN + 1 :],
 )
 
 NOT_EVALUATED = ("-", "-")
@@ -28,5 +30,5 @@ def experiment_cells(item: ExperimentListing) -> list[str | Text]:
     row: list[str | Text] = list(experiment_row(item))
     figures = pass_and_gate(item.path)
     rate, gate = ("", "") if figures == NOT_EVALUATED else figures
-    row[-1:-1] = [rate, verdict_text(gate)]
+    row[SUCCESS_COLUMN + 1 : SUCCESS_COLUMN + 1] = [rate, verdict_text(gate)]
     return row

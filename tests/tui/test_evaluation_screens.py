@@ -72,7 +72,7 @@ def test_experiments_show_pass_rate_and_gate_blank_when_not_evaluated(project: P
             await open_screen(pilot, app)
             assert isinstance(app.screen, ExperimentsScreen)
             table = app.screen.query_one(DataTable)
-            assert columns(table)[-3:] == ["pass", "gate", "note"]
+            assert columns(table)[3:6] == ["success", "pass", "gate"]
             assert column(table, "experiment") == ["plain_20251001_090000", DEMO]
             assert column(table, "pass") == ["", "60.0%"]
             assert column(table, "gate") == ["", "fails"]
