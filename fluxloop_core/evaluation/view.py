@@ -1,7 +1,8 @@
 """An experiment's evaluation as front ends show it, read from its folder.
 
 - :func:`load_evaluation_view`: evaluation/summary.json (validated: the folder may hold
-  anything) as dataclasses, plus the first runs with grading errors from results.jsonl;
+  anything) as dataclasses, plus the first runs with grading errors from results.jsonl
+  (:func:`find_grading_errors`);
 - :func:`iter_runs_with_verdicts`: each run of traces.jsonl with its verdict, streamed;
 - :func:`run_outcome`: what a run's verdict is called (passed, failed, grading error,
   agent error), the one rule every table colours by;
@@ -154,7 +155,11 @@ def _input_result(entry: _InputEntry) -> InputResult:
     )
 
 
-def _grading_error_runs(experiment_dir: Path, kept: int) -> tuple[GradingErrorRun, ...]:
+def find_grading_errors(
+    experiment_dir: Path, kept: int = GRADING_ERRORS_KEPT
+) -> tuple[GradingErrorRun, ...]:
+    """The first ``kept`` runs of results.jsonl with a grading error (a scan of the whole
+    file when it holds fewer: call it off a UI thread)."""
     found: list[GradingErrorRun] = []
     if kept <= 0:
         return ()
@@ -210,7 +215,7 @@ def load_evaluation_view(
         gate_passed=data.gate.passed,
         gate_reasons=tuple(data.gate.reasons),
         gate=gate,
-        grading_error_runs=_grading_error_runs(
+        grading_error_runs=find_grading_errors(
             experiment_dir, grading_errors_kept if data.grading_errors else 0
         ),
     )

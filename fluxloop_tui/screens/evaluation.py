@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from fluxloop_core.evaluation.view import (
     INPUT_ORDERS,
     EvaluationView,
     InputOrder,
+    find_grading_errors,
     gate_bars,
     load_evaluation_view,
     sort_inputs,
@@ -76,11 +78,14 @@ def headline(view: EvaluationView) -> Text:
     return Text("\n").join(lines)
 
 
-def grading_errors_text(view: EvaluationView) -> str:
-    """The grading errors' count and the first runs that had one, with why."""
+def grading_errors_text(view: EvaluationView, *, pending: bool = False) -> str:
+    """The grading errors' count and the first runs that had one, with why (``pending``:
+    those runs are still being looked for)."""
     if not view.grading_errors:
         return "Grading errors: none."
     lines = [f"Grading errors: {view.grading_errors} (counted apart from fails)"]
+    if pending:
+        return lines[0] + "; finding their runs…"
     for run in view.grading_error_runs[:GRADING_ERRORS_LISTED]:
         lines.append(f"  {run.run_id}  input #{run.input_index}  {'; '.join(run.reasons)}")
     hidden = view.grading_errors - min(len(view.grading_error_runs), GRADING_ERRORS_LISTED)
@@ -130,11 +135,18 @@ class EvaluationScreen(Screen[None]):
     def load(self) -> None:
         """Read the evaluation (in a thread: summary.json lists every input)."""
         try:
-            view = load_evaluation_view(self.experiment)
+            # The figures first; the runs with grading errors may take a scan of
+            # results.jsonl, so they follow.
+            view = load_evaluation_view(self.experiment, grading_errors_kept=0)
         except UserError as error:
             self.app.call_from_thread(self.show_problem, error.render())
             return
         self.app.call_from_thread(self.show, view)
+        if view is not None and view.grading_errors:
+            found = find_grading_errors(self.experiment)
+            self.app.call_from_thread(
+                self.show_grading_errors, replace(view, grading_error_runs=found)
+            )
 
     def show_problem(self, problem: str) -> None:
         """Say why there is nothing to show."""
@@ -155,8 +167,15 @@ class EvaluationScreen(Screen[None]):
         checks.clear()
         for check in view.checks:
             checks.add_values(check_cells(check))
-        self.query_one("#grading-errors", Static).update(grading_errors_text(view))
+        self.query_one("#grading-errors", Static).update(
+            grading_errors_text(view, pending=bool(view.grading_errors))
+        )
         self.fill_inputs()
+
+    def show_grading_errors(self, view: EvaluationView) -> None:
+        """The runs with grading errors, once found."""
+        self.view = view
+        self.query_one("#grading-errors", Static).update(grading_errors_text(view))
 
     def fill_inputs(self) -> None:
         """The inputs table in the current order (the first INPUTS_SHOWN)."""

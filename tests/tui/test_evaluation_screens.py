@@ -253,3 +253,16 @@ def test_big_experiments_show_a_bounded_number_of_rows(
             assert set(column(failing, "verdict")) == {"failed"}
 
     asyncio.run(run())
+
+
+def test_grading_errors_say_so_while_their_runs_are_looked_for(project: Path) -> None:
+    from fluxloop_core.evaluation.view import load_evaluation_view
+    from fluxloop_tui.screens.evaluation import grading_errors_text
+
+    view = load_evaluation_view(project / "experiments" / DEMO, grading_errors_kept=0)
+    assert view is not None
+    assert grading_errors_text(view, pending=True) == (
+        "Grading errors: 1 (counted apart from fails); finding their runs…"
+    )
+    # Found none (results.jsonl lost them): the count still stands.
+    assert grading_errors_text(view).endswith("… and 1 more grading error (results.jsonl)")
