@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fluxloop_core.counts import counted
 from fluxloop_core.errors import UsageError
-from fluxloop_core.evaluation.aggregate import CheckRate, InputResult
+from fluxloop_core.evaluation.aggregate import CheckRate, FailingRun, InputResult
 from fluxloop_core.evaluation.files import SUMMARY_FILE, evaluation_dir, iter_verdicts
 from fluxloop_core.evaluation.spec import GateSpec
 from fluxloop_core.evaluation.verdicts import RunVerdict
@@ -93,15 +93,6 @@ class _SummaryFile(_Model):
 
 
 @dataclass(frozen=True)
-class GradingErrorRun:
-    """A run one of whose checks could not be graded, and why."""
-
-    run_id: str
-    input_index: int
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class EvaluationView:
     """An evaluated experiment's figures, as evaluation/summary.json holds them."""
 
@@ -118,7 +109,7 @@ class EvaluationView:
     gate_passed: bool
     gate_reasons: tuple[str, ...]
     gate: GateSpec
-    grading_error_runs: tuple[GradingErrorRun, ...]
+    grading_error_runs: tuple[FailingRun, ...]
     """The first GRADING_ERRORS_KEPT runs with a grading error, in file order."""
 
 
@@ -157,16 +148,20 @@ def _input_result(entry: _InputEntry) -> InputResult:
 
 def find_grading_errors(
     experiment_dir: Path, kept: int = GRADING_ERRORS_KEPT
-) -> tuple[GradingErrorRun, ...]:
+) -> tuple[FailingRun, ...]:
     """The first ``kept`` runs of results.jsonl with a grading error (a scan of the whole
     file when it holds fewer: call it off a UI thread)."""
-    found: list[GradingErrorRun] = []
+    found: list[FailingRun] = []
     if kept <= 0:
         return ()
     for verdict in iter_verdicts(experiment_dir):
         if verdict.grading_errors:
             reasons = tuple(f"{o.name}: {o.reason}" for o in verdict.outcomes if o.grading_error)
-            found.append(GradingErrorRun(verdict.run_id, verdict.input_index, reasons))
+            found.append(
+                FailingRun(
+                    verdict.run_id, verdict.input_index, verdict.iteration, verdict.graded, reasons
+                )
+            )
             if len(found) >= kept:
                 break
     return tuple(found)
