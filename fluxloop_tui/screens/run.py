@@ -17,19 +17,20 @@ from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.view import interval_text
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
-from fluxloop_core.runner.events import RunFailed, RunFinished
+from fluxloop_core.runner.events import RunFailed, RunFinished, RunGraded
 from fluxloop_core.runner.experiment import RunOptions
 from fluxloop_tui.context import fluxloop_app, main_widget
 from fluxloop_tui.screens.evaluation import EvaluationScreen
 from fluxloop_tui.screens.experiments import RunsScreen
 from fluxloop_tui.session import ExperimentSession, SessionView
 from fluxloop_tui.widgets.fields import whole_number
-from fluxloop_tui.widgets.table import Table, status_text
+from fluxloop_tui.widgets.table import Table, status_text, verdict_text
 
 REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
 ERRORS_SHOWN = 3
 LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
+LATEST_GRADED_COLUMNS = ("run", "status", "checks", "ms", "input", "output / error")
 
 
 def evaluation_line(summary: EvaluationSummary) -> str:
@@ -38,19 +39,34 @@ def evaluation_line(summary: EvaluationSummary) -> str:
     return f"checks: pass {interval_text(summary.pass_rate)}, gate {gate} (a: the evaluation)"
 
 
-def latest_row(event: RunFinished | RunFailed) -> tuple[str, Text, str, str, str]:
-    """One row of the latest-runs table (the status in colour)."""
+def latest_row(
+    event: RunFinished | RunFailed, graded: RunGraded | None = None, *, evaluated: bool = False
+) -> list[str | Text]:
+    """One row of the latest-runs table (the status in colour); ``evaluated``: with the
+    checks' verdict after the status, ``passed`` or the first failing check's reason."""
     if isinstance(event, RunFinished):
         status, result = "success", event.output_preview
     else:
         status, result = event.status, event.error
-    return (
+    row: list[str | Text] = [
         event.run_id,
         status_text(status),
         f"{event.duration_ms:.1f}" if event.duration_ms < 10 else f"{event.duration_ms:.0f}",
         clip(event.input, 24),
         clip(result, 60),
-    )
+    ]
+    if evaluated:
+        row.insert(2, _checks_cell(graded))
+    return row
+
+
+def _checks_cell(graded: RunGraded | None) -> Text:
+    if graded is None:
+        return Text("")
+    if graded.passed:
+        return verdict_text("passed")
+    # The event does not tell a failed check from one that could not grade: the reason does.
+    return verdict_text("failed", clip(graded.reasons[0] if graded.reasons else "", 36))
 
 
 class ConfirmStop(ModalScreen[bool]):
@@ -103,6 +119,7 @@ class RunScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._painted: tuple[object, ...] = ()
+        self._evaluated_columns = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -231,9 +248,13 @@ class RunScreen(Screen[None]):
         # Warnings and problems quote config values (a collector URL with its password).
         self.query_one("#run-status", Static).update(redact(self._status_text(view)))
         table = self.query_one("#latest", Table)
+        evaluated = bool(view.graded)
+        if evaluated != self._evaluated_columns:
+            self._evaluated_columns = evaluated
+            table.set_columns(LATEST_GRADED_COLUMNS if evaluated else LATEST_COLUMNS)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
-            table.add_values(latest_row(event))
+            table.add_values(latest_row(event, view.graded.get(event.run_id), evaluated=evaluated))
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]

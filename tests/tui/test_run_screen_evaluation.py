@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from tui_helpers import make_app, settle, wait_until
 
 from fluxloop_core.config.edit import update_config_values
@@ -40,6 +40,12 @@ def status(app: object) -> str:
     return str(app.screen.query_one("#run-status", Static).render())  # type: ignore[attr-defined]
 
 
+def labels(app: object) -> list[str]:
+    """The latest-runs table's column labels."""
+    latest = app.screen.query_one("#latest", DataTable)  # type: ignore[attr-defined]
+    return [column.label.plain.strip(" │") for column in latest.columns.values()]
+
+
 def finished(run_id: str) -> RunFinished:
     return RunFinished(run_id, "Hello world", 0, 1.0, 1, "Processed: Hello world")
 
@@ -61,11 +67,20 @@ def test_the_pass_rate_shows_while_runs_are_graded(tmp_path: Path) -> None:
             app.screen.refresh_view()
             assert status(app).startswith("Running 1/4 runs  ok 1  failed 0  ")
             assert "pass " not in status(app)  # nothing graded yet
+            assert "checks" not in labels(app)
             session.on_event(RunGraded("0.0", True, (), 1, 1.0))
             session.on_event(finished("1.0"))
             session.on_event(RunGraded("1.0", False, ("not_contains: found",), 2, 0.5))
             app.screen.refresh_view()
             assert "2/4 runs  ok 2  failed 0  pass 50.0%" in status(app)
+            # The latest runs show their verdict: passed, or the failing check's reason.
+            latest = app.screen.query_one("#latest", DataTable)
+            assert labels(app)[:3] == ["run", "status", "checks"]
+            rows = [[str(cell) for cell in latest.get_row_at(i)] for i in range(2)]
+            assert [row[:3] for row in rows] == [
+                ["1.0", "success", "not_contains: found"],
+                ["0.0", "success", "passed"],
+            ]
             session.running = False  # lets the app quit without a worker to stop
 
     asyncio.run(run())
