@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fluxloop_core.counts import counted
 from fluxloop_core.errors import UserError
-from fluxloop_core.evaluation.aggregate import CheckRate, InputResult
+from fluxloop_core.evaluation.aggregate import CheckRate, FailingRun, InputResult
 from fluxloop_core.evaluation.view import (
     INPUT_ORDERS,
     EvaluationView,
@@ -36,6 +37,7 @@ INPUTS_SHOWN = 1000
 
 INPUT_COLUMNS = ("#", "input", "k/n", "pass", "95% CI", "state")
 CHECK_COLUMNS = ("check", "passed", "failed", "errors", "pass rate")
+GRADING_ERROR_COLUMNS = ("run", "input #", "check: why it could not grade")
 GRADING_ERRORS_LISTED = 50
 # A header the inputs can be sorted by, and the order it picks.
 SORTING_HEADERS: dict[str, InputOrder] = {"input": "input", "pass": "pass rate", "state": "state"}
@@ -78,20 +80,23 @@ def headline(view: EvaluationView) -> Text:
     return Text("\n").join(lines)
 
 
-def grading_errors_text(view: EvaluationView, *, pending: bool = False) -> str:
-    """The grading errors' count and the first runs that had one, with why (``pending``:
+def grading_errors_heading(view: EvaluationView, *, pending: bool = False) -> str:
+    """The grading errors' count, and how many of their runs the table lists (``pending``:
     those runs are still being looked for)."""
     if not view.grading_errors:
         return "Grading errors: none."
-    lines = [f"Grading errors: {view.grading_errors} (counted apart from fails)"]
+    heading = f"Grading errors: {view.grading_errors} (counted apart from fails)"
     if pending:
-        return lines[0] + "; finding their runs…"
-    for run in view.grading_error_runs[:GRADING_ERRORS_LISTED]:
-        lines.append(f"  {run.run_id}  input #{run.input_index}  {'; '.join(run.reasons)}")
-    hidden = view.grading_errors - min(len(view.grading_error_runs), GRADING_ERRORS_LISTED)
-    if hidden > 0:
-        lines.append(f"  … and {counted(hidden, 'more grading error')} (results.jsonl)")
-    return redact("\n".join(lines))
+        return heading + "; finding their runs…"
+    listed = min(len(view.grading_error_runs), GRADING_ERRORS_LISTED)
+    if listed < view.grading_errors:
+        heading += f"; the runs of the first {listed} listed (all in results.jsonl)"
+    return heading
+
+
+def grading_error_cells(run: FailingRun) -> list[str | Text]:
+    """A run with a grading error under GRADING_ERROR_COLUMNS."""
+    return [run.run_id, str(run.input_index), "; ".join(run.reasons)]
 
 
 class EvaluationScreen(Screen[None]):
@@ -118,17 +123,23 @@ class EvaluationScreen(Screen[None]):
             classes="title",
             markup=False,
         )
-        yield Static("Reading the evaluation…", id="eval-headline", markup=False)
-        yield Static("", id="inputs-title", classes="subtitle", markup=False)
-        yield Table(id="inputs")
-        yield Static("Checks", classes="subtitle")
-        yield Table(id="checks")
-        yield Static("", id="grading-errors", markup=False)
+        # One scrolling body: on a small terminal Tab moves to the checks or the grading
+        # errors and scrolls them into view; each table scrolls within its own bound.
+        with VerticalScroll(id="eval-body"):
+            yield Static("Reading the evaluation…", id="eval-headline", markup=False)
+            yield Static("", id="inputs-title", classes="subtitle", markup=False)
+            yield Table(id="inputs")
+            yield Static("Checks", classes="subtitle")
+            yield Table(id="checks")
+            yield Static("", id="grading-errors-title", classes="subtitle", markup=False)
+            yield Table(id="grading-errors")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#inputs", Table).set_columns(INPUT_COLUMNS)
         self.query_one("#checks", Table).set_columns(CHECK_COLUMNS)
+        self.query_one("#grading-errors", Table).set_columns(GRADING_ERROR_COLUMNS)
+        self.query_one("#grading-errors", Table).display = False
         self.load()
 
     @work(thread=True, exclusive=True)
@@ -167,15 +178,20 @@ class EvaluationScreen(Screen[None]):
         checks.clear()
         for check in view.checks:
             checks.add_values(check_cells(check))
-        self.query_one("#grading-errors", Static).update(
-            grading_errors_text(view, pending=bool(view.grading_errors))
+        self.query_one("#grading-errors-title", Static).update(
+            grading_errors_heading(view, pending=bool(view.grading_errors))
         )
         self.fill_inputs()
 
     def show_grading_errors(self, view: EvaluationView) -> None:
         """The runs with grading errors, once found."""
         self.view = view
-        self.query_one("#grading-errors", Static).update(grading_errors_text(view))
+        self.query_one("#grading-errors-title", Static).update(grading_errors_heading(view))
+        table = self.query_one("#grading-errors", Table)
+        table.clear()
+        for run in view.grading_error_runs[:GRADING_ERRORS_LISTED]:
+            table.add_values(grading_error_cells(run))
+        table.display = table.row_count > 0
 
     def fill_inputs(self) -> None:
         """The inputs table in the current order (the first INPUTS_SHOWN)."""

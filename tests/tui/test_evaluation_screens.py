@@ -177,9 +177,13 @@ def test_the_evaluation_view_sorts_inputs_and_lists_checks_and_grading_errors(
             checks = app.screen.query_one("#checks", DataTable)
             assert cells(checks, 1) == ["not_contains", "4", "1", "0", "80.0%"]
             assert cells(checks, 3) == ["tone", "3", "1", "1", "75.0%"]
-            errors = shown(app, "#grading-errors")
-            assert errors.startswith("Grading errors: 1")
-            assert "2.1  input #2  tone: the judge did not answer" in errors
+            assert shown(app, "#grading-errors-title") == (
+                "Grading errors: 1 (counted apart from fails)"
+            )
+            errors = app.screen.query_one("#grading-errors", DataTable)
+            assert [cells(errors, 0)] == [
+                ["2.1", "2", "tone: the judge did not answer (HTTP 429 after 3 retries)"]
+            ]
             # Back, and the same view from the runs screen.
             await open_screen(pilot, app, "escape", "enter", "a")
             assert isinstance(app.screen, EvaluationScreen)
@@ -257,12 +261,35 @@ def test_big_experiments_show_a_bounded_number_of_rows(
 
 def test_grading_errors_say_so_while_their_runs_are_looked_for(project: Path) -> None:
     from fluxloop_core.evaluation.view import load_evaluation_view
-    from fluxloop_tui.screens.evaluation import grading_errors_text
+    from fluxloop_tui.screens.evaluation import grading_errors_heading
 
     view = load_evaluation_view(project / "experiments" / DEMO, grading_errors_kept=0)
     assert view is not None
-    assert grading_errors_text(view, pending=True) == (
+    assert grading_errors_heading(view, pending=True) == (
         "Grading errors: 1 (counted apart from fails); finding their runs…"
     )
-    # Found none (results.jsonl lost them): the count still stands.
-    assert grading_errors_text(view).endswith("… and 1 more grading error (results.jsonl)")
+    # Found none (results.jsonl lost them): the count still stands, and says so.
+    assert grading_errors_heading(view).endswith(
+        "; the runs of the first 0 listed (all in results.jsonl)"
+    )
+
+
+def test_on_a_small_terminal_tab_brings_the_checks_into_view(project: Path) -> None:
+    folder = graded_experiment(project, inputs=40, iterations=2)
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.push_screen(EvaluationScreen(folder))
+            await settle(pilot)
+            body = app.screen.query_one("#eval-body")
+            checks = app.screen.query_one("#checks", DataTable)
+            assert app.focused is app.screen.query_one("#inputs", DataTable)
+            assert not body.region.contains_region(checks.region)  # below the fold
+            await pilot.press("tab")
+            await settle(pilot)
+            assert app.focused is checks
+            assert body.scroll_y > 0 and body.region.contains_region(checks.region)
+
+    asyncio.run(run())
