@@ -113,6 +113,10 @@ class FluxLoopApp(App[None]):
         """Switch to a top-level screen."""
         self._switch_to(SCREENS[name]())  # an unknown name fails before any screen goes
 
+    def show_runs(self, experiment: Path, input_index: int | None = None) -> None:
+        """An experiment's runs (only one input's, when given) on top of this screen."""
+        self.push_screen(RunsScreen(experiment, input_index))
+
     def action_generate(self, from_recording: Path | None = None) -> None:
         """The generation screen, seeded with a recording's calls when given."""
         self._switch_to(GenerateScreen(from_recording))

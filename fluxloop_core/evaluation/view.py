@@ -247,11 +247,12 @@ def first_reason(verdict: RunVerdict | None) -> str:
 
 
 def iter_runs_with_verdicts(
-    experiment_dir: Path, *, failed_only: bool = False
+    experiment_dir: Path, *, failed_only: bool = False, input_index: int | None = None
 ) -> Iterator[tuple[TraceRecord, RunVerdict | None]]:
     """Each run of traces.jsonl (as :func:`iter_traces` reads it) with its verdict from
     results.jsonl, None when it has none. ``failed_only``: the runs that did not pass —
-    raised, timed out, failed a check or could not be graded.
+    raised, timed out, failed a check or could not be graded; ``input_index``: only the
+    runs of that input.
 
     Both files are written in the same order, so each verdict is usually the next line;
     verdicts met ahead of their run wait in a dictionary until it comes."""
@@ -268,6 +269,8 @@ def iter_runs_with_verdicts(
                 verdict = following
             else:
                 waiting[following.run_id] = following
+        if input_index is not None and record.input_index != input_index:
+            continue
         if failed_only and record.status == "success" and (verdict is None or verdict.passed):
             continue
         yield record, verdict

@@ -204,13 +204,18 @@ class EvaluationScreen(Screen[None]):
             table.add_values(input_cells(item), key=str(item.index))
         shown = f", the first {INPUTS_SHOWN} shown" if len(inputs) > INPUTS_SHOWN else ""
         self.query_one("#inputs-title", Static).update(
-            f"{counted(len(inputs), 'input')}{shown}, by {self.order} (s: sort)"
+            f"{counted(len(inputs), 'input')}{shown}, by {self.order} (s: sort; Enter: its runs)"
         )
 
     def action_sort(self) -> None:
         """Sort the inputs by the next order: state, pass rate, input."""
         self.order = INPUT_ORDERS[(INPUT_ORDERS.index(self.order) + 1) % len(INPUT_ORDERS)]
         self.fill_inputs()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an input: its runs, each with its verdict."""
+        if event.data_table.id == "inputs" and event.row_key.value is not None:
+            fluxloop_app(self).show_runs(self.experiment, int(event.row_key.value))
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         """A click on the input, pass or state header sorts by it."""

@@ -96,9 +96,11 @@ class RunsScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, experiment: Path) -> None:
+    def __init__(self, experiment: Path, input_index: int | None = None) -> None:
+        """``input_index``: only that input's runs (opened from the evaluation view)."""
         super().__init__()
         self.experiment = experiment
+        self.input_index = input_index
         self.failed_only = False
         self.runs: dict[str, tuple[TraceRecord, RunVerdict | None]] = {}
 
@@ -134,7 +136,9 @@ class RunsScreen(Screen[None]):
             figures = error.render()
         runs: list[tuple[TraceRecord, RunVerdict | None]] = []
         try:
-            for pair in iter_runs_with_verdicts(self.experiment, failed_only=self.failed_only):
+            for pair in iter_runs_with_verdicts(
+                self.experiment, failed_only=self.failed_only, input_index=self.input_index
+            ):
                 runs.append(pair)
                 if len(runs) >= RUNS_SHOWN:
                     break
@@ -151,6 +155,8 @@ class RunsScreen(Screen[None]):
         for record, verdict in runs:
             table.add_values(run_cells(record, verdict, graded=graded), key=record.run_id)
         label = "runs that did not pass" if self.failed_only else "runs"
+        if self.input_index is not None:
+            label += f" of input #{self.input_index}"
         self.query_one("#heading", Static).update(
             f"{fluxloop_app(self).relative(self.experiment)} — {len(runs)} {label}\n{figures}"
         )

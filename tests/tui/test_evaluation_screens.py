@@ -166,14 +166,16 @@ def test_the_evaluation_view_sorts_inputs_and_lists_checks_and_grading_errors(
                 ["0", "What is my balance?", "2/2", "100%", "34%–100%", "pass"],
             ]
             assert "yellow" in styles(inputs, 1)[-1]
-            assert shown(app, "#inputs-title") == "3 inputs, by state (s: sort)"
+            assert shown(app, "#inputs-title") == "3 inputs, by state (s: sort; Enter: its runs)"
             await pilot.press("s")
             assert column(inputs, "#") == ["2", "1", "0"]
-            assert shown(app, "#inputs-title") == "3 inputs, by pass rate (s: sort)"
+            assert (
+                shown(app, "#inputs-title") == "3 inputs, by pass rate (s: sort; Enter: its runs)"
+            )
             await pilot.press("s")
             assert column(inputs, "#") == ["1", "2", "0"]  # Cancel…, Où…, What…
             await pilot.press("s")
-            assert shown(app, "#inputs-title").endswith("by state (s: sort)")
+            assert shown(app, "#inputs-title").endswith("by state (s: sort; Enter: its runs)")
             checks = app.screen.query_one("#checks", DataTable)
             assert cells(checks, 1) == ["not_contains", "4", "1", "0", "80.0%"]
             assert cells(checks, 3) == ["tone", "3", "1", "1", "75.0%"]
@@ -184,6 +186,14 @@ def test_the_evaluation_view_sorts_inputs_and_lists_checks_and_grading_errors(
             assert [cells(errors, 0)] == [
                 ["2.1", "2", "tone: the judge did not answer (HTTP 429 after 3 retries)"]
             ]
+            # Enter on the flaky input: its runs, each with its verdict.
+            await open_screen(pilot, app, "down", "enter")
+            assert isinstance(app.screen, RunsScreen) and app.screen.input_index == 1
+            assert "— 2 runs of input #1" in shown(app, "#heading")
+            runs = app.screen.query_one(DataTable)
+            assert column(runs, "run") == ["1.0", "1.1"]
+            assert column(runs, "verdict") == ["passed", "failed"]
+            await open_screen(pilot, app, "escape", "escape")
             # Back, and the same view from the runs screen.
             await open_screen(pilot, app, "escape", "enter", "a")
             assert isinstance(app.screen, EvaluationScreen)
@@ -244,7 +254,8 @@ def test_big_experiments_show_a_bounded_number_of_rows(
             assert inputs.row_count == 10
             assert set(column(inputs, "state")) == {"flaky ⚠"}
             assert (
-                shown(app, "#inputs-title") == "40 inputs, the first 10 shown, by state (s: sort)"
+                shown(app, "#inputs-title")
+                == "40 inputs, the first 10 shown, by state (s: sort; Enter: its runs)"
             )
             app.push_screen(RunsScreen(folder))
             await settle(pilot)

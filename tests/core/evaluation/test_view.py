@@ -128,6 +128,8 @@ def test_each_run_comes_with_its_verdict_and_its_outcome(experiment: Path) -> No
     assert first_reason(pairs[0][1]) == "" and first_reason(None) == ""
     failing = [r.run_id for r, _ in iter_runs_with_verdicts(experiment, failed_only=True)]
     assert failing == ["1.1", "2.0", "2.1"]
+    one = iter_runs_with_verdicts(experiment, failed_only=True, input_index=1)
+    assert [(r.run_id, run_outcome(r, v)) for r, v in one] == [("1.1", "failed")]
 
 
 def test_verdicts_out_of_order_or_missing_still_pair(experiment: Path) -> None:
