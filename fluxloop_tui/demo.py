@@ -7,16 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.config.edit import update_config_values
-from fluxloop_core.evaluation.aggregate import Aggregator
-from fluxloop_core.evaluation.checks import CheckOutcome
-from fluxloop_core.evaluation.files import (
-    RESULTS_FILE,
-    evaluation_dir,
-    verdict_line,
-    write_summary,
-)
-from fluxloop_core.evaluation.spec import GateSpec
-from fluxloop_core.evaluation.verdicts import RunVerdict
+from fluxloop_core.config.project import open_config
+from fluxloop_core.evaluation.checks import Check, CheckOutcome
+from fluxloop_core.evaluation.reading import RunView
+from fluxloop_core.evaluation.regrade import regrade_experiment
+from fluxloop_core.evaluation.spec import LLMJudgeEvaluator
+from fluxloop_core.evaluation.verdicts import compile_plan
 from fluxloop_core.results.models import (
     CallbackCall,
     ErrorInfo,
@@ -110,25 +106,22 @@ DEMO_OUTPUTS: dict[str, str | None] = {
 AGENT_ERROR_RUN = "2.0"
 
 
-def _demo_outcomes(run_id: str) -> tuple[CheckOutcome, ...]:
-    """Each check's result on a demo run, as the runner would grade it."""
-    if run_id == AGENT_ERROR_RUN:
-        return (
-            CheckOutcome("success", False, 0.0, "the agent raised ValueError: bad question"),
-            CheckOutcome("latency_under", True, 1.0),
-        )
-    refused = DEMO_OUTPUTS[run_id] == "I cannot help with that"
-    return (
-        CheckOutcome("output_not_empty", True, 1.0),
-        CheckOutcome("not_contains", not refused, 0.0 if refused else 1.0,
-                     "found 'I cannot'" if refused else None),
-        CheckOutcome("latency_under", True, 1.0),
-        CheckOutcome("tone", False, 0.0, "the judge did not answer (HTTP 429 after "
-                     "3 retries)", grading_error=True)
-        if run_id == "2.1"
-        else CheckOutcome("tone", not refused, 0.2 if refused else 0.9,
-                          "refuses a simple request" if refused else None),
-    )  # fmt: skip
+class _DemoJudge(Check):
+    """The demo's ``tone`` judge, answering without a model: a refusal scores low, and on
+    run 2.1 it "did not answer" (a grading error), as a judge behind a busy server would."""
+
+    __slots__ = ()
+
+    def grade(self, run: RunView) -> CheckOutcome:
+        if run.record.run_id == "2.1":
+            return self.error("the judge did not answer (HTTP 429 after 3 retries)")
+        if "I cannot" in run.text():
+            return self.fail("refuses a simple request", score=0.2)
+        return CheckOutcome(self.name, True, 0.9)
+
+
+def _demo_judge(spec: LLMJudgeEvaluator, key: str) -> Check:
+    return _DemoJudge(spec.name)
 
 
 def _demo_run(input_index: int, iteration: int) -> TraceRecord:
@@ -164,34 +157,15 @@ def _demo_run(input_index: int, iteration: int) -> TraceRecord:
     )
 
 
-def _write_demo_evaluation(folder: Path, runs: list[TraceRecord]) -> dict[str, Any]:
-    """evaluation/results.jsonl and summary.json for ``runs``; returns the summary's JSON
-    (the run's summary.json holds it as its ``evaluation`` block)."""
-    aggregator = Aggregator(GateSpec(min_pass_rate=0.9))
-    lines = []
-    for run in runs:
-        outcomes = _demo_outcomes(run.run_id)
-        errors = any(o.grading_error for o in outcomes)
-        failed = any(not o.passed and not o.grading_error for o in outcomes)
-        verdict = RunVerdict(
-            run_id=run.run_id,
-            input_index=run.input_index,
-            iteration=run.iteration,
-            input=run.input,
-            passed=not failed and not errors,
-            graded=failed or not errors,
-            score=sum(o.score for o in outcomes) / len(outcomes),
-            run_error=run.status != "success",
-            duration_ms=run.duration_ms,
-            outcomes=outcomes,
-        )
-        aggregator.add(verdict)
-        lines.append(verdict_line(verdict))
-    evaluation_dir(folder).mkdir()
-    (evaluation_dir(folder) / RESULTS_FILE).write_bytes(b"".join(lines))
-    summary = aggregator.summary()
-    write_summary(folder, summary)
-    return summary.to_json()
+def _grade_demo(project: Path, folder: Path) -> dict[str, Any]:
+    """Grade the demo's runs with the project's checks (the judge answering as above):
+    evaluation/results.jsonl and summary.json, as `fluxloop evaluate experiment` writes
+    them; returns the summary's JSON for the run's summary.json."""
+    loaded = open_config(project=str(project))
+    evaluation = loaded.config.evaluation
+    assert evaluation is not None
+    plan = compile_plan(evaluation, working_directory=project, judge=_demo_judge)
+    return regrade_experiment(folder, plan, evaluation.gate).to_json()
 
 
 def build_demo_workspace(root: Path) -> Path:
@@ -221,7 +195,8 @@ def build_demo_workspace(root: Path) -> Path:
         iterations=2,
         planned_runs=6,
         parallel_runs=2,
-        evaluation=_write_demo_evaluation(folder, runs),
     )
     (folder / "summary.json").write_text(summary.model_dump_json(indent=2))
+    evaluated = summary.model_copy(update={"evaluation": _grade_demo(project, folder)})
+    (folder / "summary.json").write_text(evaluated.model_dump_json(indent=2))
     return project

@@ -19,7 +19,6 @@ GRADED_RUN_COLUMNS: tuple[str, ...] = (
     "failed check",
     *RUN_COLUMNS[STATUS_COLUMN + 1 :],
 )
-REASON_WIDTH = 36
 
 
 def run_cells(record: TraceRecord, verdict: RunVerdict | None, *, graded: bool) -> list[str | Text]:
@@ -33,6 +32,6 @@ def run_cells(record: TraceRecord, verdict: RunVerdict | None, *, graded: bool) 
     row[0] = verdict_text(outcome, record.run_id)
     row[STATUS_COLUMN + 1 : STATUS_COLUMN + 1] = [
         verdict_text(outcome),
-        clip(first_reason(verdict), REASON_WIDTH),
+        clip(first_reason(verdict)),
     ]
     return row

@@ -104,8 +104,8 @@ def test_runs_are_coloured_by_verdict_with_the_failing_check(project: Path) -> N
             ]
             reasons = column(table, "failed check")
             assert reasons[:3] == ["", "", ""]
-            assert reasons[3] == "not_contains: found 'I cannot'"
-            assert reasons[4].startswith("success: the agent raised")
+            assert reasons[3] == "not_contains: output contains 'I cannot'"
+            assert reasons[4] == "success: error: ValueError: bad question"
             assert reasons[5].startswith("tone: the judge did not answer")
             verdict_at = columns(table).index("verdict")
             colours = [styles(table, row)[verdict_at] for row in range(6)]
@@ -124,14 +124,14 @@ def test_run_detail_lists_every_check(project: Path) -> None:
             assert isinstance(app.screen, RunDetailScreen)
             assert app.screen.record.run_id == "1.1"
             lines = shown(app, "#detail-checks").splitlines()
-            assert lines[0] == "checks: failed  score 0.55"
+            assert lines[0] == "checks: failed  score 0.43"
             assert [line.split()[:3] for line in lines[1:]] == [
                 ["pass", "output_not_empty", "1.00"],
                 ["fail", "not_contains", "0.00"],
                 ["pass", "latency_under", "1.00"],
                 ["fail", "tone", "0.20"],
             ]
-            assert lines[2].endswith("found 'I cannot'")
+            assert lines[2].endswith("output contains 'I cannot'")
             assert lines[4].endswith("refuses a simple request")
             await pilot.press("escape", "down", "down", "enter")
             await settle(pilot)
