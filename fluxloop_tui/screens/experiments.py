@@ -212,7 +212,7 @@ class RunDetailScreen(Screen[None]):
                 parts += [record.error.traceback.rstrip()]
         yield Header()
         with VerticalScroll(id="detail"):
-            yield Static(heading, markup=False, id="detail-run")
+            yield Static(redact(heading), markup=False, id="detail-run")
             if self.verdict is not None:
                 yield Static(checks_text(self.verdict), id="detail-checks")
             yield Static(redact("\n".join(parts)), markup=False, id="detail-text")

@@ -304,3 +304,57 @@ def test_on_a_small_terminal_tab_brings_the_checks_into_view(project: Path) -> N
             assert body.scroll_y > 0 and body.region.contains_region(checks.region)
 
     asyncio.run(run())
+
+
+HOSTILE = "https://bot:hunter2pass@example.test [/red] [bold]x"
+
+
+def test_reasons_and_inputs_show_as_typed_with_secrets_hidden(project: Path) -> None:
+    """A check's reason and an input quote the agent's text: markup stays text (never
+    parsed, never crashing the app) and a URL's password is hidden, on every screen."""
+    from fluxloop_core.evaluation.aggregate import Aggregator
+    from fluxloop_core.evaluation.checks import CheckOutcome
+    from fluxloop_core.evaluation.files import (
+        RESULTS_FILE,
+        evaluation_dir,
+        verdict_line,
+        write_summary,
+    )
+    from fluxloop_core.evaluation.verdicts import RunVerdict
+
+    folder = project / "experiments" / "hostile_20251003_000000"
+    folder.mkdir()
+    run = record("out", text=HOSTILE)
+    (folder / TRACES_FILE).write_bytes(record_line(run)[1])
+    verdict = RunVerdict(
+        run.run_id, 0, 0, HOSTILE, False, False, 0.0, False, 1.0,
+        (CheckOutcome("python", False, 0.0, HOSTILE, grading_error=True),),
+    )  # fmt: skip
+    evaluation_dir(folder).mkdir()
+    (evaluation_dir(folder) / RESULTS_FILE).write_bytes(verdict_line(verdict))
+    aggregator = Aggregator(GateSpec(min_pass_rate=0.9))
+    aggregator.add(verdict)
+    write_summary(folder, aggregator.summary())
+
+    def hidden(text: str, *, clipped: bool = False) -> None:
+        assert "hunter2pass" not in text and "bot:****@example" in text
+        assert clipped or "[/red] [bold]x" in text
+
+    async def run_app() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            app.push_screen(RunsScreen(folder))
+            await settle(pilot)
+            runs = app.screen.query_one(DataTable)
+            assert column(runs, "verdict") == ["grading error"]
+            hidden(column(runs, "failed check")[0] + column(runs, "input")[0], clipped=True)
+            await open_screen(pilot, app, "enter")
+            hidden(shown(app, "#detail-checks"))
+            app.push_screen(EvaluationScreen(folder))
+            await settle(pilot)
+            errors = app.screen.query_one("#grading-errors", DataTable)
+            hidden(cells(errors, 0)[2])
+            hidden(column(app.screen.query_one("#inputs", DataTable), "input")[0], clipped=True)
+
+    asyncio.run(run_app())
