@@ -25,7 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fluxloop_core.counts import counted
 from fluxloop_core.errors import UsageError
 from fluxloop_core.evaluation.aggregate import CheckRate, FailingRun, InputResult
-from fluxloop_core.evaluation.files import SUMMARY_FILE, evaluation_dir, iter_verdicts
+from fluxloop_core.evaluation.files import (
+    RESULTS_FILE,
+    SUMMARY_FILE,
+    evaluation_dir,
+    iter_verdicts,
+)
 from fluxloop_core.evaluation.spec import GateSpec
 from fluxloop_core.evaluation.verdicts import RunVerdict
 from fluxloop_core.results.models import TraceRecord
@@ -224,6 +229,11 @@ def sort_inputs(inputs: tuple[InputResult, ...], order: InputOrder) -> list[Inpu
     if order == "pass rate":
         return sorted(inputs, key=lambda i: (i.interval.estimate, _STATE_RANK[i.state], i.index))
     return sorted(inputs, key=lambda i: (i.input.casefold(), i.index))
+
+
+def is_evaluated(experiment_dir: Path) -> bool:
+    """Whether the experiment's runs were graded (it has evaluation/results.jsonl)."""
+    return (evaluation_dir(experiment_dir) / RESULTS_FILE).is_file()
 
 
 def run_outcome(record: TraceRecord, verdict: RunVerdict | None) -> RunOutcome:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from fluxloop_core.errors import UserError
 from fluxloop_core.evaluation.verdicts import RunVerdict
-from fluxloop_core.evaluation.view import iter_runs_with_verdicts
+from fluxloop_core.evaluation.view import is_evaluated, iter_runs_with_verdicts
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.reader import list_experiments, load_summary
@@ -144,12 +144,18 @@ class RunsScreen(Screen[None]):
                     break
         except UserError as error:
             figures = error.render()
-        self.app.call_from_thread(self.show, runs, figures)
+        graded = is_evaluated(self.experiment)
+        self.app.call_from_thread(self.show, runs, figures, graded)
 
-    def show(self, runs: list[tuple[TraceRecord, RunVerdict | None]], figures: str = "") -> None:
-        """Fill the table (the first RUNS_SHOWN runs) under the experiment's figures."""
+    def show(
+        self,
+        runs: list[tuple[TraceRecord, RunVerdict | None]],
+        figures: str = "",
+        graded: bool = False,
+    ) -> None:
+        """Fill the table (the first RUNS_SHOWN runs) under the experiment's figures;
+        ``graded``: with each run's verdict and failing check."""
         table = self.query_one(Table)
-        graded = any(verdict is not None for _, verdict in runs)
         table.set_columns(GRADED_RUN_COLUMNS if graded else RUN_COLUMNS)
         self.runs = {record.run_id: (record, verdict) for record, verdict in runs}
         for record, verdict in runs:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eval_helpers import record
@@ -216,8 +217,13 @@ def test_help_lists_the_evaluation_keys(project: Path) -> None:
     asyncio.run(run())
 
 
-def graded_experiment(project: Path, inputs: int, iterations: int) -> Path:
-    """An experiment whose odd inputs fail the check on their last iteration."""
+CONTAINS_Y: dict[str, Any] = {"check": "contains", "keywords": ["y"]}
+
+
+def graded_experiment(
+    project: Path, inputs: int, iterations: int, check: dict[str, Any] = CONTAINS_Y
+) -> Path:
+    """An experiment whose odd inputs fail the default check on their last iteration."""
     folder = project / "experiments" / "big_20251002_000000"
     folder.mkdir()
     runs = [
@@ -231,7 +237,7 @@ def graded_experiment(project: Path, inputs: int, iterations: int) -> Path:
         for j in range(iterations)
     ]
     (folder / TRACES_FILE).write_bytes(b"".join(record_line(run)[1] for run in runs))
-    plan = compile_plan(validate_evaluation({"checks": [{"check": "contains", "keywords": ["y"]}]}))
+    plan = compile_plan(validate_evaluation({"checks": [check]}))
     regrade_experiment(folder, plan, GateSpec(min_pass_rate=0.9))
     return folder
 
@@ -358,3 +364,19 @@ def test_reasons_and_inputs_show_as_typed_with_secrets_hidden(project: Path) -> 
             hidden(column(app.screen.query_one("#inputs", DataTable), "input")[0], clipped=True)
 
     asyncio.run(run_app())
+
+
+def test_no_failing_runs_still_shows_the_verdict_columns(project: Path) -> None:
+    folder = graded_experiment(project, 2, 1, {"check": "output_not_empty"})
+
+    async def run() -> None:
+        app = make_app(project)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            app.push_screen(RunsScreen(folder))
+            await open_screen(pilot, app, "f")
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == 0 and "verdict" in columns(table)
+            assert "— 0 runs that did not pass" in shown(app, "#heading")
+
+    asyncio.run(run())

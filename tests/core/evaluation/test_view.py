@@ -18,6 +18,7 @@ from fluxloop_core.evaluation.view import (
     first_reason,
     gate_bars,
     interval_text,
+    is_evaluated,
     iter_runs_with_verdicts,
     load_evaluation_view,
     run_outcome,
@@ -120,6 +121,7 @@ def test_never_evaluated_is_none_and_a_foreign_summary_names_the_file(tmp_path: 
 
 
 def test_each_run_comes_with_its_verdict_and_its_outcome(experiment: Path) -> None:
+    assert is_evaluated(experiment)
     pairs = list(iter_runs_with_verdicts(experiment))
     assert [r.run_id for r, _ in pairs] == ["0.0", "0.1", "1.0", "1.1", "2.0", "2.1"]
     outcomes = [run_outcome(r, v) for r, v in pairs]
@@ -147,6 +149,7 @@ def test_verdicts_out_of_order_or_missing_still_pair(experiment: Path) -> None:
 
 def test_runs_of_an_experiment_never_evaluated_have_no_verdict(tmp_path: Path) -> None:
     write_runs(tmp_path, [(0, 0, "x"), (1, 0, None)])
+    assert not is_evaluated(tmp_path)
     pairs = list(iter_runs_with_verdicts(tmp_path))
     assert [v for _, v in pairs] == [None, None]
     assert [r.run_id for r, _ in iter_runs_with_verdicts(tmp_path, failed_only=True)] == ["1.0"]
