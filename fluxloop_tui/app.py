@@ -21,6 +21,7 @@ from fluxloop_core.redaction import redact
 from fluxloop_tui.context import AppContext, main_widget
 from fluxloop_tui.screens.config import ConfigScreen
 from fluxloop_tui.screens.environment import EnvironmentScreen
+from fluxloop_tui.screens.evaluation import EvaluationScreen
 from fluxloop_tui.screens.experiments import ExperimentsScreen, RunsScreen
 from fluxloop_tui.screens.generate import GenerateScreen
 from fluxloop_tui.screens.help import HelpScreen
@@ -112,6 +113,10 @@ class FluxLoopApp(App[None]):
         """Switch to a top-level screen."""
         self._switch_to(SCREENS[name]())  # an unknown name fails before any screen goes
 
+    def show_runs(self, experiment: Path, input_index: int | None = None) -> None:
+        """An experiment's runs (only one input's, when given) on top of this screen."""
+        self.push_screen(RunsScreen(experiment, input_index))
+
     def action_generate(self, from_recording: Path | None = None) -> None:
         """The generation screen, seeded with a recording's calls when given."""
         self._switch_to(GenerateScreen(from_recording))
@@ -186,7 +191,9 @@ class FluxLoopApp(App[None]):
         for name, screen in SCREENS.items():
             sections.append((name.capitalize(), screen.BINDINGS))
             if screen is ExperimentsScreen:
-                sections.append(("Runs", RunsScreen.BINDINGS))  # opened from an experiment
+                # Opened from an experiment rather than by a key of the app's.
+                sections.append(("Runs", RunsScreen.BINDINGS))
+                sections.append(("Evaluation", EvaluationScreen.BINDINGS))
         self.push_screen(HelpScreen(sections))
 
 

@@ -43,6 +43,10 @@ class AppContext(Protocol):
         """Run ``session``'s experiment in a worker thread; it outlives screen changes."""
         ...
 
+    def show_runs(self, experiment: Path, input_index: int | None = None) -> None:
+        """An experiment's runs (only one input's, when given) on top of this screen."""
+        ...
+
     def action_generate(self, from_recording: Path | None = None) -> None:
         """The generation screen, seeded with a recording's calls when given."""
         ...

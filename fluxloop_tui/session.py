@@ -9,12 +9,19 @@ of repaints a second, not 10,000.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.errors import UserError
-from fluxloop_core.runner.events import ExperimentStarted, RunFailed, RunFinished, RunnerEvent
+from fluxloop_core.runner.events import (
+    ExperimentStarted,
+    RunFailed,
+    RunFinished,
+    RunGraded,
+    RunnerEvent,
+)
 from fluxloop_core.runner.experiment import (
     CancelToken,
     ExperimentResult,
@@ -23,6 +30,9 @@ from fluxloop_core.runner.experiment import (
 )
 from fluxloop_core.runner.progress import ProgressState
 
+GRADED_KEPT = 50
+"""Verdicts kept for the latest runs (as many as ProgressState keeps runs)."""
+
 
 @dataclass(frozen=True)
 class SessionView:
@@ -30,6 +40,8 @@ class SessionView:
 
     state: ProgressState
     recent: tuple[RunFinished | RunFailed, ...]
+    graded: dict[str, RunGraded]
+    """The latest runs' verdicts by run_id (empty when the runs are not evaluated)."""
     errors: tuple[RunFailed, ...]
     warnings: tuple[str, ...]
     experiment_dir: Path | None
@@ -51,13 +63,16 @@ class ExperimentSession:
     result: ExperimentResult | None = None
     problem: str | None = None
     running: bool = True
+    graded: deque[RunGraded] = field(default_factory=lambda: deque(maxlen=GRADED_KEPT))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def on_event(self, event: RunnerEvent) -> None:
         """The runner's event sink (its thread): record, never draw."""
         with self._lock:
             self.state.apply(event)
-            if isinstance(event, ExperimentStarted):
+            if isinstance(event, RunGraded):
+                self.graded.append(event)
+            elif isinstance(event, ExperimentStarted):
                 self.experiment_dir = event.experiment_dir
 
     def run(self) -> None:
@@ -92,6 +107,7 @@ class ExperimentSession:
             return SessionView(
                 state=state,
                 recent=tuple(self.state.recent),
+                graded={event.run_id: event for event in self.graded},
                 errors=tuple(self.state.errors),
                 warnings=tuple(self.state.warnings),
                 experiment_dir=self.experiment_dir,

@@ -26,6 +26,7 @@ SCREENS: dict[str, list[str]] = {
     "experiments": [],
     "runs": ["enter"],
     "run_detail": ["enter", "f", "enter"],
+    "evaluation": ["a"],
     "environment": ["v"],
     "config": ["o"],
     "config_raw": ["o", "y"],

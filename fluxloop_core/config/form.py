@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +21,7 @@ from pydantic_core import PydanticUndefined
 from fluxloop_core.config.edit import apply_changes
 from fluxloop_core.config.loader import config_text_problems, parse_yaml
 from fluxloop_core.config.models import ExperimentConfig
+from fluxloop_core.counts import counted
 from fluxloop_core.errors import ConfigError
 from fluxloop_core.paths import PathNotFound, get_path
 
@@ -90,7 +91,6 @@ SECTION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("collector", ("collector.enabled", "collector.url", "collector.timeout_seconds")),
     (
-        # Checks and evaluators are lists of mappings: edited in the raw YAML.
         "evaluation",
         (
             "evaluation.gate.min_pass_rate",
@@ -100,7 +100,8 @@ SECTION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-"""The keys the editor shows, by section (environment variables and metadata stay raw)."""
+"""The keys the editor shows, by section (environment variables and metadata stay raw; the
+lists of checks and evaluators are summed up by :func:`checks_summary`)."""
 
 
 def _kind(annotation: Any) -> tuple[Kind, bool, tuple[str, ...]]:
@@ -129,9 +130,10 @@ def form_field(key: str) -> FormField:
     parts = key.split(".")
     for part in parts[:-1]:
         annotation = model.model_fields[part].annotation
-        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-            # An optional section (evaluation: EvaluationSpec | None): its model.
-            (annotation,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        # An optional section (``evaluation: EvaluationSpec | None``) holds its model.
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) == 1:
+            annotation = inner[0]
         assert isinstance(annotation, type) and issubclass(annotation, BaseModel), key
         model = annotation
     info = model.model_fields[parts[-1]]
@@ -176,6 +178,8 @@ class FormData:
     values: dict[str, str]
     base_inputs: int
     callable_providers: dict[str, str]
+    checks: str = ""
+    """The evaluation's checks and evaluators in words (:func:`checks_summary`)."""
 
 
 def form_data(text: str, path: Path) -> FormData:
@@ -191,11 +195,42 @@ def form_data(text: str, path: Path) -> FormData:
     _, providers = _lookup(data, "replay_args.callable_providers")
     return FormData(
         values=values,
+        checks=checks_summary(data),
         base_inputs=len(inputs) if isinstance(inputs, list) else 0,
         callable_providers={str(k): str(v) for k, v in providers.items()}
         if isinstance(providers, Mapping)
         else {},
     )
+
+
+def _names(items: Any, describe: Callable[[Mapping[str, Any]], str]) -> list[str]:
+    if not isinstance(items, list):
+        return []
+    return [describe(item) if isinstance(item, Mapping) else "?" for item in items]
+
+
+def checks_summary(data: Any) -> str:
+    """The checks of a parsed setting.yaml in words, for a form that edits the gate but
+    not the lists: ``evaluation.checks: output_not_empty, contains; evaluators: tone
+    (llm_judge); 1 input with its own checks``."""
+    _, checks = _lookup(data, "evaluation.checks")
+    _, evaluators = _lookup(data, "evaluation.evaluators")
+    _, inputs = _lookup(data, "base_inputs")
+    check_names = _names(checks, lambda item: str(item.get("check", "?")))
+    evaluator_names = _names(
+        evaluators, lambda item: f"{item.get('name', '?')} ({item.get('type', '?')})"
+    )
+    own = sum(
+        1 for item in (inputs if isinstance(inputs, list) else []) if isinstance(item, Mapping)
+        and item.get("checks")
+    )  # fmt: skip
+    parts = [
+        "evaluation.checks: " + (", ".join(check_names) or "none"),
+        "evaluators: " + (", ".join(evaluator_names) or "none"),
+    ]
+    if own:
+        parts.append(f"own checks on {counted(own, 'input')}")
+    return "; ".join(parts)
 
 
 def parse_value(field: FormField, text: str) -> Any:

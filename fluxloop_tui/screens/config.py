@@ -100,6 +100,8 @@ class ConfigScreen(Screen[None]):
                         yield Static("", id="callable-providers", classes="readonly", markup=False)
                     if section.title == "inputs":
                         yield Static("", id="base-inputs", classes="readonly", markup=False)
+                    if section.title == "evaluation":
+                        yield Static("", id="evaluation-checks", classes="readonly", markup=False)
             with Vertical(id="raw"):
                 yield YamlEditor.code_editor("", id="raw-text")
                 yield Static("", id="raw-problems", markup=False)
@@ -186,6 +188,9 @@ class ConfigScreen(Screen[None]):
         count = data.base_inputs
         self.query_one("#base-inputs", Static).update(
             f"base_inputs: {counted(count, 'input')} (edit them in the raw YAML)"
+        )
+        self.query_one("#evaluation-checks", Static).update(
+            f"{data.checks} (edit them in the raw YAML)"
         )
         providers = data.callable_providers
         self.query_one("#callable-providers", Static).update(

@@ -15,34 +15,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.evaluation.verdicts import RunVerdict
+from fluxloop_core.evaluation.view import is_evaluated, iter_runs_with_verdicts
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.models import TraceRecord
-from fluxloop_core.results.reader import (
-    ExperimentListing,
-    iter_traces,
-    list_experiments,
-    load_summary,
-)
-from fluxloop_core.results.rows import (
-    EXPERIMENT_COLUMNS,
-    RUN_COLUMNS,
-    experiment_row,
-    run_row,
-    summary_line,
-)
+from fluxloop_core.results.reader import list_experiments, load_summary
+from fluxloop_core.results.rows import RUN_COLUMNS, summary_line
 from fluxloop_tui.context import fluxloop_app
 from fluxloop_tui.screens.compare import MARK_BINDINGS, MarkingScreen
-from fluxloop_tui.widgets.table import Table, status_text
+from fluxloop_tui.screens.evaluation import EvaluationScreen
+from fluxloop_tui.widgets.check_results import checks_text
+from fluxloop_tui.widgets.experiment_rows import EVALUATED_EXPERIMENT_COLUMNS, experiment_cells
+from fluxloop_tui.widgets.run_rows import GRADED_RUN_COLUMNS, run_cells
+from fluxloop_tui.widgets.table import Table
 
 RUNS_SHOWN = 1000
-STATUS_COLUMN = RUN_COLUMNS.index("status")
-
-
-def _coloured(row: list[str]) -> list[str | Text]:
-    """A run's row with its status in colour."""
-    coloured: list[str | Text] = list(row)
-    coloured[STATUS_COLUMN] = status_text(row[STATUS_COLUMN])
-    return coloured
 
 
 class ExperimentsScreen(MarkingScreen):
@@ -52,6 +39,7 @@ class ExperimentsScreen(MarkingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reload", "Reload"),
         *MARK_BINDINGS,
+        Binding("a", "evaluation", "Evaluation"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -61,7 +49,7 @@ class ExperimentsScreen(MarkingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Table).set_columns(EXPERIMENT_COLUMNS)
+        self.query_one(Table).set_columns(EVALUATED_EXPERIMENT_COLUMNS)
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -76,36 +64,49 @@ class ExperimentsScreen(MarkingScreen):
         except UserError as error:
             app.call_from_thread(app.notify, error.render(), severity="error")
             return
-        app.call_from_thread(self.show, listings)
+        rows = [(str(item.path), experiment_cells(item)) for item in listings]
+        app.call_from_thread(self.show, rows)
 
-    def show(self, listings: list[ExperimentListing]) -> None:
-        """Fill the table."""
+    def show(self, rows: list[tuple[str, list[str | Text]]]) -> None:
+        """Fill the table: each experiment's folder and its row."""
         table = self.query_one(Table)
         table.clear()
-        for item in listings:
-            table.add_values(experiment_row(item), key=str(item.path))
+        for key, cells in rows:
+            table.add_values(cells, key=key)
         self.draw_marks()
-        if not listings:
+        if not rows:
             self.notify("No experiments yet: run `fluxloop run experiment`.")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.push_screen(RunsScreen(Path(event.row_key.value)))
 
+    def action_evaluation(self) -> None:
+        """The evaluation of the experiment under the cursor."""
+        table = self.query_one(Table)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.app.push_screen(EvaluationScreen(Path(key)))
+
 
 class RunsScreen(Screen[None]):
-    """The runs of one experiment; `f` shows only the failed ones."""
+    """The runs of one experiment; `f` shows only those that did not pass. In an evaluated
+    experiment each run shows its verdict (in colour) and the first failing check."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "toggle_failed", "Failed only"),
+        Binding("a", "evaluation", "Evaluation"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, experiment: Path) -> None:
+    def __init__(self, experiment: Path, input_index: int | None = None) -> None:
+        """``input_index``: only that input's runs (opened from the evaluation view)."""
         super().__init__()
         self.experiment = experiment
+        self.input_index = input_index
         self.failed_only = False
-        self.records: dict[str, TraceRecord] = {}
+        self.runs: dict[str, tuple[TraceRecord, RunVerdict | None]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,13 +120,17 @@ class RunsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Table).set_columns(RUN_COLUMNS)
         self.load()
 
     def action_toggle_failed(self) -> None:
-        """Show all runs, or only those that did not succeed."""
+        """Show all runs, or only those that did not pass (raised, timed out, failed a
+        check or could not be graded)."""
         self.failed_only = not self.failed_only
         self.load()
+
+    def action_evaluation(self) -> None:
+        """This experiment's evaluation."""
+        self.app.push_screen(EvaluationScreen(self.experiment))
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
@@ -133,51 +138,65 @@ class RunsScreen(Screen[None]):
             figures = summary_line(load_summary(self.experiment))
         except UserError as error:
             figures = error.render()
-        records: list[TraceRecord] = []
+        runs: list[tuple[TraceRecord, RunVerdict | None]] = []
         try:
-            for record in iter_traces(self.experiment, failed_only=self.failed_only):
-                records.append(record)
-                if len(records) >= RUNS_SHOWN:
+            for pair in iter_runs_with_verdicts(
+                self.experiment, failed_only=self.failed_only, input_index=self.input_index
+            ):
+                runs.append(pair)
+                if len(runs) >= RUNS_SHOWN:
                     break
         except UserError as error:
             figures = error.render()
-        self.app.call_from_thread(self.show, records, figures)
+        graded = is_evaluated(self.experiment)
+        self.app.call_from_thread(self.show, runs, figures, graded)
 
-    def show(self, records: list[TraceRecord], figures: str = "") -> None:
-        """Fill the table (the first RUNS_SHOWN runs) under the experiment's figures."""
+    def show(
+        self,
+        runs: list[tuple[TraceRecord, RunVerdict | None]],
+        figures: str = "",
+        graded: bool = False,
+    ) -> None:
+        """Fill the table (the first RUNS_SHOWN runs) under the experiment's figures;
+        ``graded``: with each run's verdict and failing check."""
         table = self.query_one(Table)
-        table.clear()
-        self.records = {r.run_id: r for r in records}
-        for record in records:
-            table.add_values(_coloured(run_row(record)), key=record.run_id)
-        label = "failed runs" if self.failed_only else "runs"
+        table.set_columns(GRADED_RUN_COLUMNS if graded else RUN_COLUMNS)
+        self.runs = {record.run_id: (record, verdict) for record, verdict in runs}
+        for record, verdict in runs:
+            table.add_values(run_cells(record, verdict, graded=graded), key=record.run_id)
+        label = "runs that did not pass" if self.failed_only else "runs"
+        if self.input_index is not None:
+            label += f" of input #{self.input_index}"
         self.query_one("#heading", Static).update(
-            f"{fluxloop_app(self).relative(self.experiment)} — {len(records)} {label}\n{figures}"
+            f"{fluxloop_app(self).relative(self.experiment)} — {len(runs)} {label}\n{figures}"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        record = self.records.get(str(event.row_key.value))
-        if record is not None:
-            self.app.push_screen(RunDetailScreen(record))
+        found = self.runs.get(str(event.row_key.value))
+        if found is not None:
+            self.app.push_screen(RunDetailScreen(*found))
 
 
 class RunDetailScreen(Screen[None]):
-    """One run: input, output, callback calls, spans and the error with its traceback."""
+    """One run: its checks, input, output, callback calls, spans and the error with its
+    traceback."""
 
     CSS_PATH = "experiments.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, record: TraceRecord) -> None:
+    def __init__(self, record: TraceRecord, verdict: RunVerdict | None = None) -> None:
         super().__init__()
         self.record = record
+        self.verdict = verdict
 
     def compose(self) -> ComposeResult:
         record = self.record
-        parts = [
+        heading = (
             f"run {record.run_id}  iteration {record.iteration}  {record.status}  "
-            f"{record.duration_ms:.1f} ms  attempts {record.attempts}",
-            "",
+            f"{record.duration_ms:.1f} ms  attempts {record.attempts}"
+        )
+        parts = [
             "input:",
             record.input,
             "",
@@ -203,5 +222,8 @@ class RunDetailScreen(Screen[None]):
                 parts += [record.error.traceback.rstrip()]
         yield Header()
         with VerticalScroll(id="detail"):
+            yield Static(redact(heading), markup=False, id="detail-run")
+            if self.verdict is not None:
+                yield Static(checks_text(self.verdict), id="detail-checks")
             yield Static(redact("\n".join(parts)), markup=False, id="detail-text")
         yield Footer()

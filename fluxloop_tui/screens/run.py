@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,35 +13,60 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, ProgressBar, Static
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.evaluation.aggregate import EvaluationSummary
+from fluxloop_core.evaluation.view import interval_text
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.rows import clip, summary_line
-from fluxloop_core.runner.events import RunFailed, RunFinished
+from fluxloop_core.runner.events import RunFailed, RunFinished, RunGraded
 from fluxloop_core.runner.experiment import RunOptions
 from fluxloop_tui.context import fluxloop_app, main_widget
+from fluxloop_tui.screens.evaluation import EvaluationScreen
 from fluxloop_tui.screens.experiments import RunsScreen
 from fluxloop_tui.session import ExperimentSession, SessionView
 from fluxloop_tui.widgets.fields import whole_number
-from fluxloop_tui.widgets.table import Table, status_text
+from fluxloop_tui.widgets.table import Table, status_text, verdict_text
 
 REFRESH_SECONDS = 0.25
 LATEST_SHOWN = 20
 ERRORS_SHOWN = 3
 LATEST_COLUMNS = ("run", "status", "ms", "input", "output / error")
+LATEST_GRADED_COLUMNS = ("run", "status", "checks", "ms", "input", "output / error")
 
 
-def latest_row(event: RunFinished | RunFailed) -> tuple[str, Text, str, str, str]:
-    """One row of the latest-runs table (the status in colour)."""
+def evaluation_line(summary: EvaluationSummary) -> str:
+    """The finished experiment's checks: pass rate with its interval, and the gate."""
+    gate = "holds" if summary.gate.passed else "fails"
+    return f"checks: pass {interval_text(summary.pass_rate)}, gate {gate} (a: the evaluation)"
+
+
+def latest_row(
+    event: RunFinished | RunFailed, graded: RunGraded | None = None, *, evaluated: bool = False
+) -> list[str | Text]:
+    """One row of the latest-runs table (the status in colour); ``evaluated``: with the
+    checks' verdict after the status, ``passed`` or the first failing check's reason."""
     if isinstance(event, RunFinished):
         status, result = "success", event.output_preview
     else:
         status, result = event.status, event.error
-    return (
+    row: list[str | Text] = [
         event.run_id,
         status_text(status),
         f"{event.duration_ms:.1f}" if event.duration_ms < 10 else f"{event.duration_ms:.0f}",
         clip(event.input, 24),
         clip(result, 60),
-    )
+    ]
+    if evaluated:
+        row.insert(2, _checks_cell(graded))
+    return row
+
+
+def _checks_cell(graded: RunGraded | None) -> Text:
+    if graded is None:
+        return Text("")
+    if graded.passed:
+        return verdict_text("passed")
+    # The event does not tell a failed check from one that could not grade: the reason does.
+    return verdict_text("failed", clip(graded.reasons[0] if graded.reasons else "", 36))
 
 
 class ConfirmStop(ModalScreen[bool]):
@@ -87,11 +113,13 @@ class RunScreen(Screen[None]):
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+x", "stop", "Stop", priority=True),
         Binding("ctrl+o", "open_results", "Results", priority=True),
+        Binding("a", "open_evaluation", "Evaluation"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._painted: tuple[object, ...] = ()
+        self._evaluated_columns = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,13 +202,24 @@ class RunScreen(Screen[None]):
 
         self.app.push_screen(ConfirmStop(already_stopping=session.token.cancelled), answered)
 
-    def action_open_results(self) -> None:
-        """The finished experiment's runs."""
+    def _finished_experiment(self) -> Path | None:
         session = fluxloop_app(self).session
         if session is None or session.running or session.experiment_dir is None:
             self.notify("Results open when an experiment has finished.")
-            return
-        self.app.push_screen(RunsScreen(session.experiment_dir))
+            return None
+        return session.experiment_dir
+
+    def action_open_results(self) -> None:
+        """The finished experiment's runs."""
+        experiment = self._finished_experiment()
+        if experiment is not None:
+            self.app.push_screen(RunsScreen(experiment))
+
+    def action_open_evaluation(self) -> None:
+        """The finished experiment's evaluation."""
+        experiment = self._finished_experiment()
+        if experiment is not None:
+            self.app.push_screen(EvaluationScreen(experiment))
 
     def refresh_view(self) -> None:
         """Repaint from the session's latest figures (on a timer: updates are coalesced)."""
@@ -209,9 +248,13 @@ class RunScreen(Screen[None]):
         # Warnings and problems quote config values (a collector URL with its password).
         self.query_one("#run-status", Static).update(redact(self._status_text(view)))
         table = self.query_one("#latest", Table)
+        evaluated = bool(view.graded)
+        if evaluated != self._evaluated_columns:
+            self._evaluated_columns = evaluated
+            table.set_columns(LATEST_GRADED_COLUMNS if evaluated else LATEST_COLUMNS)
         table.clear()
         for event in reversed(view.recent[-LATEST_SHOWN:]):
-            table.add_values(latest_row(event))
+            table.add_values(latest_row(event, view.graded.get(event.run_id), evaluated=evaluated))
         errors = [
             f"{e.run_id} {e.status}: {clip(e.error, 100)}" for e in view.errors[-ERRORS_SHOWN:]
         ]
@@ -227,6 +270,11 @@ class RunScreen(Screen[None]):
         if view.result is not None:
             summary = view.result.summary
             ended = "Interrupted" if summary.interrupted else "Finished"
-            return f"{ended}: {summary_line(summary)}\n{where} (Ctrl+O opens the runs)" + warnings
+            graded = view.result.evaluation
+            checks = "" if graded is None else f"\n{evaluation_line(graded)}"
+            return (
+                f"{ended}: {summary_line(summary)}{checks}\n{where} (Ctrl+O opens the runs)"
+                + warnings
+            )
         prefix = "Stopping…" if view.stopping else "Running"
         return f"{prefix} {view.state.describe()}\n{where}" + warnings

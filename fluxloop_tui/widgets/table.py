@@ -1,4 +1,4 @@
-"""The app's tables: plain-text values in ruled columns, run statuses in colour.
+"""The app's tables: plain-text values in ruled columns, statuses and verdicts in colour.
 
 Values are shown as typed: an agent's output such as ``[/tmp/out]`` is text, never Rich
 markup (which would be eaten, or fail to parse and stop the app), and redacted
@@ -28,9 +28,31 @@ STATUS_STYLES: dict[str, str] = {
 }
 
 
+# A run's verdict (fluxloop_core.evaluation.view.run_outcome), an input's state and a
+# gate's verdict: green is good, red failed, magenta could not be graded, yellow flaky.
+VERDICT_STYLES: dict[str, str] = {
+    "passed": "green",
+    "failed": "bold red",
+    "grading error": "bold magenta",
+    "agent error": "bold red",
+    "pass": "green",
+    "fail": "bold red",
+    "flaky": "bold yellow",
+    "ungraded": "bold magenta",
+    "error": "bold magenta",
+    "holds": "green",
+    "fails": "bold red",
+}
+
+
 def status_text(status: str) -> Text:
     """A run's status (success, error, timeout) in its colour."""
     return Text(status, style=STATUS_STYLES.get(status, ""))
+
+
+def verdict_text(verdict: str, shown: str | None = None) -> Text:
+    """A verdict, state or gate word in its colour (``shown``: other text in that colour)."""
+    return Text(verdict if shown is None else shown, style=VERDICT_STYLES.get(verdict, ""))
 
 
 def plain_cells(values: Iterable[str | Text]) -> list[Text]:

@@ -29,7 +29,7 @@ def test_repeated_and_broken_lines_show_each_run_once(project: Path) -> None:
             table = app.screen.query_one(DataTable)
             assert table.row_count == 6
             assert sorted(str(table.get_row_at(i)[0]) for i in range(6)) == [
-                f"{i}.0" for i in range(6)
+                f"{i}.{j}" for i in range(3) for j in range(2)
             ]
 
     asyncio.run(run())

@@ -28,6 +28,10 @@ def test_a_0_2_experiment_is_listed_and_its_runs_shown(legacy_project: Path) -> 
             listed = app.screen.query_one(DataTable)
             assert listed.row_count == 1  # artifacts/ beside it is no experiment
             assert EXPERIMENT in str(listed.get_row_at(0)[0])
+            # Never evaluated: its pass rate and gate are blank.
+            labels = [c.label.plain.strip(" │") for c in listed.columns.values()]
+            row = [str(cell) for cell in listed.get_row_at(0)]
+            assert [row[labels.index("pass")], row[labels.index("gate")]] == ["", ""]
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen))
             await settle(pilot)

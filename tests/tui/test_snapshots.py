@@ -18,6 +18,7 @@ SCREENS: dict[str, list[str]] = {
     "experiments": [],
     "runs": ["enter"],
     "run_detail": ["enter", "f", "enter"],
+    "evaluation": ["a"],
     "environment": ["v"],
     "config": ["o"],
     "config_raw": ["o", "y"],
@@ -44,7 +45,7 @@ def test_screen(snap_compare: Any, project: Path, screen: str, size: tuple[int, 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("screen", ["runs", "run_detail", "recording"])
+@pytest.mark.parametrize("screen", ["runs", "run_detail", "recording", "evaluation"])
 def test_screen_in_16_colours(snap_compare: Any, project: Path, screen: str) -> None:
     """The theme used in a 16-colour terminal: the terminal's own ANSI colours."""
     app = FluxLoopApp(project, project.parent.parent, ansi=True)
