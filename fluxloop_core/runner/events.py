@@ -74,6 +74,8 @@ class RunGraded:
     reasons: tuple[str, ...]
     graded_runs: int
     pass_rate: float
+    graded: bool = True
+    """False when a check could not grade the run (a grading error, not a fail)."""
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,7 @@ class Scheduler:
                 tuple(verdict.reasons),
                 evaluation.graded_runs,
                 evaluation.pass_rate,
+                verdict.graded,
             )
         )
 

@@ -65,8 +65,8 @@ def _checks_cell(graded: RunGraded | None) -> Text:
         return Text("")
     if graded.passed:
         return verdict_text("passed")
-    # The event does not tell a failed check from one that could not grade: the reason does.
-    return verdict_text("failed", clip(graded.reasons[0] if graded.reasons else "", 36))
+    reason = clip(graded.reasons[0] if graded.reasons else "", 36)
+    return verdict_text("failed" if graded.graded else "grading error", reason)
 
 
 class ConfirmStop(ModalScreen[bool]):

@@ -81,6 +81,13 @@ def test_the_pass_rate_shows_while_runs_are_graded(tmp_path: Path) -> None:
                 ["1.0", "success", "not_contains: found"],
                 ["0.0", "success", "passed"],
             ]
+            # A check that could not grade the run is told apart from one that failed it.
+            session.on_event(finished("2.0"))
+            session.on_event(RunGraded("2.0", False, ("tone: no answer",), 3, 1 / 3, False))
+            app.screen.refresh_view()
+            failed_cell, error_cell = latest.get_row_at(1)[2], latest.get_row_at(0)[2]
+            assert str(error_cell) == "tone: no answer" and "magenta" in str(error_cell.text.style)
+            assert "red" in str(failed_cell.text.style)
             session.running = False  # lets the app quit without a worker to stop
 
     asyncio.run(run())
