@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from fluxloop_core.config.models import ModelPrice
+from typing import Any, Protocol
 
 UNKNOWN_MODEL = "unknown"
 MAX_TOOL_SEQUENCE = 1000
 """Tool names kept in call order for ``tool_sequence`` checks; counts are always whole."""
+
+
+class Price(Protocol):
+    """A model's price (``pricing:`` entries are :class:`fluxloop_core.config.models.
+    ModelPrice`; the config imports the evaluation, which reads usage: hence a protocol)."""
+
+    @property
+    def input_per_million(self) -> float: ...
+
+    @property
+    def output_per_million(self) -> float: ...
 
 
 def _count(value: Any) -> int:
@@ -88,7 +97,7 @@ def run_usage(spans: Iterable[Any]) -> RunUsage | None:
     return found
 
 
-def price_lookup(model: str, pricing: Mapping[str, ModelPrice]) -> ModelPrice | None:
+def price_lookup(model: str, pricing: Mapping[str, Price]) -> Price | None:
     """The price of ``model``: its own entry, else the longest entry it starts with
     (``gpt-4o`` prices ``gpt-4o-2024-08-06``)."""
     if model in pricing:
@@ -97,7 +106,7 @@ def price_lookup(model: str, pricing: Mapping[str, ModelPrice]) -> ModelPrice | 
     return pricing[max(prefixes, key=len)] if prefixes else None
 
 
-def cost_usd(usage: RunUsage, pricing: Mapping[str, ModelPrice]) -> float | None:
+def cost_usd(usage: RunUsage, pricing: Mapping[str, Price]) -> float | None:
     """The run's cost in US dollars; None (unknown) when a model it used has no price."""
     total = 0.0
     for model, (input_tokens, output_tokens) in usage.tokens.items():

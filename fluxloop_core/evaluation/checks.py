@@ -361,6 +361,101 @@ class CallbackCalledCheck(Check):
         return self.passing
 
 
+class TokenUsageUnderCheck(Check):
+    __slots__ = ("count", "limit")
+
+    def __init__(self, spec: s.TokenUsageUnderCheck) -> None:
+        super().__init__(spec.label, applies_to_errors=True)
+        self.limit = spec.max_tokens
+        self.count = spec.count
+
+    def grade(self, run: RunView) -> CheckOutcome:
+        usage = run.usage
+        if usage is None:
+            return self.passing
+        used = {
+            "total": usage.input_tokens + usage.output_tokens,
+            "input": usage.input_tokens,
+            "output": usage.output_tokens,
+        }[self.count]
+        if used <= self.limit:
+            return self.passing
+        what = "tokens" if self.count == "total" else f"{self.count} tokens"
+        return self.fail(f"used {used} {what}, at most {self.limit}", self.limit / used)
+
+
+class CostUnderCheck(Check):
+    __slots__ = ("limit",)
+
+    def __init__(self, spec: s.CostUnderCheck) -> None:
+        super().__init__(spec.label, applies_to_errors=True)
+        self.limit = spec.max_usd
+
+    def grade(self, run: RunView) -> CheckOutcome:
+        if run.usage is None or not run.usage.llm_calls:
+            return self.passing  # no LLM call: nothing spent
+        cost = run.record.cost_usd
+        if cost is None:
+            unpriced = ", ".join(run.usage.tokens)
+            return self.error(f"cost unknown: no price for {unpriced} in pricing:")
+        if cost <= self.limit:
+            return self.passing
+        return self.fail(f"cost ${cost:.6f}, at most ${self.limit:g}", self.limit / cost)
+
+
+def _tool_calls(run: RunView) -> dict[str, int]:
+    return run.usage.tool_calls if run.usage is not None else {}
+
+
+class ToolCalledCheck(Check):
+    __slots__ = ("min_count", "tool")
+
+    def __init__(self, spec: s.ToolCalledCheck) -> None:
+        super().__init__(spec.label, applies_to_errors=True)
+        self.tool = spec.name
+        self.min_count = spec.min_count
+
+    def grade(self, run: RunView) -> CheckOutcome:
+        calls = _tool_calls(run).get(self.tool, 0)
+        if calls >= self.min_count:
+            return self.passing
+        # The check's name (tool_called:NAME) says which tool.
+        return self.fail(f"called {counted(calls, 'time')}, expected at least {self.min_count}")
+
+
+class ToolNotCalledCheck(Check):
+    __slots__ = ("tool",)
+
+    def __init__(self, spec: s.ToolNotCalledCheck) -> None:
+        super().__init__(spec.label, applies_to_errors=True)
+        self.tool = spec.name
+
+    def grade(self, run: RunView) -> CheckOutcome:
+        calls = _tool_calls(run).get(self.tool, 0)
+        return self.passing if not calls else self.fail(f"called {counted(calls, 'time')}")
+
+
+class ToolSequenceCheck(Check):
+    __slots__ = ("exact", "names")
+
+    def __init__(self, spec: s.ToolSequenceCheck) -> None:
+        super().__init__(spec.label, applies_to_errors=True)
+        self.names = spec.names
+        self.exact = spec.mode == "exact"
+
+    def grade(self, run: RunView) -> CheckOutcome:
+        sequence = run.usage.tool_sequence if run.usage is not None else []
+        if self.exact:
+            ok = sequence == self.names
+        else:
+            remaining = iter(sequence)  # each expected name found after the one before
+            ok = all(name in remaining for name in self.names)
+        if ok:
+            return self.passing
+        called = " → ".join(sequence[:12]) + (" → …" if len(sequence) > 12 else "")
+        return self.fail(f"tools called: {called or 'none'}")
+
+
 PythonFunction = Callable[[str, Any], Any]
 
 
@@ -442,6 +537,11 @@ _MADE_FROM_SPEC: dict[type[s.CheckBase], Callable[[Any], Check]] = {
     s.LatencyUnderCheck: LatencyUnderCheck,
     s.SimilarityCheck: SimilarityCheck,
     s.CallbackCalledCheck: CallbackCalledCheck,
+    s.TokenUsageUnderCheck: TokenUsageUnderCheck,
+    s.CostUnderCheck: CostUnderCheck,
+    s.ToolCalledCheck: ToolCalledCheck,
+    s.ToolNotCalledCheck: ToolNotCalledCheck,
+    s.ToolSequenceCheck: ToolSequenceCheck,
 }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fluxloop_core.results.models import CallbackCall, TraceRecord
+from fluxloop_core.usage import RunUsage, run_usage
 
 ERROR_PROVIDER = "builtin:collector.error"
 MAX_LEAVES_DEPTH = 64
@@ -132,7 +133,16 @@ def calls_text(calls: list[CallbackCall]) -> str:
 class RunView:
     """One run as checks see it; every derived value is computed once, on first use."""
 
-    __slots__ = ("_folded", "_folded_output", "_json", "_output", "_texts", "record")
+    __slots__ = (
+        "_folded",
+        "_folded_output",
+        "_json",
+        "_output",
+        "_texts",
+        "_usage",
+        "_usage_read",
+        "record",
+    )
 
     def __init__(self, record: TraceRecord) -> None:
         self.record = record
@@ -142,6 +152,8 @@ class RunView:
         self._texts: dict[str, str] | None = None
         self._folded: dict[str, str] | None = None
         self._json: Any = _MISSING
+        self._usage: RunUsage | None = None
+        self._usage_read = False
 
     def text(self, selector: str = "output") -> str:
         """The text ``selector`` names: output, error, callbacks, or callbacks.NAME / NAME."""
@@ -155,6 +167,14 @@ class RunView:
         if cached is None:
             cached = self._texts[selector] = self._read(selector)
         return cached
+
+    @property
+    def usage(self) -> RunUsage | None:
+        """What the run's spans used: tokens, LLM calls, tool calls in order (None: none)."""
+        if not self._usage_read:
+            self._usage = run_usage(self.record.spans)
+            self._usage_read = True
+        return self._usage
 
     def folded(self, selector: str = "output") -> str:
         """:meth:`text` lower-cased (once, however many case-insensitive checks read it)."""

@@ -265,6 +265,55 @@ class CallbackCalledCheck(CheckBase):
         return f"callback_called:{self.name}"
 
 
+class TokenUsageUnderCheck(CheckBase):
+    """The run's LLM calls used at most ``max_tokens`` (input, output, or both together)."""
+
+    check: Literal["token_usage_under"]
+    max_tokens: int = Field(ge=0, description="tokens at most")
+    count: Literal["total", "input", "output"] = Field(
+        default="total", description="which tokens count: total, input or output"
+    )
+
+
+class CostUnderCheck(CheckBase):
+    """The run cost at most ``max_usd`` (priced with ``pricing:``; an unpriced model is a
+    grading error, not a pass)."""
+
+    check: Literal["cost_under"]
+    max_usd: float = Field(ge=0, description="US dollars at most")
+
+
+class _ToolCheck(CheckBase):
+    name: str = Field(min_length=1, description="the tool's span name")
+
+    @property
+    def label(self) -> str:
+        """``CHECK:NAME``."""
+        return f"{self.check}:{self.name}"
+
+
+class ToolCalledCheck(_ToolCheck):
+    """The tool ``name`` was called at least ``min_count`` times."""
+
+    check: Literal["tool_called"]
+    min_count: int = Field(default=1, ge=1)
+
+
+class ToolNotCalledCheck(_ToolCheck):
+    """The tool ``name`` was never called."""
+
+    check: Literal["tool_not_called"]
+
+
+class ToolSequenceCheck(CheckBase):
+    """The tools were called in this order: ``in_order`` allows other calls between them,
+    ``exact`` means these calls and no others."""
+
+    check: Literal["tool_sequence"]
+    names: list[str] = Field(min_length=1, description="tool names, in the order expected")
+    mode: Literal["in_order", "exact"] = Field(default="in_order")
+
+
 class PythonCheck(TextCheck):
     """``function(value, run)`` returns a bool, a score, or (passed, score, reason)."""
 
@@ -294,6 +343,11 @@ CHECK_MODELS: dict[str, type[CheckBase]] = {
     "latency_under": LatencyUnderCheck,
     "similarity": SimilarityCheck,
     "callback_called": CallbackCalledCheck,
+    "token_usage_under": TokenUsageUnderCheck,
+    "cost_under": CostUnderCheck,
+    "tool_called": ToolCalledCheck,
+    "tool_not_called": ToolNotCalledCheck,
+    "tool_sequence": ToolSequenceCheck,
     "python": PythonCheck,
 }
 """Every check type by its ``check:`` name, in the order they are documented."""
@@ -367,6 +421,11 @@ CheckSpec = Annotated[
     | LatencyUnderCheck
     | SimilarityCheck
     | CallbackCalledCheck
+    | TokenUsageUnderCheck
+    | CostUnderCheck
+    | ToolCalledCheck
+    | ToolNotCalledCheck
+    | ToolSequenceCheck
     | PythonCheck,
     WrapValidator(_pick_check),
 ]
