@@ -182,7 +182,7 @@ def traces(args: argparse.Namespace) -> int:
     from fluxloop_core.counts import counted
     from fluxloop_core.evaluation.files import failed_check_reasons
     from fluxloop_core.results.reader import iter_traces
-    from fluxloop_core.results.rows import RUN_COLUMNS, clip, run_row
+    from fluxloop_core.results.rows import OUTPUT_COLUMN, RUN_COLUMNS, clip, run_row
 
     folder = experiment_folder(args.experiment, project=args.project)
     # The table shows the newest runs (an experiment may hold thousands); --json, meant for
@@ -225,7 +225,7 @@ def traces(args: argparse.Namespace) -> int:
     for record in newest:
         row = run_row(record)
         if record.status == "success" and record.run_id in failing:
-            row[-1] = clip("; ".join(failing[record.run_id]))  # the check's reason
+            row[OUTPUT_COLUMN] = clip("; ".join(failing[record.run_id]))  # the check's reason
         rows.append(row)
     print_table([c.upper() for c in RUN_COLUMNS], rows)
     return EXIT_OK

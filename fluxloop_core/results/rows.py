@@ -9,8 +9,9 @@ from fluxloop_core.counts import counted
 from fluxloop_core.results.models import CallbackCall, ExperimentSummary, TraceRecord
 from fluxloop_core.results.reader import ExperimentListing
 
-EXPERIMENT_COLUMNS = ("experiment", "date", "runs", "success", "avg ms", "p95 ms", "note")
-RUN_COLUMNS = ("run", "iter", "status", "ms", "input", "output / error")
+EXPERIMENT_COLUMNS = ("experiment", "date", "runs", "success", "avg ms", "p95 ms", "cost", "note")
+RUN_COLUMNS = ("run", "iter", "status", "ms", "input", "output / error", "tokens", "cost")
+OUTPUT_COLUMN = RUN_COLUMNS.index("output / error")
 TEXT_WIDTH = 40
 
 
@@ -20,11 +21,28 @@ def clip(text: str, width: int = TEXT_WIDTH) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
+def tokens_text(count: int) -> str:
+    """A token count in a few characters: 950, 12.3k, 4.1M."""
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count / 1000:.1f}k"
+    return f"{count / 1_000_000:.1f}M"
+
+
+def cost_text(cost: float | None, *, unpriced: bool) -> str:
+    """Dollars spent; ``?`` for what could not be priced (a model without a price)."""
+    if cost is None:
+        return "?" if unpriced else ""
+    shown = f"${cost:.4f}" if cost < 1 else f"${cost:,.2f}"
+    return shown + ("+?" if unpriced else "")
+
+
 def experiment_row(item: ExperimentListing) -> list[str]:
     """An experiment under EXPERIMENT_COLUMNS; a folder without a summary shows why."""
     summary = item.summary
     if summary is None:
-        return [item.path.name, "-", "-", "-", "-", "-", item.problem or ""]
+        return [item.path.name, "-", "-", "-", "-", "-", "-", item.problem or ""]
     stats = summary.results
     return [
         item.path.name,
@@ -33,6 +51,7 @@ def experiment_row(item: ExperimentListing) -> list[str]:
         f"{stats.success_rate:.1%}",
         f"{stats.avg_duration_ms:.1f}",
         f"{stats.p95_duration_ms:.1f}",
+        cost_text(stats.cost_usd, unpriced=stats.unpriced_runs > 0),
         "interrupted" if summary.interrupted else "",
     ]
 
@@ -51,6 +70,12 @@ def summary_line(summary: ExperimentSummary) -> str:
     ]
     if stats.timed_out:
         parts.insert(3, f"{stats.timed_out} timed out")
+    if stats.llm_calls:
+        cost = cost_text(stats.cost_usd, unpriced=stats.unpriced_runs > 0)
+        parts.append(
+            f"{counted(stats.llm_calls, 'LLM call')} {tokens_text(stats.input_tokens)} in / "
+            f"{tokens_text(stats.output_tokens)} out tokens" + (f" {cost}" if cost else "")
+        )
     if summary.interrupted:
         parts.append("interrupted")
     return "  ".join(parts)
@@ -95,4 +120,46 @@ def run_row(record: TraceRecord) -> list[str]:
         f"{record.duration_ms:.1f}",
         clip(record.input),
         clip(result),
+        *_usage_cells(record),
     ]
+
+
+def _usage_cells(record: TraceRecord) -> list[str]:
+    """The run's tokens and cost cells (blank when it recorded no LLM call)."""
+    usage = record.usage or {}
+    calls = usage.get("llm_calls")
+    if not isinstance(calls, int) or calls <= 0:
+        return ["", ""]
+    tokens = sum(
+        value
+        for value in (usage.get("input_tokens"), usage.get("output_tokens"))
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0
+    )
+    return [tokens_text(tokens), cost_text(record.cost_usd, unpriced=record.cost_usd is None)]
+
+
+def usage_lines(record: TraceRecord) -> list[str]:
+    """The run's usage for a detail view: tokens and cost, tokens by model, tool calls
+    (empty when it recorded neither an LLM call nor a tool call)."""
+    usage = record.usage
+    if not usage:
+        return []
+    lines = []
+    calls = usage.get("llm_calls")
+    if isinstance(calls, int) and calls > 0:
+        cost = cost_text(record.cost_usd, unpriced=record.cost_usd is None)
+        lines.append(
+            f"tokens: {usage.get('input_tokens', 0)} in / {usage.get('output_tokens', 0)} out "
+            f"over {counted(calls, 'LLM call')}, cost {cost if cost != '?' else 'unknown'}"
+        )
+        models = usage.get("models")
+        for model, pair in models.items() if isinstance(models, dict) else []:
+            if isinstance(pair, dict):
+                lines.append(
+                    f"  {model}: {pair.get('input_tokens', 0)} in / "
+                    f"{pair.get('output_tokens', 0)} out"
+                )
+    tools = usage.get("tool_calls")
+    if isinstance(tools, dict) and tools:
+        lines.append("tools: " + ", ".join(f"{name} ×{count}" for name, count in tools.items()))
+    return lines

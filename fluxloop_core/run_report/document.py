@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fluxloop_core.results.models import TraceRecord
+from fluxloop_core.results.rows import usage_lines
 
 SPAN_ROWS = 500
 """A run with more spans shows its first ones and says how many are left out."""
@@ -117,6 +118,9 @@ def run_sections(record: TraceRecord, replayed: dict[str, Any] | None) -> list[S
             arguments: Any = call.args if not call.kwargs else {"args": call.args, **call.kwargs}
             rows.append((call.parameter, call.provider, as_text(arguments), call.timestamp))
         sections.append(Section("Callback calls", "table", rows=tuple(rows)))
+    usage = usage_lines(record)
+    if usage:
+        sections.append(Section("Usage", "text", text="\n".join(usage)))
     if record.output is not None:
         sections.append(Section("Output", "text", text=as_text(record.output)))
     if record.error is not None:

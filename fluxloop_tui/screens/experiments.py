@@ -20,7 +20,7 @@ from fluxloop_core.evaluation.view import is_evaluated, iter_runs_with_verdicts
 from fluxloop_core.redaction import redact
 from fluxloop_core.results.models import TraceRecord
 from fluxloop_core.results.reader import list_experiments, load_summary
-from fluxloop_core.results.rows import RUN_COLUMNS, summary_line
+from fluxloop_core.results.rows import RUN_COLUMNS, summary_line, usage_lines
 from fluxloop_tui.context import fluxloop_app
 from fluxloop_tui.screens.compare import MARK_BINDINGS, MarkingScreen
 from fluxloop_tui.screens.evaluation import EvaluationScreen
@@ -216,6 +216,9 @@ class RunDetailScreen(Screen[None]):
                 f"{float(s.get('duration_ms', 0.0)):.1f} ms"
                 for s in record.spans
             ]
+        usage = usage_lines(record)
+        if usage:
+            parts += ["", *usage]
         if record.error is not None:
             parts += ["", f"error: {record.error.type}: {record.error.message}"]
             if record.error.traceback:

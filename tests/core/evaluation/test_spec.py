@@ -62,6 +62,19 @@ checks:
     name: send_message_callback
     min_count: 2
     contains: "balance"
+  - check: token_usage_under
+    max_tokens: 4000
+    count: input
+  - check: cost_under
+    max_usd: 0.01
+  - check: tool_called
+    name: search
+    min_count: 2
+  - check: tool_not_called
+    name: delete_account
+  - check: tool_sequence
+    names: [search, answer]
+    mode: exact
   - check: python
     function: my_checks:polite
     on: callbacks

@@ -131,6 +131,7 @@ def test_status_experiments_plain_and_json(project: Path) -> None:
         "MS",
         "P95",
         "MS",
+        "COST",
         "PASS",
         "GATE",
         "NOTE",
@@ -218,7 +219,7 @@ def test_status_traces_shows_the_newest_runs_unless_asked_for_all(tmp_path: Path
 
 def test_a_run_that_answered_through_callbacks_shows_what_it_sent(tmp_path: Path) -> None:
     from fluxloop_core.results.models import CallbackCall
-    from fluxloop_core.results.rows import run_row
+    from fluxloop_core.results.rows import OUTPUT_COLUMN, run_row
 
     def call(*args: object, **kwargs: object) -> CallbackCall:
         return CallbackCall(
@@ -238,13 +239,13 @@ def test_a_run_that_answered_through_callbacks_shows_what_it_sent(tmp_path: Path
         started_at="t",
         duration_ms=1.0,
     )
-    assert run_row(base)[-1] == "null"
+    assert run_row(base)[OUTPUT_COLUMN] == "null"
     one = base.model_copy(update={"callback_calls": [call("Hello!"), call({"text": "Bye"})]})
-    assert run_row(one)[-1] == 'sent: Hello! | {"text": "Bye"}'
+    assert run_row(one)[OUTPUT_COLUMN] == 'sent: Hello! | {"text": "Bye"}'
     keyword = base.model_copy(update={"callback_calls": [call(text="Hi", final=True)]})
-    assert run_row(keyword)[-1] == 'sent: {"text": "Hi", "final": true}'
+    assert run_row(keyword)[OUTPUT_COLUMN] == 'sent: {"text": "Hi", "final": true}'
     returned = one.model_copy(update={"output": "own answer"})
-    assert run_row(returned)[-1] == "own answer"  # a returned output wins
+    assert run_row(returned)[OUTPUT_COLUMN] == "own answer"  # a returned output wins
     folder = tmp_path / "exp_20250930_150000"
     write_runs(folder, 1, callback_calls=[call("streamed reply")])
     text = (folder / "traces.jsonl").read_text().replace('"output":"answer 0"', '"output":null')

@@ -145,3 +145,13 @@ def test_max_cost_without_prices_is_a_usage_error(project: Project) -> None:
     assert result.returncode == 2
     assert "a cost cap needs prices" in result.stderr and "pricing:" in result.stderr
     assert project.experiments() == []
+
+
+def test_status_shows_tokens_and_cost(project: Project) -> None:
+    _costly(project)
+    assert project.cli("run", "experiment", "--no-collector", "--quiet").returncode == 0
+    experiments = project.cli("status", "experiments").stdout
+    header, row = experiments.splitlines()[:2]
+    assert "COST" in header and "$0.0200" in row  # 20 runs × $0.001
+    traces = project.cli("status", "traces", "--limit", "1").stdout
+    assert "TOKENS" in traces and "1.0k" in traces and "$0.0010" in traces
