@@ -20,6 +20,7 @@ from fluxloop_core.cli.args import (
     rate,
 )
 from fluxloop_core.cli.gate import add_gate_flags
+from fluxloop_core.config.executors import EXECUTORS
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --config setting.yaml --iterations 5",
             "fluxloop run experiment --resume experiments/my_test_20250930_150000",
             "fluxloop run experiment --config setting.yaml --fail-under 0.9 --report junit,md",
+            "fluxloop run experiment --config setting.yaml --executor processes",
         ],
     )
     add_config(p)
@@ -55,6 +57,11 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--iterations", type=positive_int, help="override iterations")
     p.add_argument("--parallel-runs", type=positive_int, help="override parallel_runs")
     p.add_argument("--no-collector", action="store_true", help="run fully offline")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        help="override runner.executor: local (threads/asyncio) or processes (CPU-bound agents)",
+    )
     p.add_argument(
         "--min-success-rate",
         type=rate,
@@ -130,6 +137,7 @@ def experiment(args: argparse.Namespace) -> int:
         resume_dir=resume,
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
+        executor=args.executor,
     )
     token = CancelToken()
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
 
 STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
@@ -100,6 +101,11 @@ class RunnerConfig(_Strict):
     timeout_seconds: float = Field(default=300.0, gt=0, description="per-run time limit")
     max_retries: int = Field(default=0, ge=0, description="retries after an exception")
     retry_delay: float = Field(default=1.0, ge=0, description="seconds between retries")
+    executor: ExecutorName = Field(
+        default="local",
+        description="where runs execute: local (threads or asyncio in this process) or "
+        "processes (one worker process per parallel run, for CPU-bound agents)",
+    )
 
     @field_validator("environment_vars", mode="before")
     @classmethod

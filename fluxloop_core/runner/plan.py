@@ -8,10 +8,12 @@ Nothing here runs the agent or writes a file.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.errors import ConfigError, UserError
@@ -50,6 +52,8 @@ class RunOptions:
     """``--fail-under``: over the config's ``evaluation.gate.min_pass_rate``."""
     min_input_pass_rate: float | None = None
     """``--fail-under-per-input``: over ``evaluation.gate.min_input_pass_rate``."""
+    executor: ExecutorName | None = None
+    """``--executor``: over ``runner.executor``."""
 
     def gate_flags(self) -> list[str]:
         """The gate's command-line flags that were given."""
@@ -80,11 +84,22 @@ class ExperimentPlan:
     """The compiled checks; None when the runs are not graded."""
     gate: GateSpec = field(default_factory=GateSpec)
     """The config's gate with the command line's bars over it."""
+    executor: ExecutorName = "local"
+    """``runner.executor``, or ``--executor`` over it."""
 
     @property
     def config(self) -> ExperimentConfig:
         """The experiment's config."""
         return self.loaded.config
+
+    @property
+    def worker_python(self) -> str | None:
+        """The interpreter of the runs' worker processes (``runner.python_path``, else
+        this one for ``executor: processes``); None when runs execute in this process."""
+        python_path = self.config.runner.python_path
+        if python_path:
+            return python_path
+        return sys.executable if self.executor == "processes" else None
 
     @property
     def planned_runs(self) -> int:
@@ -140,6 +155,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         inputs=[RunInput(item.text, item.metadata) for item in ready.inputs],
         iterations=iterations or config.iterations,
         parallel_runs=options.parallel_runs or config.parallel_runs,
+        executor=options.executor or runner.executor,
         resume_dir=options.resume_dir,
         evaluation=ready.evaluation,
         gate=override_gate(
@@ -155,8 +171,8 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         check_same_experiment(options.resume_dir, stored, now)
     replay = config.replay_args
     with run_environment(loaded):
-        if runner.python_path:
-            # The agent's interpreter imports the target and the providers: checked there.
+        if plan.worker_python:
+            # The workers' interpreter imports the target and the providers: checked there.
             positions = positions_of(loaded)
             raise_first(target_problems(loaded, positions))
         else:
@@ -167,7 +183,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
             plan.providers = load_providers(
-                replay.callable_providers, import_custom=not runner.python_path
+                replay.callable_providers, import_custom=not plan.worker_python
             )
             plan.callables = recorded_callables(plan.replay.calls)
     return plan

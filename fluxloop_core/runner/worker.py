@@ -28,7 +28,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -106,18 +105,27 @@ class Recorder:
         return self.function(*args, **kwargs)
 
 
-@functools.cache  # the target and each provider resolve through the one module
-def _load_probe() -> Any:
-    """fluxloop_core/target_probe.py, the one home of how a target resolves. This script
-    runs in the agent's interpreter, where fluxloop_core may not import: loaded by path."""
-    path = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "target_probe.py"
-    )
-    spec = importlib.util.spec_from_file_location("_fluxloop_probe", path)
+def _load_sibling(path: str, name: str) -> Any:
+    """A standard-library module of fluxloop_core, loaded by its path: this script runs in
+    the agent's interpreter, where fluxloop_core may not import."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@functools.cache  # the target and each provider resolve through the one module
+def _load_probe() -> Any:
+    """fluxloop_core/target_probe.py, the one home of how a target resolves."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return _load_sibling(os.path.join(package, "target_probe.py"), "_fluxloop_probe")
+
+
+# How an agent's exception is written down, the same in every executor.
+agent_error = _load_sibling(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "agent_error.py"), "_fluxloop_error"
+)
 
 
 def resolve(spec: str) -> tuple[Any, type | None, str]:
@@ -153,7 +161,8 @@ def main() -> None:
         except (RecursionError, ValueError, TypeError) as exc:
             # An SDK too old to cap depth (or none) let something through that JSON cannot
             # hold: the run is an error that says so, and the worker lives on.
-            error = {"type": type(exc).__name__, "message": "unsendable result: " + _message(exc)}
+            why = "unsendable result: " + agent_error.message_of(exc)
+            error = {"type": type(exc).__name__, "message": why}
             text = json.dumps({"id": message.get("id"), "ok": False, "error": error})
         try:
             protocol.write(text + "\n")
@@ -198,23 +207,13 @@ def main() -> None:
                 reply["ok"] = False
                 reply["error"] = {
                     "type": type(exc).__name__,
-                    "message": _message(exc),
-                    "traceback": "".join(
-                        traceback.format_exception(type(exc), exc, exc.__traceback__)
-                    ),
+                    "message": agent_error.message_of(exc),
+                    "traceback": agent_error.traceback_of(exc),
                 }
             reply["duration_ms"] = (time.perf_counter() - started) * 1000
         reply["callback_calls"] = log
         reply["spans"] = list(spans)
         send(reply)
-
-
-def _message(exc: BaseException) -> str:
-    """``str(exc)``; like fluxloop_core.runner.executor.error_info when that fails."""
-    try:
-        return str(exc)
-    except Exception as failure:
-        return "<str() of the exception raised " + type(failure).__name__ + ">"
 
 
 async def _drain(generator: AsyncIterator[Any]) -> list[Any]:

@@ -1,8 +1,11 @@
-"""The executor for ``runner.python_path``: ``parallel_runs`` worker processes of that
-interpreter, each running one call at a time over a JSON-lines protocol (see worker.py).
+"""The executor of ``executor: processes`` and ``runner.python_path``: ``parallel_runs``
+worker processes (of that interpreter, else this one), each running one call at a time over
+a JSON-lines protocol (see worker.py). Processes, unlike threads, let a CPU-bound agent use
+every core.
 
 Unlike a sync thread, a worker that exceeds ``timeout_seconds`` can be stopped: it is
-killed and a fresh one takes its place.
+killed and a fresh one takes its place. A worker that dies mid-run fails that attempt (the
+runner's ``max_retries`` may run it again) and is replaced on the next run of its slot.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from fluxloop_core.results.models import CallbackCall, ErrorInfo
 from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
 from fluxloop_core.runner.plan import ExperimentPlan
+from fluxloop_core.runner.sdk import collector_variables
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 LINE_LIMIT = 1 << 28
@@ -25,6 +30,19 @@ LINE_LIMIT = 1 << 28
 
 class WorkerFailed(Exception):
     """A worker exited or could not start."""
+
+
+def died_mid_run(code: int) -> str:
+    """Why a run failed when its worker process ended under it (``code``: its exit status,
+    negative for a signal)."""
+    if code < 0:
+        try:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"exited with code {code}"
+    return f"the worker process running this run {how} before the run finished"
 
 
 class _Worker:
@@ -40,8 +58,7 @@ class _Worker:
         await self.process.stdin.drain()
         line = await self.process.stdout.readline()
         if not line:
-            code = await self.process.wait()
-            raise WorkerFailed(f"the worker process exited with code {code}")
+            raise WorkerFailed(died_mid_run(await self.process.wait()))
         reply: dict[str, Any] = json.loads(line)
         return reply
 
@@ -51,15 +68,15 @@ class _Worker:
 
 
 class SubprocessExecutor:
-    """Runs attempts in worker processes of ``runner.python_path``."""
+    """Runs attempts in worker processes of :attr:`ExperimentPlan.worker_python`."""
 
     # A round trip to a worker dwarfs the scheduler's own cost: nothing to queue ahead.
     prefetch = 0
 
     def __init__(self, plan: ExperimentPlan) -> None:
         runner = plan.config.runner
-        assert runner.python_path is not None
-        self._python = runner.python_path
+        assert plan.worker_python is not None
+        self._python = plan.worker_python
         self._folder = runner.working_directory
         self._plan = plan
         self._setup = json.dumps(
@@ -70,7 +87,8 @@ class SubprocessExecutor:
         )
         self._size = plan.parallel_runs
         self._timeout = runner.timeout_seconds
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        # A slot is a live worker or None: one died and is started again when next used.
+        self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._ready: asyncio.Future[None] | None = None
 
@@ -80,7 +98,9 @@ class SubprocessExecutor:
             str(WORKER_SCRIPT),
             self._setup,
             cwd=self._folder,
-            env=dict(os.environ),  # the run environment is applied to os.environ
+            # The run environment is applied to os.environ; the SDK's collector settings
+            # are the runner's, so the agent's spans go where an in-process run's go.
+            env={**os.environ, **collector_variables()},
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=LINE_LIMIT,
@@ -107,14 +127,22 @@ class SubprocessExecutor:
         if self._ready is None:
             self._ready = asyncio.ensure_future(self._start())
         await asyncio.shield(self._ready)
-        return await self._idle.get()
+        worker = await self._idle.get()
+        if worker is not None:
+            return worker
+        try:
+            return await self._spawn()
+        except BaseException:
+            self._idle.put_nowait(None)  # the slot stays: the next run tries again
+            raise
 
-    async def _replace(self, worker: _Worker) -> None:
+    async def _discard(self, worker: _Worker) -> None:
+        """Kill ``worker`` and free its slot (a fresh worker starts when it is next used)."""
         worker.kill()
         self._all.discard(worker)
         with contextlib.suppress(Exception):
             await worker.process.wait()
-        self._idle.put_nowait(await self._spawn())
+        self._idle.put_nowait(None)
 
     def _request(self, job: RunJob) -> dict[str, Any]:
         replay = self._plan.replay
@@ -137,15 +165,15 @@ class SubprocessExecutor:
             async with asyncio.timeout(timeout):
                 reply = await worker.call(self._request(job))
         except TimeoutError:
-            await self._replace(worker)
             elapsed = (loop.time() - started) * 1000
+            await self._discard(worker)
             return Attempt("timeout", elapsed, error=timeout_info(timeout or 0.0))
         except asyncio.CancelledError:
             worker.kill()
             raise
         except (WorkerFailed, ValueError, OSError, RecursionError) as exc:  # a reply too deep
-            await self._replace(worker)
             elapsed = (loop.time() - started) * 1000
+            await self._discard(worker)
             info = ErrorInfo(type=type(exc).__name__, message=str(exc))
             return Attempt("error", elapsed, error=info)
         self._idle.put_nowait(worker)
