@@ -4,8 +4,9 @@ Standard library only — the agent's interpreter may have neither pydantic nor
 fluxloop_core; it uses the ``fluxloop`` SDK for spans and serialization when it can import
 it. Protocol (JSON lines): argv[1] is the setup ``{"target", "providers"}``; the worker
 answers ``{"ready": true}`` or ``{"fatal": text}``, then reads one request a line
-``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "ok", "output",
-"error", "callback_calls", "spans", "duration_ms"}``. The protocol owns the real stdout; the
+``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "callback"}``
+lines, one per callback call as it happens, then ``{"id", "ok", "output", "error",
+"spans", "duration_ms"}``. The protocol owns the real stdout; the
 agent's own prints go to stderr.
 
 The runner owns the worker's life: Ctrl-C in the terminal is the runner's to handle (a
@@ -75,14 +76,17 @@ class Completed:
 
 
 class Recorder:
+    """A recorded callable: each call goes to ``report`` at once, so a run killed later
+    (timeout, death) still has the calls it made, as in the runner's own process."""
+
     def __init__(
         self,
-        log: list[dict[str, Any]],
+        report: Callable[[dict[str, Any]], None],
         parameter: str,
         provider: str,
         function: Callable[..., Any] | None = None,
     ) -> None:
-        self.log = log
+        self.report = report
         self.parameter = parameter
         self.provider = provider
         self.function = function
@@ -90,7 +94,7 @@ class Recorder:
         setattr(self, MARKER_ATTR, "<" + marker + ">")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.log.append(
+        self.report(
             {
                 "parameter": self.parameter,
                 "provider": self.provider,
@@ -155,6 +159,8 @@ def main() -> None:
     os.dup2(2, 1)  # the agent's prints must not break the protocol
     sys.stdout = sys.stderr
 
+    lock = threading.Lock()  # the agent may call a callback from its own threads
+
     def send(message: dict[str, Any]) -> None:
         try:
             text = json.dumps(message)
@@ -165,8 +171,9 @@ def main() -> None:
             error = {"type": type(exc).__name__, "message": why}
             text = json.dumps({"id": message.get("id"), "ok": False, "error": error})
         try:
-            protocol.write(text + "\n")
-            protocol.flush()
+            with lock:
+                protocol.write(text + "\n")
+                protocol.flush()
         except BrokenPipeError:
             os._exit(0)  # the runner is gone: nobody reads the answer, nothing to report
 
@@ -185,11 +192,14 @@ def main() -> None:
     send({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
-        log: list[dict[str, Any]] = []
+
+        def report(call: dict[str, Any], run: int = request["id"]) -> None:
+            send({"id": run, "callback": call})
+
         kwargs = request["kwargs"]
         for name in request["callables"]:
             spec = setup["providers"][name]
-            kwargs[name] = Recorder(log, name, spec, providers.get(name))
+            kwargs[name] = Recorder(report, name, spec, providers.get(name))
         reply: dict[str, Any] = {"id": request["id"], "ok": True, "output": None, "error": None}
         with capture_spans() as spans:
             started = time.perf_counter()
@@ -211,7 +221,6 @@ def main() -> None:
                     "traceback": agent_error.traceback_of(exc),
                 }
             reply["duration_ms"] = (time.perf_counter() - started) * 1000
-        reply["callback_calls"] = log
         reply["spans"] = list(spans)
         send(reply)
 

@@ -50,17 +50,22 @@ class _Worker:
         self.process = process
         self.next_id = 0
 
-    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, request: dict[str, Any], calls: list[CallbackCall]) -> dict[str, Any]:
+        """Send ``request``; its callback calls go into ``calls`` as they come, so a run
+        that ends without a reply (timeout, death) keeps them."""
         assert self.process.stdin is not None and self.process.stdout is not None
         self.next_id += 1
         request["id"] = self.next_id
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
         await self.process.stdin.drain()
-        line = await self.process.stdout.readline()
-        if not line:
-            raise WorkerFailed(died_mid_run(await self.process.wait()))
-        reply: dict[str, Any] = json.loads(line)
-        return reply
+        while True:
+            line = await self.process.stdout.readline()
+            if not line:
+                raise WorkerFailed(died_mid_run(await self.process.wait()))
+            reply: dict[str, Any] = json.loads(line)
+            if "callback" not in reply:
+                return reply
+            calls.append(CallbackCall.model_validate(reply["callback"]))
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -161,13 +166,16 @@ class SubprocessExecutor:
         except WorkerFailed as exc:
             elapsed = (loop.time() - started) * 1000
             return Attempt("error", elapsed, error=ErrorInfo(type="WorkerFailed", message=str(exc)))
+        calls: list[CallbackCall] = []
         try:
             async with asyncio.timeout(timeout):
-                reply = await worker.call(self._request(job))
+                reply = await worker.call(self._request(job), calls)
         except TimeoutError:
             elapsed = (loop.time() - started) * 1000
             await self._discard(worker)
-            return Attempt("timeout", elapsed, error=timeout_info(timeout or 0.0))
+            return Attempt(
+                "timeout", elapsed, error=timeout_info(timeout or 0.0), callback_calls=calls
+            )
         except asyncio.CancelledError:
             worker.kill()
             raise
@@ -175,9 +183,8 @@ class SubprocessExecutor:
             elapsed = (loop.time() - started) * 1000
             await self._discard(worker)
             info = ErrorInfo(type=type(exc).__name__, message=str(exc))
-            return Attempt("error", elapsed, error=info)
+            return Attempt("error", elapsed, error=info, callback_calls=calls)
         self._idle.put_nowait(worker)
-        calls = [CallbackCall.model_validate(call) for call in reply.get("callback_calls", [])]
         error = ErrorInfo.model_validate(reply["error"]) if reply.get("error") else None
         return Attempt(
             "success" if reply.get("ok") else "error",
