@@ -50,6 +50,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --resume experiments/my_test_20250930_150000",
             "fluxloop run experiment --config setting.yaml --fail-under 0.9 --report junit,md",
             "fluxloop run experiment --config setting.yaml --executor processes",
+            "fluxloop run experiment --executor ray --ray-address 10.0.0.5:6379",
         ],
     )
     add_config(p)
@@ -60,7 +61,14 @@ def register(sub: Subcommands) -> None:
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
-        help="override runner.executor: local (threads/asyncio) or processes (CPU-bound agents)",
+        help="override runner.executor: local (threads/asyncio), processes (CPU-bound "
+        "agents) or ray (a Ray cluster; needs the [ray] extra)",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="executor ray: the cluster's address (over runner.ray.address and RAY_ADDRESS; "
+        "unset: a local Ray for the experiment)",
     )
     p.add_argument(
         "--min-success-rate",
@@ -138,6 +146,7 @@ def experiment(args: argparse.Namespace) -> int:
         min_pass_rate=args.fail_under,
         min_input_pass_rate=args.fail_under_per_input,
         executor=args.executor,
+        ray_address=args.ray_address,
     )
     token = CancelToken()
     renderer = make_renderer(quiet=args.quiet, stream=sys.stderr)

@@ -120,10 +120,15 @@ def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
 def executor_for(plan: ExperimentPlan) -> Executor:
     """The executor that runs ``plan``'s attempts (called on the scheduler's loop).
 
-    The one place that chooses: a new executor (a distributed engine) is added here.
-    ``executor: processes`` and ``runner.python_path`` both run in worker processes.
+    The one place that chooses. ``executor: processes`` and ``runner.python_path`` both
+    run in worker processes; ``executor: ray`` on a Ray cluster.
     """
     runner = plan.config.runner
+    if plan.executor == "ray":
+        # Imported here only: Ray is an optional extra and costs a second to import.
+        from fluxloop_core.runner.ray_executor import RayExecutor
+
+        return RayExecutor(plan)
     if plan.worker_python:
         return SubprocessExecutor(plan)
     assert plan.target is not None  # prepared in-process when there are no workers

@@ -8,6 +8,7 @@ Nothing here runs the agent or writes a file.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
+from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
 from fluxloop_core.preflight.target import (
@@ -54,6 +56,8 @@ class RunOptions:
     """``--fail-under-per-input``: over ``evaluation.gate.min_input_pass_rate``."""
     executor: ExecutorName | None = None
     """``--executor``: over ``runner.executor``."""
+    ray_address: str | None = None
+    """``--ray-address``: over ``runner.ray.address`` (and ``RAY_ADDRESS``)."""
 
     def gate_flags(self) -> list[str]:
         """The gate's command-line flags that were given."""
@@ -86,6 +90,9 @@ class ExperimentPlan:
     """The config's gate with the command line's bars over it."""
     executor: ExecutorName = "local"
     """``runner.executor``, or ``--executor`` over it."""
+    ray_address: str | None = None
+    """``executor: ray``'s cluster: --ray-address, else runner.ray.address, else
+    RAY_ADDRESS; None starts a local Ray for the experiment."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -100,6 +107,11 @@ class ExperimentPlan:
         if python_path:
             return python_path
         return sys.executable if self.executor == "processes" else None
+
+    @property
+    def runs_here(self) -> bool:
+        """Whether the runs execute in this process (which then imports the agent)."""
+        return self.worker_python is None and self.executor != "ray"
 
     @property
     def planned_runs(self) -> int:
@@ -143,6 +155,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     config = loaded.config
     runner = config.runner
     ready = check_run(loaded, parallel_runs=options.parallel_runs)
+    raise_first(executor_problems(loaded, positions_of(loaded), options.executor))
     raise_first(gate_problems(ready.evaluation is not None, options.gate_flags()))
     iterations = options.iterations
     stored = None
@@ -156,6 +169,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         iterations=iterations or config.iterations,
         parallel_runs=options.parallel_runs or config.parallel_runs,
         executor=options.executor or runner.executor,
+        ray_address=options.ray_address or runner.ray.address or os.environ.get("RAY_ADDRESS"),
         resume_dir=options.resume_dir,
         evaluation=ready.evaluation,
         gate=override_gate(
@@ -171,8 +185,9 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         check_same_experiment(options.resume_dir, stored, now)
     replay = config.replay_args
     with run_environment(loaded):
-        if plan.worker_python:
-            # The workers' interpreter imports the target and the providers: checked there.
+        if not plan.runs_here:
+            # Worker processes or Ray actors import the target and the providers: checked
+            # in a child interpreter, so this process never imports the agent.
             positions = positions_of(loaded)
             raise_first(target_problems(loaded, positions))
         else:
@@ -182,8 +197,6 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
-            plan.providers = load_providers(
-                replay.callable_providers, import_custom=not plan.worker_python
-            )
+            plan.providers = load_providers(replay.callable_providers, import_custom=plan.runs_here)
             plan.callables = recorded_callables(plan.replay.calls)
     return plan

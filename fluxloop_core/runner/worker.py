@@ -180,11 +180,7 @@ def main() -> None:
     setup = json.loads(sys.argv[1])
     sys.path.insert(0, os.getcwd())
     try:
-        function, owner, attribute = resolve(setup["target"])
-        providers = {}
-        for name, spec in setup["providers"].items():
-            if not spec.startswith("builtin:"):
-                providers[name] = resolve(spec)[0]
+        agent = Agent(setup["target"], setup["providers"])
     except BaseException as exc:
         send({"fatal": type(exc).__name__ + ": " + str(exc)})
         return
@@ -196,15 +192,41 @@ def main() -> None:
         def report(call: dict[str, Any], run: int = request["id"]) -> None:
             send({"id": run, "callback": call})
 
+        send({"id": request["id"], **agent.run(request, report, loop)})
+
+
+class Agent:
+    """The target and its providers, resolved once; :meth:`run` calls it (this worker and
+    the Ray actors of fluxloop_core.runner.ray_actor both run requests through it)."""
+
+    def __init__(self, target: str, providers: dict[str, str]) -> None:
+        self.function, self.owner, self.attribute = resolve(target)
+        self.specs = providers
+        self.providers = {
+            name: resolve(spec)[0]
+            for name, spec in providers.items()
+            if not spec.startswith("builtin:")
+        }
+
+    def run(
+        self,
+        request: dict[str, Any],
+        report: Callable[[dict[str, Any]], None],
+        loop: asyncio.AbstractEventLoop,
+    ) -> dict[str, Any]:
+        """Call the agent with ``request`` (``args``, ``kwargs``, ``callables``) on
+        ``loop`` when it is async; each callback call goes to ``report`` as it happens.
+        The reply: ``ok``, ``output``, ``error``, ``spans``, ``duration_ms``."""
         kwargs = request["kwargs"]
         for name in request["callables"]:
-            spec = setup["providers"][name]
-            kwargs[name] = Recorder(report, name, spec, providers.get(name))
-        reply: dict[str, Any] = {"id": request["id"], "ok": True, "output": None, "error": None}
+            spec = self.specs[name]
+            kwargs[name] = Recorder(report, name, spec, self.providers.get(name))
+        reply: dict[str, Any] = {"ok": True, "output": None, "error": None}
         with capture_spans() as spans:
             started = time.perf_counter()
             try:
-                target = getattr(owner(), attribute) if owner is not None else function
+                owner = self.owner
+                target = getattr(owner(), self.attribute) if owner is not None else self.function
                 value = target(*request["args"], **kwargs)
                 if inspect.isgenerator(value):
                     value = list(value)
@@ -222,7 +244,7 @@ def main() -> None:
                 }
             reply["duration_ms"] = (time.perf_counter() - started) * 1000
         reply["spans"] = list(spans)
-        send(reply)
+        return reply
 
 
 async def _drain(generator: AsyncIterator[Any]) -> list[Any]:

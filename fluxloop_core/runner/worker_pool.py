@@ -22,6 +22,7 @@ from fluxloop_core.results.models import CallbackCall, ErrorInfo
 from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
 from fluxloop_core.runner.plan import ExperimentPlan
 from fluxloop_core.runner.sdk import collector_variables
+from fluxloop_core.runner.worker_protocol import attempt_of, request_of
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 LINE_LIMIT = 1 << 28
@@ -149,13 +150,6 @@ class SubprocessExecutor:
             await worker.process.wait()
         self._idle.put_nowait(None)
 
-    def _request(self, job: RunJob) -> dict[str, Any]:
-        replay = self._plan.replay
-        if replay is None or job.call is None:
-            return {"args": [job.input.text], "kwargs": {}, "callables": []}
-        kwargs = replay.kwargs_for(job.call, job.input.text)
-        return {"args": [], "kwargs": kwargs, "callables": list(job.callables)}
-
     async def attempt(self, job: RunJob) -> Attempt:
         """Run ``job`` once in an idle worker; a timeout kills and replaces the worker."""
         timeout = self._timeout
@@ -169,7 +163,7 @@ class SubprocessExecutor:
         calls: list[CallbackCall] = []
         try:
             async with asyncio.timeout(timeout):
-                reply = await worker.call(self._request(job), calls)
+                reply = await worker.call(request_of(job, self._plan.replay), calls)
         except TimeoutError:
             elapsed = (loop.time() - started) * 1000
             await self._discard(worker)
@@ -185,15 +179,7 @@ class SubprocessExecutor:
             info = ErrorInfo(type=type(exc).__name__, message=str(exc))
             return Attempt("error", elapsed, error=info, callback_calls=calls)
         self._idle.put_nowait(worker)
-        error = ErrorInfo.model_validate(reply["error"]) if reply.get("error") else None
-        return Attempt(
-            "success" if reply.get("ok") else "error",
-            float(reply.get("duration_ms", 0.0)),
-            reply.get("output"),
-            error,
-            calls,
-            list(reply.get("spans", [])),
-        )
+        return attempt_of(reply, calls)
 
     def drop_queued(self) -> None:
         """Nothing is queued beyond parallel_runs (prefetch is 0)."""

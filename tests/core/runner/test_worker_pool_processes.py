@@ -63,7 +63,10 @@ def test_the_executor_key_takes_only_known_values(project: Project) -> None:
     result = project.cli("run", "experiment", "--no-collector")
 
     assert result.returncode == 2
-    assert "setting.yaml:4:3: runner.executor: must be 'local' or 'processes'" in result.stderr
+    assert (
+        "setting.yaml:4:3: runner.executor: must be 'local', 'processes' or 'ray' (got 'threads')"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

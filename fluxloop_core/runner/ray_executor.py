@@ -1,0 +1,275 @@
+"""The executor of ``executor: ray``: runs go to actors on a Ray cluster, in batches.
+
+Imported only when that executor is chosen (``ray`` is an optional extra, and importing
+it costs a second). The driver — this process — keeps everything that makes results
+identical to a local run: the scheduler (retries under the runner's ``max_retries``, not
+Ray's), the one writer, and the clock of every timestamp. The actors
+(:mod:`fluxloop_core.runner.ray_actor`) only call the agent.
+
+``parallel_runs`` is the total across the cluster: each actor gets a share and is never
+sent more runs than that at once. Runs are sent in batches of up to
+``runner.ray.batch_size`` and come back a batch at a time, so a Ray call is paid per
+batch, not per run. The agent's code reaches the cluster through a runtime environment
+built from ``working_directory`` without secrets (:func:`runtime_env`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import signal
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import fluxloop
+import ray
+from ray.exceptions import RayActorError, RayError
+
+import fluxloop_core
+from fluxloop_core.errors import ConfigError, TargetError
+from fluxloop_core.results.models import CallbackCall, ErrorInfo
+from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
+from fluxloop_core.runner.plan import ExperimentPlan
+from fluxloop_core.runner.ray_actor import RunActor
+from fluxloop_core.runner.worker_protocol import attempt_of, request_of
+
+NEVER_SHIPPED = (".env", ".env.*", "experiments/", ".git", ".venv/", "__pycache__/")
+"""working_directory paths never sent to the cluster (gitignore patterns): secrets,
+results, history and environments, whatever ``runner.ray.excludes`` says."""
+START_SECONDS = 300.0
+"""How long the actors may take to start (shipping the code, importing the agent)."""
+BATCH_LINGER_SECONDS = 0.002
+"""How long a batch short of ``batch_size`` waits for more runs before it leaves."""
+
+
+def runtime_env(plan: ExperimentPlan) -> dict[str, Any]:
+    """What the actors get: ``working_directory`` as their code and folder (without
+    :data:`NEVER_SHIPPED`, the experiments' folder and ``runner.ray.excludes``), the
+    ``fluxloop_core`` and ``fluxloop`` packages the actors need, and exactly the variables
+    of ``runner.environment_vars`` (.env files stay here)."""
+    runner = plan.config.runner
+    excludes = [*NEVER_SHIPPED, *runner.ray.excludes]
+    output = plan.config.output_directory.resolve()
+    folder = runner.working_directory.resolve()
+    if output.is_relative_to(folder) and output != folder:
+        excludes.append("/" + output.relative_to(folder).as_posix() + "/")
+    return {
+        "working_dir": str(folder),
+        "py_modules": [_package_dir(fluxloop_core), _package_dir(fluxloop)],
+        "excludes": excludes,
+        # The actors' SDK keeps spans for the trace; it does not send them anywhere.
+        "env_vars": {**runner.environment_vars, "FLUXLOOP_USE_COLLECTOR": "false"},
+    }
+
+
+def _package_dir(module: Any) -> str:
+    return str(Path(module.__file__).parent)
+
+
+def _on_driver_clock(calls: list[dict[str, Any]], offset: timedelta) -> list[CallbackCall]:
+    """Callback calls with their node's timestamps moved to this machine's clock."""
+    moved = []
+    for call in calls:
+        with contextlib.suppress(TypeError, ValueError, KeyError):
+            call["timestamp"] = (datetime.fromisoformat(call["timestamp"]) + offset).isoformat()
+        moved.append(CallbackCall.model_validate(call))
+    return moved
+
+
+@dataclass
+class _Slot:
+    """One actor and the runs it has in flight (at most ``share``)."""
+
+    actor: Any
+    share: int
+    busy: int = 0
+
+
+@dataclass
+class _Pending:
+    request: dict[str, Any]
+    answer: asyncio.Future[Attempt] = field(repr=False)
+
+
+class RayExecutor:
+    """Runs attempts on Ray actors; connects (or starts a local Ray) when made."""
+
+    prefetch = 0  # the scheduler keeps parallel_runs in flight; batches form from those
+
+    def __init__(self, plan: ExperimentPlan) -> None:
+        runner = plan.config.runner
+        self._plan = plan
+        self._timeout = runner.timeout_seconds
+        self._batch_size = runner.ray.batch_size
+        self._pending: deque[_Pending] = deque()
+        self._wake = asyncio.Event()
+        self._batches: set[asyncio.Task[None]] = set()
+        self._connect(plan)
+        self._dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
+
+    def _connect(self, plan: ExperimentPlan) -> None:
+        """Join the cluster (or start a local Ray), start the actors, check they loaded
+        the target; a failure is the user's to fix (exit 2), nothing has run yet."""
+        address = plan.ray_address
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves unasked
+        try:
+            with _signals_kept():
+                ray.init(
+                    address=address or "local",
+                    runtime_env=runtime_env(plan),
+                    include_dashboard=False if address is None else None,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                )
+        except Exception as exc:
+            raise ConfigError(
+                f"cannot start Ray with the experiment's code: {exc}"
+                if address is None
+                else f"cannot connect to the Ray cluster at {address}: {exc}",
+                key="runner.ray.address",
+                hint="Start the cluster with `ray start --head` and give its address with "
+                "--ray-address or runner.ray.address (or leave both unset to run on a local "
+                "Ray); add large folders to runner.ray.excludes.",
+            ) from None
+        try:
+            self._slots = self._start_actors(plan)
+        except BaseException:
+            ray.shutdown()
+            raise
+
+    def _start_actors(self, plan: ExperimentPlan) -> list[_Slot]:
+        runner = plan.config.runner
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        count = min(plan.parallel_runs, runner.ray.num_actors or max(cpus, 1))
+        share = math.ceil(plan.parallel_runs / count)
+        specs = plan.providers.specs if plan.providers else {}
+        remote = ray.remote(RunActor).options(
+            # +1: ready() answers while every run thread of a share is busy.
+            max_concurrency=share + 1,
+            num_cpus=0,  # placed by SPREAD, not by CPUs, so any num_actors can start
+            scheduling_strategy="SPREAD",
+        )
+        self._new_actor = lambda: remote.remote(runner.resolved_target, specs, self._timeout)
+        slots = [_Slot(self._new_actor(), share) for _ in range(count)]
+        try:
+            problems = ray.get([slot.actor.ready.remote() for slot in slots], timeout=START_SECONDS)
+        except (RayError, TimeoutError) as exc:  # the runtime environment, a dead actor
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            problems = [f"the actors did not start: {first}"]
+        problem = next((p for p in problems if p), None)
+        if problem is not None:
+            for slot in slots:
+                ray.kill(slot.actor)
+            raise TargetError(
+                f"the Ray actors could not load {runner.resolved_target}: {problem}",
+                key="runner.target",
+                hint="Install the agent's dependencies on the cluster's nodes; its code "
+                "is shipped from working_directory (see runner.ray.excludes).",
+            )
+        return slots
+
+    async def attempt(self, job: RunJob) -> Attempt:
+        """Queue ``job`` for the next batch and wait for its answer."""
+        answer: asyncio.Future[Attempt] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(request_of(job, self._plan.replay), answer))
+        self._wake.set()
+        return await answer
+
+    async def _dispatch(self) -> None:
+        """Send the pending runs, in batches, to the actors with the most room in their
+        share (so the runs spread over the cluster)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if len(self._pending) < self._batch_size:
+                await asyncio.sleep(BATCH_LINGER_SECONDS)  # let a burst of runs gather
+            while self._pending:
+                slot = max(self._slots, key=lambda s: s.share - s.busy)
+                room = min(slot.share - slot.busy, self._batch_size)
+                if room <= 0:
+                    break  # every share is full: a finished batch wakes this loop
+                batch: list[_Pending] = []
+                while self._pending and len(batch) < room:
+                    item = self._pending.popleft()
+                    if not item.answer.done():  # a run cancelled while it waited
+                        batch.append(item)
+                if batch:
+                    slot.busy += len(batch)
+                    task = asyncio.get_running_loop().create_task(self._send(slot, batch))
+                    self._batches.add(task)
+                    task.add_done_callback(self._batches.discard)
+
+    async def _send(self, slot: _Slot, batch: list[_Pending]) -> None:
+        sent = datetime.now().astimezone()
+        try:
+            ref = slot.actor.run_batch.remote([item.request for item in batch])
+            result = await asyncio.wrap_future(ref.future())
+        except RayActorError as exc:
+            # Every run the actor held is lost with it; a new actor takes the slot and the
+            # scheduler may retry the runs (the runner's max_retries, not Ray's).
+            slot.actor = self._new_actor()
+            info = ErrorInfo(type="RayActorDied", message=_death_reason(exc))
+            for item in batch:
+                _answer(item, Attempt("error", 0.0, error=info))
+        else:
+            offset = sent - datetime.fromtimestamp(result["received"]).astimezone()
+            for item, reply in zip(batch, result["replies"], strict=True):
+                _answer(item, self._attempt_of(reply, offset))
+        finally:
+            slot.busy -= len(batch)
+            self._wake.set()
+
+    def _attempt_of(self, reply: dict[str, Any], offset: timedelta) -> Attempt:
+        calls = _on_driver_clock(reply.get("callback_calls", []), offset)
+        if reply.get("timeout"):
+            info = timeout_info(self._timeout)
+            return Attempt("timeout", reply["duration_ms"], error=info, callback_calls=calls)
+        return attempt_of(reply, calls)
+
+    def drop_queued(self) -> None:
+        """Nothing is queued beyond parallel_runs (prefetch is 0)."""
+
+    async def close(self) -> None:
+        """Kill the actors (runs still on them end) and leave the cluster (a local Ray
+        started for the experiment stops)."""
+        self._dispatcher.cancel()
+        for task in [self._dispatcher, *self._batches]:
+            task.cancel()
+        await asyncio.gather(self._dispatcher, *self._batches, return_exceptions=True)
+        for slot in self._slots:
+            with contextlib.suppress(Exception):
+                ray.kill(slot.actor, no_restart=True)
+        await asyncio.to_thread(ray.shutdown)
+
+
+def _answer(item: _Pending, attempt: Attempt) -> None:
+    if not item.answer.done():
+        item.answer.set_result(attempt)
+
+
+def _death_reason(exc: RayActorError) -> str:
+    """The first line of Ray's account of an actor's death, said for the run."""
+    first = (str(exc).strip().splitlines() or ["no reason given"])[0]
+    return f"the Ray actor running this run died before the run finished: {first}"
+
+
+@contextlib.contextmanager
+def _signals_kept() -> Any:
+    """Keep this process's SIGINT and SIGTERM handlers: ray.init installs its own on the
+    main thread, and Ctrl-C must stay the runner's (first: stop, second: kill)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
