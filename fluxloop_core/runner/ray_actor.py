@@ -62,7 +62,8 @@ class RunActor:
 
     def run_batch(self, requests: list[dict[str, Any]]) -> dict[str, Any]:
         """Run every request at once; ``{"received": this node's time.time() at the start,
-        "replies": [...]}`` (a reply has ``callback_calls``; a timeout ``"timeout": true``)."""
+        "folder": where the code was shipped, "replies": [...]}`` (a reply has
+        ``callback_calls``; a timeout ``"timeout": true``)."""
         received = time.time()
         assert self.agent is not None  # the driver sends nothing when ready() failed
         runs = [_Run(self.agent, request) for request in requests]
@@ -81,4 +82,4 @@ class RunActor:
                 reply = run.reply
             reply["callback_calls"] = list(run.calls)
             replies.append(reply)
-        return {"received": received, "replies": replies}
+        return {"received": received, "folder": os.getcwd(), "replies": replies}

@@ -20,7 +20,9 @@ import contextlib
 import logging
 import math
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -108,9 +110,11 @@ class RayExecutor:
         self._plan = plan
         self._timeout = runner.timeout_seconds
         self._batch_size = runner.ray.batch_size
+        self._folder = runner.working_directory.resolve()
         self._pending: deque[_Pending] = deque()
         self._wake = asyncio.Event()
         self._batches: set[asyncio.Task[None]] = set()
+        self._temp_dir: Path | None = None
         self._connect(plan)
         self._dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
 
@@ -119,16 +123,27 @@ class RayExecutor:
         the target; a failure is the user's to fix (exit 2), nothing has run yet."""
         address = plan.ray_address
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves unasked
+        local: dict[str, Any] = {}
+        if address is None:
+            # A Ray of our own: on loopback only, without a dashboard, its session files
+            # in a folder removed when it stops (short: Ray's socket paths live there).
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="flr-"))
+            local = {
+                "include_dashboard": False,
+                "_node_ip_address": "127.0.0.1",
+                "_temp_dir": str(self._temp_dir),
+            }
         try:
             with _signals_kept():
                 ray.init(
                     address=address or "local",
                     runtime_env=runtime_env(plan),
-                    include_dashboard=False if address is None else None,
                     log_to_driver=False,
                     logging_level=logging.ERROR,
+                    **local,
                 )
         except Exception as exc:
+            self._remove_temp_dir()
             raise ConfigError(
                 f"cannot start Ray with the experiment's code: {exc}"
                 if address is None
@@ -142,7 +157,12 @@ class RayExecutor:
             self._slots = self._start_actors(plan)
         except BaseException:
             ray.shutdown()
+            self._remove_temp_dir()
             raise
+
+    def _remove_temp_dir(self) -> None:
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     def _start_actors(self, plan: ExperimentPlan) -> list[_Slot]:
         runner = plan.config.runner
@@ -221,7 +241,8 @@ class RayExecutor:
         else:
             offset = sent - datetime.fromtimestamp(result["received"]).astimezone()
             for item, reply in zip(batch, result["replies"], strict=True):
-                _answer(item, self._attempt_of(reply, offset))
+                attempt = self._attempt_of(reply, offset)
+                _answer(item, self._local_paths(attempt, result["folder"]))
         finally:
             slot.busy -= len(batch)
             self._wake.set()
@@ -232,6 +253,15 @@ class RayExecutor:
             info = timeout_info(self._timeout)
             return Attempt("timeout", reply["duration_ms"], error=info, callback_calls=calls)
         return attempt_of(reply, calls)
+
+    def _local_paths(self, attempt: Attempt, shipped: str) -> Attempt:
+        """The attempt with the shipped copy's folder in its traceback read as
+        working_directory: the user opens their own files, as after a local run."""
+        error = attempt.error
+        if error is not None and error.traceback:
+            text = error.traceback.replace(shipped + os.sep, f"{self._folder}{os.sep}")
+            attempt.error = error.model_copy(update={"traceback": text})
+        return attempt
 
     def drop_queued(self) -> None:
         """Nothing is queued beyond parallel_runs (prefetch is 0)."""
@@ -247,6 +277,7 @@ class RayExecutor:
             with contextlib.suppress(Exception):
                 ray.kill(slot.actor, no_restart=True)
         await asyncio.to_thread(ray.shutdown)
+        self._remove_temp_dir()
 
 
 def _answer(item: _Pending, attempt: Attempt) -> None:

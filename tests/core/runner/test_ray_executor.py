@@ -1,0 +1,214 @@
+"""executor: ray — on a real local Ray (one per module): same traces as local, nothing
+secret shipped, a killed actor, cancel then resume, no actor or Ray process left behind.
+
+Marked ``ray``: skipped when the extra is not installed (``pip install -e ".[dev,ray]"``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from executor_helpers import comparable, setting, write_project
+from ray_cluster import RAY_TEST_ENV, Cluster, ray_cluster, ray_processes, wait_for_no_processes
+
+os.environ.update(RAY_TEST_ENV)  # before Ray is imported
+pytest.importorskip("ray")
+
+from fluxloop_core.runner.events import RunFinished, RunnerEvent
+from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
+
+pytestmark = pytest.mark.ray
+
+Project = Any  # the `project` fixture of conftest.py
+ACTOR = "ray::RunActor"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    with ray_cluster() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _no_actor_left() -> Iterator[None]:
+    yield
+    assert wait_for_no_processes(ACTOR) == []
+
+
+def on(cluster: Cluster, **options: Any) -> RunOptions:
+    return RunOptions(use_collector=False, ray_address=cluster.address, **options)
+
+
+def test_ray_leaves_the_same_traces_as_local(
+    project: Project, tmp_path: Path, cluster: Cluster
+) -> None:
+    write_project(project)
+    traces = {}
+    for executor in ("local", "ray"):
+        state = tmp_path / executor
+        state.mkdir()
+        loaded = project.config(setting(state, executor), name=f"{executor}.yaml")
+        result = run_experiment(loaded, on(cluster))
+        traces[executor] = project.traces(result.experiment_dir)
+
+    assert comparable(traces["ray"]) == comparable(traces["local"])
+    statuses = sorted(t["status"] for t in traces["ray"])
+    assert statuses == ["error", "success", "success", "success", "success", "timeout"]
+
+
+SHIPPED_AGENT = """
+import os
+
+def run(text):
+    shipped = sorted(
+        os.path.relpath(os.path.join(folder, name), ".")
+        for folder, _, names in os.walk(".")
+        for name in names
+        if "__pycache__" not in folder  # written here by importing this module
+    )
+    return {"files": shipped, "given": os.environ.get("GIVEN"), "dotenv": os.environ.get("SECRET")}
+"""
+
+
+def test_only_the_code_ships_never_the_secrets(project: Project, cluster: Cluster) -> None:
+    project.write("agent.py", SHIPPED_AGENT)
+    project.write("helpers/util.py", "X = 1\n")
+    project.write(".env", "SECRET=hunter2\n")
+    project.write(".env.local", "SECRET=hunter3\n")
+    project.write("helpers/.env", "SECRET=hunter4\n")
+    project.write(".git/config", "[core]\n")
+    project.write("experiments/old/traces.jsonl", "{}\n")
+    project.write("data/huge.bin", "not for the cluster\n")
+    loaded = project.config(
+        """
+name: shipping
+runner:
+  target: "agent:run"
+  executor: ray
+  environment_vars: {GIVEN: "yes"}
+  ray:
+    excludes: ["data/"]
+base_inputs: ["a"]
+"""
+    )
+
+    result = run_experiment(loaded, on(cluster))
+
+    (trace,) = project.traces(result.experiment_dir)
+    assert trace["status"] == "success", trace["error"]
+    output = trace["output"]
+    assert output["files"] == ["agent.py", "helpers/util.py", "setting.yaml"]
+    assert (output["given"], output["dotenv"]) == ("yes", None)
+
+
+DYING_AGENT = """
+import os
+import signal
+from pathlib import Path
+
+def run(text):
+    mark = Path(os.environ["STATE"]) / text
+    if text == "dies" or (text == "dies once" and not mark.exists()):
+        mark.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return text
+"""
+
+
+def test_a_killed_actor_fails_its_run_and_the_experiment_goes_on(
+    project: Project, tmp_path: Path, cluster: Cluster
+) -> None:
+    project.write("agent.py", DYING_AGENT)
+    loaded = project.config(
+        f"""
+name: dying
+runner:
+  target: "agent:run"
+  executor: ray
+  max_retries: 1
+  retry_delay: 0
+  environment_vars: {{STATE: "{tmp_path}"}}
+  ray: {{num_actors: 2, batch_size: 1}}
+base_inputs: ["a", "dies", "b", "dies once", "c"]
+parallel_runs: 2
+"""
+    )
+
+    result = run_experiment(loaded, on(cluster))
+
+    traces = {t["input"]: t for t in project.traces(result.experiment_dir)}
+    assert len(traces) == 5
+    assert all(traces[name]["status"] == "success" for name in ("a", "b", "c"))
+    dead = traces["dies"]
+    assert (dead["status"], dead["attempts"], dead["error"]["type"]) == (
+        "error",
+        2,
+        "RayActorDied",
+    )
+    assert dead["error"]["message"].startswith(
+        "the Ray actor running this run died before the run finished: "
+    )
+    assert (traces["dies once"]["status"], traces["dies once"]["attempts"]) == ("success", 2)
+
+
+def test_a_cancel_keeps_finished_runs_and_a_resume_under_ray_finishes(
+    project: Project, cluster: Cluster
+) -> None:
+    project.write(
+        "agent.py", "import time\n\ndef run(text):\n    time.sleep(0.05)\n    return text\n"
+    )
+    loaded = project.config(
+        'name: resumed\nrunner:\n  target: "agent:run"\n  executor: ray\n'
+        'base_inputs: ["a", "b", "c"]\niterations: 10\nparallel_runs: 2\n'
+    )
+    token = CancelToken()
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunFinished):
+            token.cancel()
+
+    first = run_experiment(loaded, on(cluster), on_event=on_event, cancel=token)
+    assert first.summary.interrupted is True
+    assert 1 <= first.summary.results.total_runs < 30
+    assert wait_for_no_processes(ACTOR) == []
+
+    second = run_experiment(loaded, on(cluster, resume_dir=first.experiment_dir))
+
+    run_ids = sorted(t["run_id"] for t in project.traces(first.experiment_dir))
+    assert run_ids == sorted(f"{i}.{n}" for i in range(3) for n in range(10))
+    assert second.summary.interrupted is False
+
+
+def test_without_an_address_a_local_ray_starts_and_stops(
+    project: Project, cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    before = set(ray_processes("raylet"))
+    project.write("agent.py", "import os\n\ndef run(text):\n    return os.getpid()\n")
+    loaded = project.config(
+        'name: own\nrunner:\n  target: "agent:run"\n  executor: ray\n'
+        'base_inputs: ["a", "b"]\nparallel_runs: 2\n'
+    )
+
+    result = run_experiment(loaded, RunOptions(use_collector=False))
+
+    assert result.summary.results.successful == 2
+    # Its raylet (and every process of its session) is gone, and so is its temp folder.
+    assert wait_for_no_new_raylet(before) <= before
+    sessions = [
+        p for p in Path("/tmp").glob("flr-*/session_*") if cluster.temp_dir not in p.parents
+    ]
+    assert sessions == []
+
+
+def wait_for_no_new_raylet(before: set[int]) -> set[int]:
+    """The raylets running once those started since ``before`` ended (or a minute passed)."""
+    deadline = time.monotonic() + 60
+    while (now := set(ray_processes("raylet"))) - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return now
