@@ -19,7 +19,7 @@ from ray_cluster import RAY_TEST_ENV, Cluster, ray_cluster, ray_processes, wait_
 os.environ.update(RAY_TEST_ENV)  # before Ray is imported
 pytest.importorskip("ray")
 
-from fluxloop_core.runner.events import RunFinished, RunnerEvent
+from fluxloop_core.runner.events import RunFinished, RunnerEvent, RunStarted
 from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
 
 pytestmark = pytest.mark.ray
@@ -182,6 +182,28 @@ def test_a_cancel_keeps_finished_runs_and_a_resume_under_ray_finishes(
     run_ids = sorted(t["run_id"] for t in project.traces(first.experiment_dir))
     assert run_ids == sorted(f"{i}.{n}" for i in range(3) for n in range(10))
     assert second.summary.interrupted is False
+
+
+def test_a_second_cancel_kills_the_actors_and_writes_no_unfinished_run(
+    project: Project, cluster: Cluster
+) -> None:
+    project.write("agent.py", "import time\n\ndef run(text):\n    time.sleep(120)\n")
+    loaded = project.config(
+        'name: stuck\nrunner:\n  target: "agent:run"\n  executor: ray\n'
+        'base_inputs: ["a", "b"]\nparallel_runs: 2\n'
+    )
+    token = CancelToken()
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunStarted) and event.run_id == "1.0":
+            token.cancel()
+            token.cancel()
+
+    result = run_experiment(loaded, on(cluster), on_event=on_event, cancel=token)
+
+    assert result.summary.interrupted is True
+    assert project.traces(result.experiment_dir) == []
+    # The autouse check: the actors, still running their 120 s calls, were killed.
 
 
 def test_without_an_address_a_local_ray_starts_and_stops(
