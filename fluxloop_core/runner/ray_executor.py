@@ -6,10 +6,11 @@ identical to a local run: the scheduler (retries under the runner's ``max_retrie
 Ray's), the one writer, and the clock of every timestamp. The actors
 (:mod:`fluxloop_core.runner.ray_actor`) only call the agent.
 
-``parallel_runs`` is the total across the cluster: each actor gets a share and is never
-sent more runs than that at once. Runs are sent in batches of up to
-``runner.ray.batch_size`` and come back a batch at a time, so a Ray call is paid per
-batch, not per run. The agent's code reaches the cluster through a runtime environment
+``parallel_runs`` is the total across the cluster: each actor gets a share of it and
+runs no more than that at once. Runs are sent in batches of up to
+``runner.ray.batch_size`` — one batch queued ahead of each actor's share, so it never
+waits for the driver — and come back a batch at a time, so a Ray call is paid per batch,
+not per run. The agent's code reaches the cluster through a runtime environment
 built from ``working_directory`` without secrets (:func:`runtime_env`).
 """
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import shutil
 import signal
@@ -87,10 +87,11 @@ def _on_driver_clock(calls: list[dict[str, Any]], offset: timedelta) -> list[Cal
 
 @dataclass
 class _Slot:
-    """One actor and the runs it has in flight (at most ``share``)."""
+    """One actor and the runs sent to it and not answered yet (at most its ``share``
+    running and a batch waiting)."""
 
     actor: Any
-    share: int
+    limit: int
     busy: int = 0
 
 
@@ -100,10 +101,14 @@ class _Pending:
     answer: asyncio.Future[Attempt] = field(repr=False)
 
 
+def shares(parallel_runs: int, actors: int) -> list[int]:
+    """``parallel_runs`` split over ``actors`` as evenly as whole runs allow."""
+    base, extra = divmod(parallel_runs, actors)
+    return [base + (1 if index < extra else 0) for index in range(actors)]
+
+
 class RayExecutor:
     """Runs attempts on Ray actors; connects (or starts a local Ray) when made."""
-
-    prefetch = 0  # the scheduler keeps parallel_runs in flight; batches form from those
 
     def __init__(self, plan: ExperimentPlan) -> None:
         runner = plan.config.runner
@@ -155,6 +160,8 @@ class RayExecutor:
             ) from None
         try:
             self._slots = self._start_actors(plan)
+            # Runs accepted beyond parallel_runs: the batch queued ahead of each actor.
+            self.prefetch = self._batch_size * len(self._slots)
         except BaseException:
             ray.shutdown()
             self._remove_temp_dir()
@@ -168,16 +175,23 @@ class RayExecutor:
         runner = plan.config.runner
         cpus = int(ray.cluster_resources().get("CPU", 1))
         count = min(plan.parallel_runs, runner.ray.num_actors or max(cpus, 1))
-        share = math.ceil(plan.parallel_runs / count)
         specs = plan.providers.specs if plan.providers else {}
-        remote = ray.remote(RunActor).options(
-            # +1: ready() answers while every run thread of a share is busy.
-            max_concurrency=share + 1,
-            num_cpus=0,  # placed by SPREAD, not by CPUs, so any num_actors can start
-            scheduling_strategy="SPREAD",
-        )
-        self._new_actor = lambda: remote.remote(runner.resolved_target, specs, self._timeout)
-        slots = [_Slot(self._new_actor(), share) for _ in range(count)]
+        remote = ray.remote(RunActor)
+        target = runner.resolved_target
+
+        def new_actor(share: int) -> Any:
+            return remote.options(
+                # Batch calls wait in the actor for its slots; +2: ready() and drop_queued().
+                max_concurrency=share + self._batch_size + 2,
+                num_cpus=0,  # placed by SPREAD, not by CPUs, so any num_actors can start
+                scheduling_strategy="SPREAD",
+            ).remote(target, specs, self._timeout, share)
+
+        self._new_actor = new_actor
+        slots = [
+            _Slot(new_actor(share), share + self._batch_size)
+            for share in shares(plan.parallel_runs, count)
+        ]
         try:
             problems = ray.get([slot.actor.ready.remote() for slot in slots], timeout=START_SECONDS)
         except (RayError, TimeoutError) as exc:  # the runtime environment, a dead actor
@@ -211,10 +225,10 @@ class RayExecutor:
             if len(self._pending) < self._batch_size:
                 await asyncio.sleep(BATCH_LINGER_SECONDS)  # let a burst of runs gather
             while self._pending:
-                slot = max(self._slots, key=lambda s: s.share - s.busy)
-                room = min(slot.share - slot.busy, self._batch_size)
+                slot = max(self._slots, key=lambda s: s.limit - s.busy)
+                room = min(slot.limit - slot.busy, self._batch_size)
                 if room <= 0:
-                    break  # every share is full: a finished batch wakes this loop
+                    break  # every actor is full: a finished batch wakes this loop
                 batch: list[_Pending] = []
                 while self._pending and len(batch) < room:
                     item = self._pending.popleft()
@@ -234,13 +248,16 @@ class RayExecutor:
         except RayActorError as exc:
             # Every run the actor held is lost with it; a new actor takes the slot and the
             # scheduler may retry the runs (the runner's max_retries, not Ray's).
-            slot.actor = self._new_actor()
+            slot.actor = self._new_actor(slot.limit - self._batch_size)
             info = ErrorInfo(type="RayActorDied", message=_death_reason(exc))
             for item in batch:
                 _answer(item, Attempt("error", 0.0, error=info))
         else:
             offset = sent - datetime.fromtimestamp(result["received"]).astimezone()
             for item, reply in zip(batch, result["replies"], strict=True):
+                if reply.get("dropped"):
+                    item.answer.cancel()  # never started: not written, --resume runs it
+                    continue
                 attempt = self._attempt_of(reply, offset)
                 _answer(item, self._local_paths(attempt, result["folder"]))
         finally:
@@ -264,7 +281,13 @@ class RayExecutor:
         return attempt
 
     def drop_queued(self) -> None:
-        """Nothing is queued beyond parallel_runs (prefetch is 0)."""
+        """Start no more runs: those not sent are cancelled, and each actor answers the
+        runs still waiting for a slot as dropped (running ones go on)."""
+        while self._pending:
+            self._pending.popleft().answer.cancel()
+        for slot in self._slots:
+            with contextlib.suppress(Exception):
+                slot.actor.drop_queued.remote()
 
     async def close(self) -> None:
         """Kill the actors (runs still on them end) and leave the cluster (a local Ray
