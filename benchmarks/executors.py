@@ -42,7 +42,7 @@ def run(input_text):
         total += number * number
     return total
 """
-CPU_LOOPS, CPU_RUNS = 3_000_000, 16
+CPU_LOOPS, CPU_RUNS = 2_000_000, 32
 TRIVIAL_RUNS = 10_000
 ASYNC_RUNS, ASYNC_PARALLEL, ASYNC_SLEEP = 640, 64, 0.05
 HAS_RAY = importlib.util.find_spec("ray") is not None
