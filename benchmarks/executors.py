@@ -24,6 +24,7 @@ from pathlib import Path
 
 from _projects import ASYNC_AGENT, TRIVIAL_AGENT, write_project
 
+from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.runner.events import (
     ExperimentFinished,
@@ -57,7 +58,7 @@ class Timing:
     ok: int
 
 
-def timed(config: Path, executor: str, parallel_runs: int) -> Timing:
+def timed(config: Path, executor: ExecutorName, parallel_runs: int) -> Timing:
     marks: dict[str, float] = {}
     ok = [0]
 
@@ -75,7 +76,7 @@ def timed(config: Path, executor: str, parallel_runs: int) -> Timing:
 
     sys.path.insert(0, str(config.parent))
     try:
-        options = RunOptions(use_collector=False, executor=executor, parallel_runs=parallel_runs)  # type: ignore[arg-type]
+        options = RunOptions(use_collector=False, executor=executor, parallel_runs=parallel_runs)
         run_experiment(load_config(config), options, on_event=on_event)
     finally:
         sys.path.remove(str(config.parent))
@@ -98,7 +99,12 @@ def cpu_bound(root: Path) -> None:
     print(
         f"   {'executor':10} {'parallel':>8} {'runs/s':>8} {'vs local p2':>12} {'start+stop s':>13}"
     )
-    rows = [("local", 1), ("local", 2), ("processes", 1), ("processes", 2)]
+    rows: list[tuple[ExecutorName, int]] = [
+        ("local", 1),
+        ("local", 2),
+        ("processes", 1),
+        ("processes", 2),
+    ]
     rows += [("ray", 2)] if HAS_RAY else []
     base = None
     for executor, parallel in rows:
@@ -135,7 +141,8 @@ def trivial(root: Path) -> None:
 def async_on_ray(root: Path) -> None:
     ideal = ASYNC_RUNS / ASYNC_PARALLEL * ASYNC_SLEEP
     print(
-        f"3. {ASYNC_RUNS} async runs of {ASYNC_SLEEP * 1000:.0f} ms at parallel_runs {ASYNC_PARALLEL}: ideal {ideal:.2f} s"
+        f"3. {ASYNC_RUNS} async runs of {ASYNC_SLEEP * 1000:.0f} ms at parallel_runs "
+        f"{ASYNC_PARALLEL}: ideal {ideal:.2f} s"
     )
     config = write_project(
         root / "async",
@@ -144,7 +151,7 @@ def async_on_ray(root: Path) -> None:
         iterations=10,
         parallel_runs=ASYNC_PARALLEL,
     )
-    executors = ["local", "ray"] if HAS_RAY else ["local"]
+    executors: list[ExecutorName] = ["local", "ray"] if HAS_RAY else ["local"]
     for executor in executors:
         timing = timed(config, executor, ASYNC_PARALLEL)
         efficiency = ideal / timing.run_phase

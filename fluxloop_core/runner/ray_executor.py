@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 from collections import deque
@@ -45,6 +46,8 @@ from fluxloop_core.runner.worker_protocol import attempt_of, request_of
 NEVER_SHIPPED = (".env", ".env.*", "experiments/", ".git", ".venv/", "__pycache__/")
 """working_directory paths never sent to the cluster (gitignore patterns): secrets,
 results, history and environments, whatever ``runner.ray.excludes`` says."""
+REACH_SECONDS = 5.0
+"""How long the cluster's address may take to accept a connection."""
 START_SECONDS = 300.0
 """How long the actors may take to start (shipping the code, importing the agent)."""
 BATCH_LINGER_SECONDS = 0.002
@@ -127,6 +130,8 @@ class RayExecutor:
         """Join the cluster (or start a local Ray), start the actors, check they loaded
         the target; a failure is the user's to fix (exit 2), nothing has run yet."""
         address = plan.ray_address
+        if address is not None:
+            _check_reachable(address)
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves unasked
         local: dict[str, Any] = {}
         if address is None:
@@ -301,6 +306,24 @@ class RayExecutor:
                 ray.kill(slot.actor, no_restart=True)
         await asyncio.to_thread(ray.shutdown)
         self._remove_temp_dir()
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once when nothing listens at a ``HOST:PORT`` address (``ray.init`` would
+    retry for minutes); other forms (``auto``) are left to Ray."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), REACH_SECONDS).close()
+    except OSError as exc:
+        raise ConfigError(
+            f"nothing answers at the Ray address {address} ({exc.strerror or exc})",
+            key="runner.ray.address",
+            hint="Start the cluster with `ray start --head` and give the address it prints "
+            "(--ray-address, runner.ray.address or RAY_ADDRESS), or leave all three unset "
+            "to run on a local Ray.",
+        ) from None
 
 
 def _answer(item: _Pending, attempt: Attempt) -> None:

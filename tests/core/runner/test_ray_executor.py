@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 from executor_helpers import comparable, setting, write_project
-from ray_cluster import RAY_TEST_ENV, Cluster, ray_cluster, ray_processes, wait_for_no_processes
+from ray_cluster import (
+    RAY_TEST_ENV,
+    Cluster,
+    free_port,
+    ray_cluster,
+    ray_processes,
+    wait_for_no_processes,
+)
 
 os.environ.update(RAY_TEST_ENV)  # before Ray is imported
 pytest.importorskip("ray")
@@ -219,6 +226,22 @@ def test_a_second_cancel_kills_the_actors_and_writes_no_unfinished_run(
     assert result.summary.interrupted is True
     assert project.traces(result.experiment_dir) == []
     # The autouse check: the actors, still running their 120 s calls, were killed.
+
+
+def test_an_address_where_nothing_listens_is_exit_2_at_once(project: Project) -> None:
+    project.write("agent.py", "def run(text):\n    return text\n")
+    project.write(
+        "setting.yaml",
+        'name: nowhere\nrunner:\n  target: "agent:run"\n  executor: ray\nbase_inputs: ["a"]\n',
+    )
+
+    result = project.cli(
+        "run", "experiment", "--no-collector", "--ray-address", f"127.0.0.1:{free_port()}"
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert "runner.ray.address: nothing answers at the Ray address 127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_without_an_address_a_local_ray_starts_and_stops(
