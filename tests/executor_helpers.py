@@ -7,6 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.runner.events import RunFinished, RunnerEvent
+from fluxloop_core.runner.experiment import (
+    CancelToken,
+    ExperimentResult,
+    RunOptions,
+    run_experiment,
+)
+
 AGENT = """
 import asyncio
 import os
@@ -80,6 +89,21 @@ def write_project(project: Any) -> None:
     project.write("recordings/args.jsonl", lines)
 
 
+def traces_under(
+    project: Any, tmp_path: Path, executor: str, options: RunOptions
+) -> dict[str, list[dict[str, Any]]]:
+    """The experiment's traces, comparable, run under ``local`` and under ``executor``."""
+    write_project(project)
+    traces = {}
+    for name in ("local", executor):
+        state = tmp_path / name
+        state.mkdir()
+        loaded = project.config(setting(state, name), name=f"{name}.yaml")
+        result = run_experiment(loaded, options)
+        traces[name] = comparable(project.traces(result.experiment_dir))
+    return traces
+
+
 def without_times(trace: dict[str, Any]) -> dict[str, Any]:
     """A trace line without what depends on the clock (times, durations)."""
     kept = {k: v for k, v in trace.items() if k not in ("started_at", "duration_ms", "spans")}
@@ -92,3 +116,33 @@ def without_times(trace: dict[str, Any]) -> dict[str, Any]:
 def comparable(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Traces in run-id order, without times."""
     return [without_times(t) for t in sorted(traces, key=lambda t: t["run_id"])]
+
+
+DYING_AGENT = """
+import os
+import signal
+from pathlib import Path
+
+def run(text):
+    mark = Path(os.environ["STATE"]) / text
+    if text == "dies" or (text == "dies once" and not mark.exists()):
+        mark.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return text
+"""
+"""An agent whose process dies (SIGKILL) on "dies", and on "dies once" the first time
+(its mark kept in the folder $STATE)."""
+
+
+def stopped_after_a_run(loaded: LoadedConfig, options: RunOptions) -> ExperimentResult:
+    """The experiment, stopped gracefully (a first Ctrl-C) when its first run finishes."""
+    token = CancelToken()
+
+    def on_event(event: RunnerEvent) -> None:
+        if isinstance(event, RunFinished):
+            token.cancel()
+
+    result = run_experiment(loaded, options, on_event=on_event, cancel=token)
+    assert result.summary.interrupted is True
+    assert 1 <= result.summary.results.total_runs < result.summary.planned_runs
+    return result

@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from executor_helpers import comparable, setting, write_project
+from executor_helpers import (
+    DYING_AGENT,
+    stopped_after_a_run,
+    traces_under,
+)
 from ray_cluster import (
     RAY_TEST_ENV,
     Cluster,
@@ -26,7 +30,7 @@ from ray_cluster import (
 os.environ.update(RAY_TEST_ENV)  # before Ray is imported
 pytest.importorskip("ray")
 
-from fluxloop_core.runner.events import RunFinished, RunnerEvent, RunStarted
+from fluxloop_core.runner.events import RunnerEvent, RunStarted
 from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
 
 pytestmark = pytest.mark.ray
@@ -54,16 +58,9 @@ def on(cluster: Cluster, **options: Any) -> RunOptions:
 def test_ray_leaves_the_same_traces_as_local(
     project: Project, tmp_path: Path, cluster: Cluster
 ) -> None:
-    write_project(project)
-    traces = {}
-    for executor in ("local", "ray"):
-        state = tmp_path / executor
-        state.mkdir()
-        loaded = project.config(setting(state, executor), name=f"{executor}.yaml")
-        result = run_experiment(loaded, on(cluster))
-        traces[executor] = project.traces(result.experiment_dir)
+    traces = traces_under(project, tmp_path, "ray", on(cluster))
 
-    assert comparable(traces["ray"]) == comparable(traces["local"])
+    assert traces["ray"] == traces["local"]
     statuses = sorted(t["status"] for t in traces["ray"])
     assert statuses == ["error", "success", "success", "success", "success", "timeout"]
 
@@ -111,20 +108,6 @@ base_inputs: ["a"]
     output = trace["output"]
     assert output["files"] == ["agent.py", "helpers/util.py", "setting.yaml"]
     assert (output["given"], output["dotenv"]) == ("yes", None)
-
-
-DYING_AGENT = """
-import os
-import signal
-from pathlib import Path
-
-def run(text):
-    mark = Path(os.environ["STATE"]) / text
-    if text == "dies" or (text == "dies once" and not mark.exists()):
-        mark.touch()
-        os.kill(os.getpid(), signal.SIGKILL)
-    return text
-"""
 
 
 def dying_experiment(project: Project, state: Path, inputs: str, retries: int) -> Any:
@@ -188,15 +171,7 @@ def test_a_cancel_keeps_finished_runs_and_a_resume_under_ray_finishes(
         'name: resumed\nrunner:\n  target: "agent:run"\n  executor: ray\n'
         'base_inputs: ["a", "b", "c"]\niterations: 10\nparallel_runs: 2\n'
     )
-    token = CancelToken()
-
-    def on_event(event: RunnerEvent) -> None:
-        if isinstance(event, RunFinished):
-            token.cancel()
-
-    first = run_experiment(loaded, on(cluster), on_event=on_event, cancel=token)
-    assert first.summary.interrupted is True
-    assert 1 <= first.summary.results.total_runs < 30
+    first = stopped_after_a_run(loaded, on(cluster))
     assert wait_for_no_processes(ACTOR) == []
 
     second = run_experiment(loaded, on(cluster, resume_dir=first.experiment_dir))

@@ -12,26 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from executor_helpers import comparable, setting, write_project
+from executor_helpers import (
+    DYING_AGENT,
+    stopped_after_a_run,
+    traces_under,
+)
 
-from fluxloop_core.runner.events import RunFinished, RunnerEvent
-from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
+from fluxloop_core.runner.experiment import RunOptions, run_experiment
 
 Project = Any  # the `project` fixture of conftest.py
 
 
 def test_processes_leave_the_same_traces_as_local(project: Project, tmp_path: Path) -> None:
-    write_project(project)
-    traces = {}
-    for executor in ("local", "processes"):
-        state = tmp_path / executor
-        state.mkdir()
-        loaded = project.config(setting(state, executor), name=f"{executor}.yaml")
-        result = run_experiment(loaded, RunOptions(use_collector=False))
-        traces[executor] = project.traces(result.experiment_dir)
+    traces = traces_under(project, tmp_path, "processes", RunOptions(use_collector=False))
 
-    local, processes = comparable(traces["local"]), comparable(traces["processes"])
-    assert processes == local
+    local = traces["local"]
+    assert traces["processes"] == local
     # What the comparison covered (so an experiment that lost its variety fails here).
     by_input = {t["input"]: t for t in local}
     assert [t["run_id"] for t in local] == ["0.0", "1.0", "2.0", "3.0", "4.0", "5.0"]
@@ -108,20 +104,6 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "State:\tZ" not in status
-
-
-DYING_AGENT = """
-import os
-import signal
-from pathlib import Path
-
-def run(text):
-    mark = Path(os.environ["STATE"]) / text
-    if text == "dies" or (text == "dies once" and not mark.exists()):
-        mark.touch()
-        os.kill(os.getpid(), signal.SIGKILL)
-    return text
-"""
 
 
 @pytest.mark.parametrize("retries", [0, 1])
@@ -211,13 +193,19 @@ def worker_pids(state: Path) -> set[int]:
     return {int(path.name) for path in state.iterdir() if path.name.isdigit()}
 
 
+def running_cli(project: Project, tmp_path: Path, nap: float) -> tuple[Any, Path]:
+    """The CLI running the sleepy experiment, once both workers have started a run."""
+    state = tmp_path / "state"
+    state.mkdir()
+    process = start_cli(project, state, nap)
+    wait_until(lambda: len(worker_pids(state)) == 2, process)
+    return process, state
+
+
 def test_first_ctrl_c_lets_running_runs_finish_then_exits_130(
     project: Project, tmp_path: Path
 ) -> None:
-    state = tmp_path / "state"
-    state.mkdir()
-    process = start_cli(project, state, nap=0.5)
-    wait_until(lambda: len(worker_pids(state)) == 2, process)
+    process, state = running_cli(project, tmp_path, nap=0.5)
 
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
@@ -239,10 +227,7 @@ def test_first_ctrl_c_lets_running_runs_finish_then_exits_130(
 def test_second_ctrl_c_kills_the_workers_and_leaves_no_process(
     project: Project, tmp_path: Path
 ) -> None:
-    state = tmp_path / "state"
-    state.mkdir()
-    process = start_cli(project, state, nap=120)
-    wait_until(lambda: len(worker_pids(state)) == 2, process)
+    process, state = running_cli(project, tmp_path, nap=120)
 
     process.send_signal(signal.SIGINT)
     time.sleep(0.2)  # two separate presses
@@ -262,16 +247,7 @@ def test_an_experiment_stopped_under_processes_resumes_under_local(project: Proj
         'name: mixed\nrunner:\n  target: "agent:run"\n  executor: processes\n'
         'base_inputs: ["a", "b", "c"]\niterations: 10\nparallel_runs: 2\n'
     )
-    token = CancelToken()
-
-    def on_event(event: RunnerEvent) -> None:
-        if isinstance(event, RunFinished):
-            token.cancel()
-
-    first = run_experiment(loaded, RunOptions(use_collector=False), on_event=on_event, cancel=token)
-    assert first.summary.interrupted is True
-    done_first = first.summary.results.total_runs
-    assert 1 <= done_first < 30
+    first = stopped_after_a_run(loaded, RunOptions(use_collector=False))
 
     second = run_experiment(
         loaded, RunOptions(use_collector=False, resume_dir=first.experiment_dir, executor="local")
