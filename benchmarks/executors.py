@@ -102,7 +102,8 @@ def cpu_bound(root: Path) -> None:
         parallel_runs=1,
     )
     print(
-        f"   {'executor':10} {'parallel':>8} {'runs/s':>8} {'vs local p2':>12} {'start+stop s':>13}"
+        f"   {'executor':10} {'parallel':>8} {'runs/s':>8} {'steady':>7} {'vs local p2':>12}"
+        f" {'start+stop s':>13}"
     )
     rows: list[tuple[ExecutorName, int]] = [
         ("local", 1),
