@@ -110,6 +110,10 @@ class SubprocessExecutor:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=LINE_LIMIT,
+            # Its own session: Ctrl-C in the terminal is the runner's alone to handle, and
+            # where the kernel groups CPU time by session (autogroup), each worker gets
+            # its own share instead of all of them splitting the terminal's one.
+            start_new_session=True,
         )
         worker = _Worker(process)
         self._all.add(worker)
