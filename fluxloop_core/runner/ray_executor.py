@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import shutil
 import signal
@@ -33,6 +34,7 @@ from typing import Any
 
 import fluxloop
 import ray
+from pydantic import ValidationError
 from ray.exceptions import RayActorError, RayError
 
 import fluxloop_core
@@ -48,6 +50,8 @@ NEVER_SHIPPED = (".env", ".env.*", "experiments/", ".git", ".venv/", "__pycache_
 results, history and environments, whatever ``runner.ray.excludes`` says."""
 REACH_SECONDS = 5.0
 """How long the cluster's address may take to accept a connection."""
+STUCK_MARGIN_SECONDS = 60.0
+"""Beyond its runs' timeouts, how long a batch may take before its actor is killed."""
 START_SECONDS = 300.0
 """How long the actors may take to start (shipping the code, importing the agent)."""
 BATCH_LINGER_SECONDS = 0.002
@@ -249,14 +253,29 @@ class RayExecutor:
         sent = datetime.now().astimezone()
         try:
             ref = slot.actor.run_batch.remote([item.request for item in batch])
-            result = await asyncio.wrap_future(ref.future())
+            result = await asyncio.wait_for(
+                asyncio.wrap_future(ref.future()), self._batch_bound(slot, len(batch))
+            )
         except RayActorError as exc:
             # Every run the actor held is lost with it; a new actor takes the slot and the
             # scheduler may retry the runs (the runner's max_retries, not Ray's).
-            slot.actor = self._new_actor(slot.limit - self._batch_size)
+            self._replace(slot)
             info = ErrorInfo(type="RayActorDied", message=_death_reason(exc))
-            for item in batch:
-                _answer(item, Attempt("error", 0.0, error=info))
+            self._fail(batch, Attempt("error", 0.0, error=info))
+        except TimeoutError:
+            # The actor did not answer in time (an agent holding the interpreter in C
+            # code): it is killed, as a worker process past its timeout is.
+            with contextlib.suppress(Exception):
+                ray.kill(slot.actor, no_restart=True)
+            self._replace(slot)
+            info = timeout_info(self._timeout)
+            self._fail(batch, Attempt("timeout", self._timeout * 1000, error=info))
+        except Exception as exc:  # Ray failed the call some other way: said for each run
+            first = (str(exc).strip().splitlines() or ["no reason given"])[0]
+            self._fail(
+                batch,
+                Attempt("error", 0.0, error=ErrorInfo(type=type(exc).__name__, message=first)),
+            )
         else:
             offset = sent - datetime.fromtimestamp(result["received"]).astimezone()
             for item, reply in zip(batch, result["replies"], strict=True):
@@ -266,11 +285,33 @@ class RayExecutor:
                 attempt = self._attempt_of(reply, offset)
                 _answer(item, self._local_paths(attempt, result["folder"]))
         finally:
+            for item in batch:  # cancelled mid-way (the experiment is stopping at once)
+                if not item.answer.done():
+                    item.answer.cancel()
             slot.busy -= len(batch)
             self._wake.set()
 
+    def _batch_bound(self, slot: _Slot, size: int) -> float:
+        """How long a batch may take before its actor counts as stuck: every run of it
+        waiting for a slot and running to its timeout, and a margin for Ray."""
+        share = slot.limit - self._batch_size
+        rounds = math.ceil((size + self._batch_size) / share) + 1
+        return rounds * self._timeout + STUCK_MARGIN_SECONDS
+
+    def _replace(self, slot: _Slot) -> None:
+        slot.actor = self._new_actor(slot.limit - self._batch_size)
+
+    @staticmethod
+    def _fail(batch: list[_Pending], attempt: Attempt) -> None:
+        for item in batch:
+            _answer(item, attempt)
+
     def _attempt_of(self, reply: dict[str, Any], offset: timedelta) -> Attempt:
-        calls = _on_driver_clock(reply.get("callback_calls", []), offset)
+        try:
+            calls = _on_driver_clock(reply.get("callback_calls", []), offset)
+        except (ValidationError, TypeError, ValueError) as exc:
+            unreadable = ErrorInfo(type=type(exc).__name__, message=f"unreadable reply: {exc}")
+            return Attempt("error", 0.0, error=unreadable)
         if reply.get("timeout"):
             info = timeout_info(self._timeout)
             return Attempt("timeout", reply["duration_ms"], error=info, callback_calls=calls)
