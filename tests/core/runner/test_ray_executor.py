@@ -7,6 +7,9 @@ Marked ``ray``: skipped when the extra is not installed (``pip install -e ".[dev
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,6 +204,44 @@ def test_a_second_cancel_kills_the_actors_and_writes_no_unfinished_run(
     assert result.summary.interrupted is True
     assert project.traces(result.experiment_dir) == []
     # The autouse check: the actors, still running their 120 s calls, were killed.
+
+
+def test_sigterm_from_the_cli_stops_gracefully_after_ray_started(
+    project: Project, cluster: Cluster
+) -> None:
+    # ray.init installs its own SIGTERM handler on the main thread: the runner's must stay.
+    project.write(
+        "agent.py", "import time\n\ndef run(text):\n    time.sleep(0.3)\n    return text\n"
+    )
+    project.write(
+        "setting.yaml",
+        'name: term\nrunner:\n  target: "agent:run"\n  executor: ray\n'
+        'base_inputs: ["a", "b"]\niterations: 50\nparallel_runs: 2\n',
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fluxloop_core", "run", "experiment", "--no-collector", "--quiet",
+         "--ray-address", cluster.address],
+        cwd=project.dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    traces = [p / "traces.jsonl" for p in project.experiments()]
+    while not any(t.exists() and t.stat().st_size for t in traces):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+        traces = [p / "traces.jsonl" for p in project.experiments()]
+
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stderr
+    (folder,) = project.experiments()
+    summary = project.json(folder / "summary.json")
+    assert summary["interrupted"] is True
+    assert 1 <= summary["results"]["total_runs"] == len(project.traces(folder)) < 100
 
 
 def test_an_address_where_nothing_listens_is_exit_2_at_once(project: Project) -> None:
