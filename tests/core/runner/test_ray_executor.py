@@ -33,6 +33,7 @@ from ray_cluster import (
 os.environ.update(RAY_TEST_ENV)  # before Ray is imported
 pytest.importorskip("ray")
 
+from fluxloop_core.errors import TargetError
 from fluxloop_core.runner.events import RunnerEvent, RunStarted
 from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
 
@@ -162,6 +163,28 @@ def test_a_run_whose_actor_died_is_retried_under_max_retries(
 
     (trace,) = project.traces(result.experiment_dir)
     assert (trace["status"], trace["attempts"], trace["output"]) == ("success", 2, "dies once")
+
+
+def test_a_target_the_actors_cannot_load_stops_before_any_run(
+    project: Project, cluster: Cluster
+) -> None:
+    # It imports here, but reads at import a file that runner.ray.excludes keeps home.
+    project.write(
+        "agent.py", "SETTING = open('data/setting.txt').read()\n\ndef run(text):\n    return text\n"
+    )
+    project.write("data/setting.txt", "x\n")
+    loaded = project.config(
+        'name: unloadable\nrunner:\n  target: "agent:run"\n  executor: ray\n'
+        '  ray: {excludes: ["data/"]}\nbase_inputs: ["a"]\n'
+    )
+
+    with pytest.raises(TargetError) as caught:
+        run_experiment(loaded, on(cluster))
+
+    assert caught.value.key == "runner.target"
+    assert "the Ray actors could not load agent:run: FileNotFoundError" in caught.value.message
+    (folder,) = project.experiments()
+    assert project.traces(folder) == []
 
 
 def test_a_cancel_keeps_finished_runs_and_a_resume_under_ray_finishes(
