@@ -6,7 +6,7 @@ Marked ``ray``: skipped when the extra is not installed (``pip install -e ".[dev
 
 from __future__ import annotations
 
-import os
+import importlib.util
 import signal
 import subprocess
 import sys
@@ -30,8 +30,8 @@ from ray_cluster import (
     wait_for_no_processes,
 )
 
-os.environ.update(RAY_TEST_ENV)  # before Ray is imported
-pytest.importorskip("ray")
+if importlib.util.find_spec("ray") is None:
+    pytest.skip("the [ray] extra is not installed", allow_module_level=True)
 
 from fluxloop_core.errors import TargetError
 from fluxloop_core.runner.events import RunnerEvent, RunStarted
@@ -43,8 +43,18 @@ Project = Any  # the `project` fixture of conftest.py
 ACTOR = "ray::RunActor"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _ray_environment() -> Iterator[None]:
+    """RAY_TEST_ENV for this module's tests, set before they import Ray (which reads some
+    of it once, at import) and taken away after them."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in RAY_TEST_ENV.items():
+            patch.setenv(name, value)
+        yield
+
+
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
+def cluster(_ray_environment: None) -> Iterator[Cluster]:
     with ray_cluster() as running:
         yield running
 
