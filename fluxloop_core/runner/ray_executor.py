@@ -11,7 +11,8 @@ runs no more than that at once. Runs are sent in batches of up to
 ``runner.ray.batch_size`` — one batch queued ahead of each actor's share, so it never
 waits for the driver — and come back a batch at a time, so a Ray call is paid per batch,
 not per run. The agent's code reaches the cluster through a runtime environment
-built from ``working_directory`` without secrets (:func:`runtime_env`).
+built from ``working_directory`` without secrets
+(:func:`~fluxloop_core.runner.ray_shipping.runtime_env`).
 """
 
 from __future__ import annotations
@@ -32,22 +33,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import fluxloop
 import ray
 from pydantic import ValidationError
 from ray.exceptions import RayActorError, RayError
 
-import fluxloop_core
 from fluxloop_core.errors import ConfigError, TargetError
 from fluxloop_core.results.models import CallbackCall, ErrorInfo
 from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
 from fluxloop_core.runner.plan import ExperimentPlan
 from fluxloop_core.runner.ray_actor import RunActor
+from fluxloop_core.runner.ray_shipping import runtime_env
 from fluxloop_core.runner.worker_protocol import attempt_of, request_of
 
-NEVER_SHIPPED = (".env", ".env.*", "experiments/", ".git", ".venv/", "__pycache__/")
-"""working_directory paths never sent to the cluster (gitignore patterns): secrets,
-results, history and environments, whatever ``runner.ray.excludes`` says."""
 REACH_SECONDS = 5.0
 """How long the cluster's address may take to accept a connection."""
 STUCK_MARGIN_SECONDS = 60.0
@@ -56,30 +53,6 @@ START_SECONDS = 300.0
 """How long the actors may take to start (shipping the code, importing the agent)."""
 BATCH_LINGER_SECONDS = 0.002
 """How long a batch short of ``batch_size`` waits for more runs before it leaves."""
-
-
-def runtime_env(plan: ExperimentPlan) -> dict[str, Any]:
-    """What the actors get: ``working_directory`` as their code and folder (without
-    :data:`NEVER_SHIPPED`, the experiments' folder and ``runner.ray.excludes``), the
-    ``fluxloop_core`` and ``fluxloop`` packages the actors need, and exactly the variables
-    of ``runner.environment_vars`` (.env files stay here)."""
-    runner = plan.config.runner
-    excludes = [*NEVER_SHIPPED, *runner.ray.excludes]
-    output = plan.config.output_directory.resolve()
-    folder = runner.working_directory.resolve()
-    if output.is_relative_to(folder) and output != folder:
-        excludes.append("/" + output.relative_to(folder).as_posix() + "/")
-    return {
-        "working_dir": str(folder),
-        "py_modules": [_package_dir(fluxloop_core), _package_dir(fluxloop)],
-        "excludes": excludes,
-        # The actors' SDK keeps spans for the trace; it does not send them anywhere.
-        "env_vars": {**runner.environment_vars, "FLUXLOOP_USE_COLLECTOR": "false"},
-    }
-
-
-def _package_dir(module: Any) -> str:
-    return str(Path(module.__file__).parent)
 
 
 def _on_driver_clock(calls: list[dict[str, Any]], offset: timedelta) -> list[CallbackCall]:

@@ -330,32 +330,3 @@ def test_parallel_runs_is_split_over_the_actors_as_evenly_as_whole_runs_allow() 
     assert shares(7, 3) == [3, 2, 2]
     assert shares(64, 5) == [13, 13, 13, 13, 12]
     assert sum(shares(1000, 7)) == 1000
-
-
-def test_the_runtime_env_never_holds_secrets_results_or_history(project: Project) -> None:
-    from fluxloop_core.runner.plan import prepare_experiment
-    from fluxloop_core.runner.ray_executor import runtime_env
-
-    project.write("agent.py", "def run(text):\n    return text\n")
-    loaded = project.config(
-        'name: env\nrunner:\n  target: "agent:run"\n  executor: ray\n'
-        '  environment_vars: {MODE: "x"}\n  ray: {excludes: ["data/"]}\n'
-        'output_directory: results/runs\nbase_inputs: ["a"]\n'
-    )
-    project.write(".env", "SECRET=hunter2\n")
-
-    env = runtime_env(prepare_experiment(loaded, RunOptions(use_collector=False)))
-
-    assert env["working_dir"] == str(project.dir.resolve())
-    assert env["excludes"] == [
-        ".env",
-        ".env.*",
-        "experiments/",
-        ".git",
-        ".venv/",
-        "__pycache__/",
-        "data/",
-        "/results/runs/",
-    ]
-    assert env["env_vars"] == {"MODE": "x", "FLUXLOOP_USE_COLLECTOR": "false"}
-    assert "hunter2" not in repr(env)
