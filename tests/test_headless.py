@@ -5,12 +5,13 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import fluxloop_core
 
 # Run in a fresh interpreter so modules imported by other tests don't hide an import.
 BLOCK_TEXTUAL_AND_IMPORT_ALL = """
-import importlib, pkgutil, sys
+import importlib, importlib.util, pkgutil, sys
 
 class Blocker:
     def find_spec(self, name, path=None, target=None):
@@ -24,6 +25,8 @@ import fluxloop_core
 names = [m.name for m in pkgutil.walk_packages(fluxloop_core.__path__, "fluxloop_core.")]
 names.remove("fluxloop_core.__main__")
 for name in names:
+    if name == "fluxloop_core.runner.ray_executor" and importlib.util.find_spec("ray") is None:
+        continue  # the [ray] extra is optional; with it, this module imports too
     importlib.import_module(name)
 print(len(names))
 """
@@ -48,7 +51,7 @@ try:
     main(["--help"])
 except SystemExit:
     pass
-heavy = sorted(m for m in ("textual", "openai", "pydantic", "httpx", "rich", "yaml")
+heavy = sorted(m for m in ("textual", "openai", "pydantic", "httpx", "rich", "yaml", "ray")
                if m in sys.modules)
 print("HEAVY:" + ",".join(heavy))
 """
@@ -92,3 +95,30 @@ def test_version_and_bare_command() -> None:
     )
     bare = subprocess.run([sys.executable, "-m", "fluxloop_core"], capture_output=True, text=True)
     assert bare.returncode == 2 and "usage: fluxloop" in bare.stdout
+
+
+LOCAL_RUN_IMPORTS = """
+import sys
+from pathlib import Path
+from fluxloop_core.config.loader import load_config
+from fluxloop_core.runner.experiment import RunOptions, run_experiment
+
+result = run_experiment(load_config(Path(sys.argv[1])), RunOptions(use_collector=False))
+print("RUNS:", result.summary.results.successful, "RAY:", "ray" in sys.modules)
+"""
+
+
+def test_a_local_run_does_not_import_ray(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_text("def run(text):\n    return text\n")
+    config = tmp_path / "setting.yaml"
+    config.write_text('name: light\nrunner:\n  target: "agent:run"\nbase_inputs: ["a"]\n')
+
+    result = subprocess.run(
+        [sys.executable, "-c", LOCAL_RUN_IMPORTS, str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "RUNS: 1 RAY: False"

@@ -23,6 +23,7 @@ from fluxloop_core.cli.args import (
 )
 from fluxloop_core.cli.compare_cmd import add_baseline_flags
 from fluxloop_core.cli.gate import add_gate_flags
+from fluxloop_core.config.executors import EXECUTORS
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --baseline experiments/my_test_20250930_150000 "
             "--fail-on-regression --report md",
             "fluxloop run experiment --rerun-failing experiments/my_test_20250930_150000",
+            "fluxloop run experiment --config setting.yaml --executor processes",
+            "fluxloop run experiment --executor ray --ray-address 10.0.0.5:6379",
         ],
     )
     add_config(p)
@@ -64,6 +67,18 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--iterations", type=positive_int, help="override iterations")
     p.add_argument("--parallel-runs", type=positive_int, help="override parallel_runs")
     p.add_argument("--no-collector", action="store_true", help="run fully offline")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        help="override runner.executor: local (threads/asyncio), processes (CPU-bound "
+        "agents) or ray (a Ray cluster; needs the [ray] extra)",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="executor ray: the cluster's address (over runner.ray.address and RAY_ADDRESS; "
+        "unset: a local Ray for the experiment)",
+    )
     p.add_argument(
         "--min-success-rate",
         type=rate,
@@ -199,6 +214,8 @@ def experiment(args: argparse.Namespace) -> int:
         min_input_pass_rate=args.fail_under_per_input,
         max_cost_usd=args.max_cost,
         reports=tuple(requested_formats(args)),
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
     baseline = baseline_folder(args)
     if not apply_rerun_failing(args, options):

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
 
 STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
@@ -71,6 +72,27 @@ class BaseInput(_Strict):
     )
 
 
+class RayConfig(_Strict):
+    """Where and how ``executor: ray`` runs (``parallel_runs`` is the total across actors)."""
+
+    address: str | None = Field(
+        default=None,
+        description="the cluster (e.g. ray://head:10001 or 10.0.0.5:6379); else --ray-address, "
+        "else RAY_ADDRESS, else a local Ray started for the experiment",
+    )
+    num_actors: int | None = Field(
+        default=None, ge=1, description="agent processes on the cluster (default: its CPUs)"
+    )
+    batch_size: int = Field(
+        default=8, ge=1, le=1000, description="runs sent to an actor in one call"
+    )
+    excludes: list[str] = Field(
+        default_factory=list,
+        description="more working_directory paths never shipped to the cluster (gitignore "
+        "patterns; .env files, experiments/ and .git never are)",
+    )
+
+
 class RunnerConfig(_Strict):
     """How to find and call the agent."""
 
@@ -100,6 +122,13 @@ class RunnerConfig(_Strict):
     timeout_seconds: float = Field(default=300.0, gt=0, description="per-run time limit")
     max_retries: int = Field(default=0, ge=0, description="retries after an exception")
     retry_delay: float = Field(default=1.0, ge=0, description="seconds between retries")
+    executor: ExecutorName = Field(
+        default="local",
+        description="where runs execute: local (threads or asyncio in this process), "
+        "processes (one worker process per parallel run, for CPU-bound agents) or ray "
+        "(actors on a Ray cluster; needs the [ray] extra)",
+    )
+    ray: RayConfig = Field(default_factory=RayConfig, description="for executor: ray")
 
     @field_validator("environment_vars", mode="before")
     @classmethod

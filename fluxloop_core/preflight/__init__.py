@@ -27,6 +27,7 @@ from fluxloop_core.config.loader import (
 from fluxloop_core.errors import ConfigError, UserError
 from fluxloop_core.preflight.environment import environment_problems
 from fluxloop_core.preflight.evaluation import evaluation_plan
+from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.inputs import InputItem, run_inputs
 from fluxloop_core.preflight.options import override_problems
 from fluxloop_core.preflight.output import output_problems
@@ -127,6 +128,7 @@ def loaded_problems(loaded: LoadedConfig) -> list[Problem]:
     _, evaluation = _evaluation_problems(loaded, positions, items)
     return [
         *environment_problems(loaded),
+        *executor_problems(loaded, positions),
         *target_problems(loaded, positions),
         *line_problems,
         *replay,

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig
-from fluxloop_core.runner.plan import RunOptions, prepare_experiment, run_environment
+from fluxloop_core.runner.plan import (
+    ExperimentPlan,
+    RunOptions,
+    prepare_experiment,
+    run_environment,
+)
 from fluxloop_core.runner.target import imports_kept_local
 
 SHOWN_BINDINGS = 5
@@ -57,6 +62,15 @@ class PlanDescription:
         }
 
 
+def _where_runs_go(plan: ExperimentPlan) -> str:
+    if plan.executor == "ray":
+        return f"Ray at {plan.ray_address}" if plan.ray_address else "a local Ray started for it"
+    python = plan.worker_python
+    if python is not None:
+        return f"{plan.executor} executor: worker processes of {python}"
+    return "this process (local executor)"
+
+
 def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
     """Prepare ``loaded``'s experiment as a run would and describe it; a UserError (exit
     2) for whatever would stop the run."""
@@ -90,9 +104,7 @@ def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
     return PlanDescription(
         name=config.name,
         target=runner.resolved_target,
-        runs_in=f"worker processes of {runner.python_path}"
-        if runner.python_path
-        else "this process",
+        runs_in=_where_runs_go(plan),
         inputs=len(plan.inputs),
         iterations=plan.iterations,
         planned_runs=plan.planned_runs,

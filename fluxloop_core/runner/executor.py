@@ -12,12 +12,12 @@ that are plain data.
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fluxloop_core.recording import RecordedCall
 from fluxloop_core.results.models import CallbackCall, ErrorInfo, RunStatus
+from fluxloop_core.runner.agent_error import message_of, traceback_of
 from fluxloop_core.runner.binding import RunInput
 
 
@@ -71,15 +71,7 @@ class Executor(Protocol):
 
 def error_info(exc: BaseException) -> ErrorInfo:
     """The trace's form of an exception the agent raised."""
-    try:
-        message = str(exc)
-    except Exception as failure:  # the agent's __str__ failed, or its args nest too deep
-        message = f"<str() of the exception raised {type(failure).__name__}>"
-    return ErrorInfo(
-        type=type(exc).__name__,
-        message=message,
-        traceback="".join(traceback.format_exception(exc)),
-    )
+    return ErrorInfo(type=type(exc).__name__, message=message_of(exc), traceback=traceback_of(exc))
 
 
 def timeout_info(timeout: float) -> ErrorInfo:

@@ -120,12 +120,18 @@ def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
 def executor_for(plan: ExperimentPlan) -> Executor:
     """The executor that runs ``plan``'s attempts (called on the scheduler's loop).
 
-    The one place that chooses: a new executor (processes, Ray) is added here.
+    The one place that chooses. ``executor: processes`` and ``runner.python_path`` both
+    run in worker processes; ``executor: ray`` on a Ray cluster.
     """
     runner = plan.config.runner
-    if runner.python_path:
+    if plan.executor == "ray":
+        # Imported here only: Ray is an optional extra and costs a second to import.
+        from fluxloop_core.runner.ray_executor import RayExecutor
+
+        return RayExecutor(plan)
+    if plan.worker_python:
         return SubprocessExecutor(plan)
-    assert plan.target is not None  # prepared in-process when there is no python_path
+    assert plan.target is not None  # prepared in-process when there are no workers
     return InProcessExecutor(
         plan.target, plan.replay, plan.providers, plan.parallel_runs, runner.timeout_seconds
     )

@@ -8,16 +8,20 @@ Nothing here runs the agent or writes a file.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.errors import ConfigError, UsageError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
+from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
 from fluxloop_core.preflight.target import (
@@ -62,6 +66,10 @@ class RunOptions:
     its index, so its run ids, per-input checks and recorded call stay what they were)."""
     reports: tuple[str, ...] = ()
     """``--report`` formats (written by the front end; stored, so ``--resume`` knows them)."""
+    executor: ExecutorName | None = None
+    """``--executor``: over ``runner.executor``."""
+    ray_address: str | None = None
+    """``--ray-address``: over ``runner.ray.address`` (and ``RAY_ADDRESS``)."""
 
     def remembering(self, stored: GateFlags | None) -> RunOptions:
         """For ``--resume``: the flags the experiment was started with, where not given
@@ -120,6 +128,11 @@ class ExperimentPlan:
     """The indices of the inputs that run (None: all of them; see RunOptions)."""
     options: RunOptions = field(default_factory=RunOptions)
     """The command line's options (on resume: with the stored gate flags filled in)."""
+    executor: ExecutorName = "local"
+    """``runner.executor``, or ``--executor`` over it."""
+    ray_address: str | None = None
+    """``executor: ray``'s cluster: --ray-address, else runner.ray.address, else
+    RAY_ADDRESS; None starts a local Ray for the experiment."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -130,6 +143,20 @@ class ExperimentPlan:
     def run_indices(self) -> Sequence[int]:
         """The indices of the inputs that run."""
         return range(len(self.inputs)) if self.selected is None else self.selected
+
+    @property
+    def worker_python(self) -> str | None:
+        """The interpreter of the runs' worker processes (``runner.python_path``, else
+        this one for ``executor: processes``); None when runs execute in this process."""
+        python_path = self.config.runner.python_path
+        if python_path:
+            return python_path
+        return sys.executable if self.executor == "processes" else None
+
+    @property
+    def runs_here(self) -> bool:
+        """Whether the runs execute in this process (which then imports the agent)."""
+        return self.worker_python is None and self.executor != "ray"
 
     @property
     def planned_runs(self) -> int:
@@ -196,6 +223,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
     config = loaded.config
     runner = config.runner
     ready = check_run(loaded, parallel_runs=options.parallel_runs)
+    raise_first(executor_problems(loaded, positions_of(loaded), options.executor))
     raise_first(gate_problems(ready.evaluation is not None, options.gate_flags()))
     iterations = options.iterations
     stored = None
@@ -209,6 +237,8 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         inputs=[RunInput(item.text, item.metadata) for item in ready.inputs],
         iterations=iterations or config.iterations,
         parallel_runs=options.parallel_runs or config.parallel_runs,
+        executor=options.executor or runner.executor,
+        ray_address=options.ray_address or runner.ray.address or os.environ.get("RAY_ADDRESS"),
         resume_dir=options.resume_dir,
         evaluation=ready.evaluation,
         gate=override_gate(
@@ -234,8 +264,9 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         check_same_experiment(options.resume_dir, stored, now)
     replay = config.replay_args
     with run_environment(loaded):
-        if runner.python_path:
-            # The agent's interpreter imports the target and the providers: checked there.
+        if not plan.runs_here:
+            # Worker processes or Ray actors import the target and the providers: checked
+            # in a child interpreter, so this process never imports the agent.
             positions = positions_of(loaded)
             raise_first(target_problems(loaded, positions))
         else:
@@ -245,8 +276,6 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
-            plan.providers = load_providers(
-                replay.callable_providers, import_custom=not runner.python_path
-            )
+            plan.providers = load_providers(replay.callable_providers, import_custom=plan.runs_here)
             plan.callables = recorded_callables(plan.replay.calls)
     return plan

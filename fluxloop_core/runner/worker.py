@@ -4,8 +4,9 @@ Standard library only — the agent's interpreter may have neither pydantic nor
 fluxloop_core; it uses the ``fluxloop`` SDK for spans and serialization when it can import
 it. Protocol (JSON lines): argv[1] is the setup ``{"target", "providers"}``; the worker
 answers ``{"ready": true}`` or ``{"fatal": text}``, then reads one request a line
-``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "ok", "output",
-"error", "callback_calls", "spans", "duration_ms"}``. The protocol owns the real stdout; the
+``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "callback"}``
+lines, one per callback call as it happens, then ``{"id", "ok", "output", "error",
+"spans", "duration_ms"}``. The protocol owns the real stdout; the
 agent's own prints go to stderr.
 
 The runner owns the worker's life: Ctrl-C in the terminal is the runner's to handle (a
@@ -28,7 +29,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -76,14 +76,17 @@ class Completed:
 
 
 class Recorder:
+    """A recorded callable: each call goes to ``report`` at once, so a run killed later
+    (timeout, death) still has the calls it made, as in the runner's own process."""
+
     def __init__(
         self,
-        log: list[dict[str, Any]],
+        report: Callable[[dict[str, Any]], None],
         parameter: str,
         provider: str,
         function: Callable[..., Any] | None = None,
     ) -> None:
-        self.log = log
+        self.report = report
         self.parameter = parameter
         self.provider = provider
         self.function = function
@@ -91,7 +94,7 @@ class Recorder:
         setattr(self, MARKER_ATTR, "<" + marker + ">")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.log.append(
+        self.report(
             {
                 "parameter": self.parameter,
                 "provider": self.provider,
@@ -106,18 +109,27 @@ class Recorder:
         return self.function(*args, **kwargs)
 
 
-@functools.cache  # the target and each provider resolve through the one module
-def _load_probe() -> Any:
-    """fluxloop_core/target_probe.py, the one home of how a target resolves. This script
-    runs in the agent's interpreter, where fluxloop_core may not import: loaded by path."""
-    path = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "target_probe.py"
-    )
-    spec = importlib.util.spec_from_file_location("_fluxloop_probe", path)
+def _load_sibling(path: str, name: str) -> Any:
+    """A standard-library module of fluxloop_core, loaded by its path: this script runs in
+    the agent's interpreter, where fluxloop_core may not import."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@functools.cache  # the target and each provider resolve through the one module
+def _load_probe() -> Any:
+    """fluxloop_core/target_probe.py, the one home of how a target resolves."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return _load_sibling(os.path.join(package, "target_probe.py"), "_fluxloop_probe")
+
+
+# How an agent's exception is written down, the same in every executor.
+agent_error = _load_sibling(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "agent_error.py"), "_fluxloop_error"
+)
 
 
 def resolve(spec: str) -> tuple[Any, type | None, str]:
@@ -147,28 +159,28 @@ def main() -> None:
     os.dup2(2, 1)  # the agent's prints must not break the protocol
     sys.stdout = sys.stderr
 
+    lock = threading.Lock()  # the agent may call a callback from its own threads
+
     def send(message: dict[str, Any]) -> None:
         try:
             text = json.dumps(message)
         except (RecursionError, ValueError, TypeError) as exc:
             # An SDK too old to cap depth (or none) let something through that JSON cannot
             # hold: the run is an error that says so, and the worker lives on.
-            error = {"type": type(exc).__name__, "message": "unsendable result: " + _message(exc)}
+            why = "unsendable result: " + agent_error.message_of(exc)
+            error = {"type": type(exc).__name__, "message": why}
             text = json.dumps({"id": message.get("id"), "ok": False, "error": error})
         try:
-            protocol.write(text + "\n")
-            protocol.flush()
+            with lock:
+                protocol.write(text + "\n")
+                protocol.flush()
         except BrokenPipeError:
             os._exit(0)  # the runner is gone: nobody reads the answer, nothing to report
 
     setup = json.loads(sys.argv[1])
     sys.path.insert(0, os.getcwd())
     try:
-        function, owner, attribute = resolve(setup["target"])
-        providers = {}
-        for name, spec in setup["providers"].items():
-            if not spec.startswith("builtin:"):
-                providers[name] = resolve(spec)[0]
+        agent = Agent(setup["target"], setup["providers"])
     except BaseException as exc:
         send({"fatal": type(exc).__name__ + ": " + str(exc)})
         return
@@ -176,16 +188,45 @@ def main() -> None:
     send({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
-        log: list[dict[str, Any]] = []
+
+        def report(call: dict[str, Any], run: int = request["id"]) -> None:
+            send({"id": run, "callback": call})
+
+        send({"id": request["id"], **agent.run(request, report, loop)})
+
+
+class Agent:
+    """The target and its providers, resolved once; :meth:`run` calls it (this worker and
+    the Ray actors of fluxloop_core.runner.ray_actor both run requests through it)."""
+
+    def __init__(self, target: str, providers: dict[str, str]) -> None:
+        self.function, self.owner, self.attribute = resolve(target)
+        self.specs = providers
+        self.providers = {
+            name: resolve(spec)[0]
+            for name, spec in providers.items()
+            if not spec.startswith("builtin:")
+        }
+
+    def run(
+        self,
+        request: dict[str, Any],
+        report: Callable[[dict[str, Any]], None],
+        loop: asyncio.AbstractEventLoop,
+    ) -> dict[str, Any]:
+        """Call the agent with ``request`` (``args``, ``kwargs``, ``callables``) on
+        ``loop`` when it is async; each callback call goes to ``report`` as it happens.
+        The reply: ``ok``, ``output``, ``error``, ``spans``, ``duration_ms``."""
         kwargs = request["kwargs"]
         for name in request["callables"]:
-            spec = setup["providers"][name]
-            kwargs[name] = Recorder(log, name, spec, providers.get(name))
-        reply: dict[str, Any] = {"id": request["id"], "ok": True, "output": None, "error": None}
+            spec = self.specs[name]
+            kwargs[name] = Recorder(report, name, spec, self.providers.get(name))
+        reply: dict[str, Any] = {"ok": True, "output": None, "error": None}
         with capture_spans() as spans:
             started = time.perf_counter()
             try:
-                target = getattr(owner(), attribute) if owner is not None else function
+                owner = self.owner
+                target = getattr(owner(), self.attribute) if owner is not None else self.function
                 value = target(*request["args"], **kwargs)
                 if inspect.isgenerator(value):
                     value = list(value)
@@ -198,23 +239,12 @@ def main() -> None:
                 reply["ok"] = False
                 reply["error"] = {
                     "type": type(exc).__name__,
-                    "message": _message(exc),
-                    "traceback": "".join(
-                        traceback.format_exception(type(exc), exc, exc.__traceback__)
-                    ),
+                    "message": agent_error.message_of(exc),
+                    "traceback": agent_error.traceback_of(exc),
                 }
             reply["duration_ms"] = (time.perf_counter() - started) * 1000
-        reply["callback_calls"] = log
         reply["spans"] = list(spans)
-        send(reply)
-
-
-def _message(exc: BaseException) -> str:
-    """``str(exc)``; like fluxloop_core.runner.executor.error_info when that fails."""
-    try:
-        return str(exc)
-    except Exception as failure:
-        return "<str() of the exception raised " + type(failure).__name__ + ">"
+        return reply
 
 
 async def _drain(generator: AsyncIterator[Any]) -> list[Any]:

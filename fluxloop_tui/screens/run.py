@@ -10,8 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import (
+    Checkbox,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+)
 
+from fluxloop_core.config.executors import EXECUTORS, ExecutorName
 from fluxloop_core.errors import UserError
 from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.view import interval_text
@@ -129,6 +139,10 @@ class RunScreen(Screen[None]):
             yield Input(id="iterations", placeholder="config", type="integer", compact=True)
             yield Label("Parallel runs")
             yield Input(id="parallel", placeholder="config", type="integer", compact=True)
+            yield Label("Executor")
+            yield Select(
+                [(name, name) for name in EXECUTORS], id="executor", prompt="config", compact=True
+            )
             yield Checkbox("Collector", id="collector", compact=True)
         yield Static("", id="run-status", markup=False)
         yield ProgressBar(total=1, id="run-progress", show_eta=False)
@@ -159,8 +173,14 @@ class RunScreen(Screen[None]):
         self.query_one("#collector", Checkbox).value = config.collector_url(loaded.env) is not None
         status.update(
             f"{config.runner.resolved_target}: iterations {config.iterations}, parallel runs "
-            f"{config.parallel_runs}. Ctrl+S starts; Ctrl+X stops."
+            f"{config.parallel_runs}, executor {config.runner.executor}. "
+            "Ctrl+S starts; Ctrl+X stops."
         )
+
+    def _executor(self) -> ExecutorName | None:
+        """The executor chosen on the screen; None keeps the config's."""
+        value = self.query_one("#executor", Select).value
+        return next((name for name in EXECUTORS if name == value), None)
 
     def action_start(self) -> None:
         """Start the experiment in a worker thread, unless one is running."""
@@ -177,6 +197,7 @@ class RunScreen(Screen[None]):
                     self.query_one("#parallel", Input).value, "Parallel runs", 1
                 ),
                 use_collector=self.query_one("#collector", Checkbox).value,
+                executor=self._executor(),
             )
             loaded = app.load_config()
         except UserError as error:

@@ -135,7 +135,8 @@ def test_the_whole_workflow_from_the_keyboard(tmp_path: Path) -> None:
 
             # 6. Start another, slower one and stop it mid-run.
             (project / "examples" / "simple_agent.py").write_text(SLOW_AGENT)
-            await pilot.press("shift+tab", "shift+tab", "shift+tab")  # table → iterations
+            # table → collector → executor → parallel runs → iterations
+            await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab")
             assert app.focused is app.screen.query_one("#iterations")
             await pilot.press(*"50", "ctrl+s")
             await wait_until(pilot, lambda: app.session is not first)

@@ -1,0 +1,63 @@
+"""Can the chosen executor run this config? (``runner.executor`` or ``--executor``.)"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from fluxloop_core.config.executors import RAY_INSTALL, ExecutorName
+from fluxloop_core.config.loader import LoadedConfig, Positions
+from fluxloop_core.errors import UsageError
+from fluxloop_core.preflight.problem import Problem, at_key
+
+
+def ray_installed() -> bool:
+    """Whether the optional Ray dependency is importable (without importing it)."""
+    return importlib.util.find_spec("ray") is not None
+
+
+def executor_problems(
+    loaded: LoadedConfig, positions: Positions, executor: ExecutorName | None = None
+) -> list[Problem]:
+    """Why ``executor`` (default: the config's) cannot run this config."""
+    runner = loaded.config.runner
+    chosen = executor or runner.executor
+    if chosen != "ray":
+        return []
+    problems = []
+    if not ray_installed():
+        problems.append(
+            Problem(
+                kind="config",
+                message="executor ray needs Ray, which is not installed",
+                key="runner.executor",
+                hint=f"Install the extra: {RAY_INSTALL} (or choose executor local or processes).",
+                raises=UsageError,
+            )
+        )
+    if runner.python_path:
+        problems.append(
+            at_key(
+                loaded,
+                positions,
+                "config",
+                "runner.python_path",
+                "python_path cannot be used with executor ray: Ray workers run the Python "
+                "of the cluster's nodes, not an interpreter of this machine",
+                "Remove python_path (install the agent's dependencies on the cluster), or "
+                "use executor processes to run that interpreter here.",
+            )
+        )
+    if runner.import_paths:
+        problems.append(
+            at_key(
+                loaded,
+                positions,
+                "config",
+                "runner.import_paths",
+                "import_paths cannot be used with executor ray: only working_directory is "
+                "shipped to the cluster",
+                "Move those modules inside working_directory, or run with executor local "
+                "or processes.",
+            )
+        )
+    return problems
