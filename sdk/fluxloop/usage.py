@@ -21,6 +21,8 @@ _PAIRS = (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_token
 
 
 def _field(source: Any, name: str) -> Any:
+    if type(source) is dict:  # the common case, read on every LLM call: no ABC check
+        return source.get(name)
     if isinstance(source, Mapping):
         return source.get(name)
     try:  # an agent's object: a property may raise anything
