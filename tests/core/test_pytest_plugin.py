@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Runner
+Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
+
 
 FAILING_AGENT = (
     "def run(input_text):\n"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Runner
+Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
 
 
 def test_a_fresh_project_passes(project: Path, fluxloop: Runner) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Runner
+Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
 
 
 def test_enable_status_disable_round_trip(project: Path, fluxloop: Runner) -> None:

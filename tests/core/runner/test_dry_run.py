@@ -7,13 +7,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from tests.core.runner.conftest import Project
-from tests.replay_helpers import write_recording
+from replay_helpers import write_recording
+
+Project = Any  # the `project` fixture of conftest.py
 
 # The agent leaves a file when it is called: a dry run must never leave it.
 AGENT = """\
 from pathlib import Path
-from typing import Any
 
 def handle(data, user, send):
     Path("called").write_text("yes")
