@@ -14,7 +14,7 @@ from fluxloop_core.compare.text import (
     ratio_text,
     verdict_line,
 )
-from fluxloop_core.evaluation.html_report import _STYLE, _table, _td, escape
+from fluxloop_core.evaluation.html_report import REPORT_STYLE, escape, table_of, td
 
 TABLE_INPUTS = 2000
 _STATE_CLASS = {"regressed": "fail", "improved": "pass", "new": "ungraded", "gone": "ungraded"}
@@ -24,45 +24,45 @@ def html_report(comparison: Comparison) -> str:
     """The whole compare.html."""
     overall = comparison.overall
     regressed = comparison.has_regression
-    figures = _table(
+    figures = table_of(
         ["figure", "before", "after", "ratio"],
         [
             [
-                _td("pass rate"),
-                _td(f"{overall.pass_rate_before:.1%}", "num"),
-                _td(f"{overall.pass_rate_after:.1%}", "num"),
-                _td(""),
+                td("pass rate"),
+                td(f"{overall.pass_rate_before:.1%}", "num"),
+                td(f"{overall.pass_rate_after:.1%}", "num"),
+                td(""),
             ],
             [
-                _td("latency p50"),
-                _td(ms_text(overall.p50_before), "num"),
-                _td(ms_text(overall.p50_after), "num"),
-                _td(ratio_text(overall.p50_after, overall.p50_before), "num"),
+                td("latency p50"),
+                td(ms_text(overall.p50_before), "num"),
+                td(ms_text(overall.p50_after), "num"),
+                td(ratio_text(overall.p50_after, overall.p50_before), "num"),
             ],
             [
-                _td("latency p95"),
-                _td(ms_text(overall.p95_before), "num"),
-                _td(ms_text(overall.p95_after), "num"),
-                _td(ratio_text(overall.p95_after, overall.p95_before), "num"),
+                td("latency p95"),
+                td(ms_text(overall.p95_before), "num"),
+                td(ms_text(overall.p95_after), "num"),
+                td(ratio_text(overall.p95_after, overall.p95_before), "num"),
             ],
             [
-                _td("outputs changed"),
-                _td(f"{overall.outputs_changed} of {overall.matched} inputs"),
-                _td(""),
-                _td(""),
+                td("outputs changed"),
+                td(f"{overall.outputs_changed} of {overall.matched} inputs"),
+                td(""),
+                td(""),
             ],
         ],
     )
-    inputs = _table(
+    inputs = table_of(
         ["input", "before", "after", "change", "p (worse, Holm)", "state"],
         [
             [
-                _td(input_label(item, 300)),
-                _td(fraction(item.before), "num"),
-                _td(fraction(item.after), "num"),
-                _td(change_text(item), "num"),
-                _td(p_text(item.p_worse), "num"),
-                _td(item.state, _STATE_CLASS.get(item.state, "")),
+                td(input_label(item, 300)),
+                td(fraction(item.before), "num"),
+                td(fraction(item.after), "num"),
+                td(change_text(item), "num"),
+                td(p_text(item.p_worse), "num"),
+                td(item.state, _STATE_CLASS.get(item.state, "")),
             ]
             for item in comparison.inputs[:TABLE_INPUTS]
         ],
@@ -72,7 +72,7 @@ def html_report(comparison: Comparison) -> str:
     verdict = "Regression" if regressed else "No significant regression"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{_STYLE}</style></head><body>"
+        f"<title>{title}</title><style>{REPORT_STYLE}</style></head><body>"
         f"<h1>{title}</h1>"
         f'<p class="verdict {"fail" if regressed else "pass"}">{verdict}</p>'
         f"<p>{escape(verdict_line(comparison))}</p>{figures}"

@@ -22,7 +22,7 @@ from fluxloop_core.compare.text import (
     verdict_line,
 )
 from fluxloop_core.evaluation.markup import utf8_safe, xml_text
-from fluxloop_core.evaluation.reports import _cell
+from fluxloop_core.evaluation.reports import md_cell
 from fluxloop_core.files import write_atomic
 
 COMPARE_REPORTS: dict[str, str] = {
@@ -42,9 +42,9 @@ def markdown_report(comparison: Comparison) -> str:
     verdict = "❌ regression" if comparison.has_regression else "✅ no significant regression"
     measure = "evaluation verdicts" if comparison.outcome == "verdict" else "run success"
     lines = [
-        f"## FluxLoop comparison: {_cell(base)} → {_cell(candidate)}",
+        f"## FluxLoop comparison: {md_cell(base)} → {md_cell(candidate)}",
         "",
-        f"**{verdict}** — {_cell(verdict_line(comparison), 1000)}",
+        f"**{verdict}** — {md_cell(verdict_line(comparison), 1000)}",
         "",
         f"Outcome: {measure}; α = {comparison.alpha} (Holm-adjusted across inputs).",
         "",
@@ -66,7 +66,7 @@ def markdown_report(comparison: Comparison) -> str:
     for item in comparison.inputs[:MARKDOWN_ROWS]:
         mark = " ⚠" if item.state == "regressed" else ""
         lines.append(
-            f"| {_cell(input_label(item))} | {fraction(item.before)} | {fraction(item.after)} | "
+            f"| {md_cell(input_label(item))} | {fraction(item.before)} | {fraction(item.after)} | "
             f"{change_text(item)} | {p_text(item.p_worse)} | {item.state}{mark} |"
         )
     if len(comparison.inputs) > MARKDOWN_ROWS:

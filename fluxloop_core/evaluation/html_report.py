@@ -15,7 +15,7 @@ from fluxloop_core.evaluation.markup import xml_text
 CHART_INPUTS = 60
 TABLE_INPUTS = 2000
 
-_STYLE = """
+REPORT_STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#1d1d1f}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;
@@ -109,13 +109,15 @@ def pass_rate_svg(inputs: list[InputResult], bar: float | None) -> str:
     return "".join(parts)
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def table_of(headers: list[str], rows: list[list[str]]) -> str:
+    """A table: ``headers`` escaped here, ``rows`` of cells already made by :func:`td`."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _td(text: str, cls: str = "") -> str:
+def td(text: str, cls: str = "") -> str:
+    """One escaped cell, with a CSS class when given."""
     attr = f' class="{cls}"' if cls else ""
     return f"<td{attr}>{escape(text)}</td>"
 
@@ -129,51 +131,61 @@ def html_report(summary: EvaluationSummary, experiment: str) -> str:
     verdict = "Gate passed" if summary.gate.passed else "Gate failed"
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in summary.gate.reasons)
     notes = "".join(f'<p class="note">{escape(note)}</p>' for note in summary.notes())
-    figures = _table(
+    figures = table_of(
         ["figure", "value"],
         [
-            [_td("pass rate"), _td(f"{rate.estimate:.1%} (95% CI {rate.low:.1%}–{rate.high:.1%})")],
-            [_td("runs passed"), _td(f"{summary.passed_runs} of {summary.graded_runs} graded")],
-            [_td("inputs always passing"), _td(f"{summary.always_passing_share:.1%}")],
-            [_td("mean weighted score"), _td(f"{summary.mean_score:.3f}")],
-            [_td("agent errors"), _td(str(summary.run_errors))],
             [
-                _td("grading errors"),
-                _td(f"{summary.grading_errors} ({summary.ungraded_runs} runs)"),
+                td("pass rate"),
+                td(f"{rate.estimate:.1%} (95% CI {rate.low:.1%}–{rate.high:.1%})"),
+            ],
+            [
+                td("runs passed"),
+                td(f"{summary.passed_runs} of {summary.graded_runs} graded"),
+            ],
+            [td("inputs always passing"), td(f"{summary.always_passing_share:.1%}")],
+            [td("mean weighted score"), td(f"{summary.mean_score:.3f}")],
+            [td("agent errors"), td(str(summary.run_errors))],
+            [
+                td("grading errors"),
+                td(f"{summary.grading_errors} ({summary.ungraded_runs} runs)"),
             ],
         ],
     )
-    inputs = _table(
+    inputs = table_of(
         ["#", "input", "passed", "95% CI", "state", "errors"],
         [
             [
-                _td(str(i.index), "num"),
-                _td(i.input[:300]),
-                _td(f"{i.passed}/{i.graded}", "num"),
-                _td(f"{i.interval.low:.0%}–{i.interval.high:.0%}"),
-                _td(i.state + (" (under the bar)" if i.under_bar else ""), i.state),
-                _td(str(i.run_errors), "num"),
+                td(str(i.index), "num"),
+                td(i.input[:300]),
+                td(f"{i.passed}/{i.graded}", "num"),
+                td(f"{i.interval.low:.0%}–{i.interval.high:.0%}"),
+                td(i.state + (" (under the bar)" if i.under_bar else ""), i.state),
+                td(str(i.run_errors), "num"),
             ]
             for i in ordered[:TABLE_INPUTS]
         ],
     )
-    checks = _table(
+    checks = table_of(
         ["check", "pass rate", "passed", "failed", "grading errors"],
         [
             [
-                _td(c.name),
-                _td(f"{c.rate:.1%}", "num"),
-                _td(str(c.passed), "num"),
-                _td(str(c.failed), "num"),
-                _td(str(c.grading_errors), "num"),
+                td(c.name),
+                td(f"{c.rate:.1%}", "num"),
+                td(str(c.passed), "num"),
+                td(str(c.failed), "num"),
+                td(str(c.grading_errors), "num"),
             ]
             for c in summary.checks
         ],
     )
-    failing = _table(
+    failing = table_of(
         ["run", "input", "why"],
         [
-            [_td(run.run_id), _td(str(run.input_index), "num"), _td("; ".join(run.reasons))]
+            [
+                td(run.run_id),
+                td(str(run.input_index), "num"),
+                td("; ".join(run.reasons)),
+            ]
             for run in summary.failing_runs
         ],
     )
@@ -186,7 +198,7 @@ def html_report(summary: EvaluationSummary, experiment: str) -> str:
     title = escape(f"FluxLoop evaluation: {experiment}")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{_STYLE}</style></head><body>"
+        f"<title>{title}</title><style>{REPORT_STYLE}</style></head><body>"
         f"<h1>{title}</h1>"
         f'<p class="verdict {"pass" if summary.gate.passed else "fail"}">{verdict}</p>'
         f"{notes}"

@@ -110,8 +110,9 @@ def junit_xml(summary: EvaluationSummary, experiment: str) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _cell(text: str, width: int = 80) -> str:
-    # Control characters and lone surrogates have no place in a Markdown table either.
+def md_cell(text: str, width: int = 80) -> str:
+    """``text`` as one Markdown table cell: on one line, clipped to ``width``, with nothing
+    that could end the cell or the table (control characters and lone surrogates dropped)."""
     return clip(xml_text(text), width).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
 
 
@@ -124,17 +125,17 @@ def markdown_report(summary: EvaluationSummary, experiment: str) -> str:
     rate = summary.pass_rate
     verdict = "✅ gate passed" if summary.gate.passed else "❌ gate failed"
     lines = [
-        f"## FluxLoop evaluation: {_cell(experiment)}",
+        f"## FluxLoop evaluation: {md_cell(experiment)}",
         "",
         f"**{verdict}** — pass rate **{rate.estimate:.1%}** "
         f"(95% CI {rate.low:.1%}–{rate.high:.1%}, clustered by input), "
         f"{summary.passed_runs}/{summary.graded_runs} runs.",
         "",
     ]
-    lines += [f"> ⚠ {_cell(note, 1000)}" for note in summary.notes()]
+    lines += [f"> ⚠ {md_cell(note, 1000)}" for note in summary.notes()]
     if summary.notes():
         lines.append("")
-    lines += [f"- {_cell(reason, 1000)}" for reason in summary.gate.reasons]
+    lines += [f"- {md_cell(reason, 1000)}" for reason in summary.gate.reasons]
     if summary.gate.reasons:
         lines.append("")
     states = {state: 0 for state in ("pass", "flaky", "fail", "ungraded")}
@@ -162,7 +163,7 @@ def markdown_report(summary: EvaluationSummary, experiment: str) -> str:
     for item in ordered[:MARKDOWN_INPUT_ROWS]:
         mark = " ⚠" if item.under_bar or item.all_errored else ""
         lines.append(
-            f"| {item.index} | {_cell(item.input, 60)} | {item.passed}/{item.graded} | "
+            f"| {item.index} | {md_cell(item.input, 60)} | {item.passed}/{item.graded} | "
             f"{_interval(item)} | {item.state}{mark} |"
         )
     if len(ordered) > MARKDOWN_INPUT_ROWS:
@@ -171,14 +172,14 @@ def markdown_report(summary: EvaluationSummary, experiment: str) -> str:
     lines.append("|---|---|---|---|---|")
     for check in summary.checks:
         lines.append(
-            f"| {_cell(check.name)} | {check.rate:.1%} | {check.passed} | {check.failed} | "
+            f"| {md_cell(check.name)} | {check.rate:.1%} | {check.passed} | {check.failed} | "
             f"{check.grading_errors} |"
         )
     if summary.failing_runs:
         lines += ["", f"### Failing runs ({summary.failing_runs_total})", ""]
         for run in summary.failing_runs[:MARKDOWN_FAILING_RUNS]:
             why = "; ".join(run.reasons) or "failed"
-            lines.append(f"- `{run.run_id}` {_cell(why, 200)}")
+            lines.append(f"- `{run.run_id}` {md_cell(why, 200)}")
         if summary.failing_runs_total > MARKDOWN_FAILING_RUNS:
             lines.append(f"- … {summary.failing_runs_total - MARKDOWN_FAILING_RUNS} more")
     return "\n".join(lines) + "\n"

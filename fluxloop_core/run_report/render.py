@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from fluxloop_core.evaluation.html_report import escape
+from fluxloop_core.evaluation.html_report import escape, table_of, td
 from fluxloop_core.evaluation.markup import xml_text
+from fluxloop_core.evaluation.reports import md_cell
 from fluxloop_core.run_report.document import Section
 
 FORMATS = ("md", "html")
+CELL_CHARS = 20_000
 STATUS_COLUMN = 2
 _STYLE = (
     "body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f}"
@@ -27,21 +29,22 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _md_cell(text: str) -> str:
-    return xml_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def _cell(text: str) -> str:
+    # A run's values are long: only the table's own limit applies (see md_cell).
+    return md_cell(text, CELL_CHARS)
 
 
 def _md_table(rows: Sequence[Sequence[str]]) -> list[str]:
     header, *body = rows
-    lines = ["| " + " | ".join(_md_cell(c) for c in header) + " |"]
+    lines = ["| " + " | ".join(_cell(c) for c in header) + " |"]
     lines.append("|" + "---|" * len(header))
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in body]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in body]
     return lines
 
 
 def markdown_run(title: str, sections: list[Section]) -> str:
     """One run's report as Markdown."""
-    lines = [f"# {_md_cell(title)}", ""]
+    lines = [f"# {_cell(title)}", ""]
     for section in sections:
         lines += [f"## {section.title}", ""]
         if section.kind == "table":
@@ -56,11 +59,7 @@ def markdown_run(title: str, sections: list[Section]) -> str:
 
 def _html_table(rows: Sequence[Sequence[str]]) -> str:
     header, *body = rows
-    head = "".join(f"<th>{escape(c)}</th>" for c in header)
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in body
-    )
-    return f"<table><tr>{head}</tr>{cells}</table>"
+    return table_of(list(header), [[td(cell) for cell in row] for row in body])
 
 
 def _html_page(title: str, body: str) -> str:
@@ -93,11 +92,11 @@ def index_chunks(
     """The index, piece by piece (it may list 100,000 runs): ``rows`` are a run's cells
     and the relative link to its own report (None without ``--per-run``)."""
     if fmt == "md":
-        yield f"# {_md_cell(title)}\n\n{_md_cell(facts)}\n\n"
+        yield f"# {_cell(title)}\n\n{_cell(facts)}\n\n"
         yield "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
         for cells, link in rows:
-            first = f"[{_md_cell(cells[0])}]({link})" if link else _md_cell(cells[0])
-            yield "| " + " | ".join([first, *(_md_cell(c) for c in cells[1:])]) + " |\n"
+            first = f"[{_cell(cells[0])}]({link})" if link else _cell(cells[0])
+            yield "| " + " | ".join([first, *(_cell(c) for c in cells[1:])]) + " |\n"
         return
     head = "".join(f"<th>{escape(c)}</th>" for c in header)
     page = _html_page(title, f"<p>{escape(facts)}</p><table><tr>{head}</tr>")
