@@ -47,6 +47,10 @@ class Attempt:
     """``time.monotonic()`` when the attempt really started (a queued run starts later)."""
     loop_held: float = 0.0
     """Seconds the agent's longest coroutine step held the event loop (async agents)."""
+    retryable: bool = True
+    """Whether an error is worth another attempt (an HTTP 400 is not; a 503 is)."""
+    retry_after: float | None = None
+    """Seconds the agent asked to wait before the next attempt (HTTP ``Retry-After``)."""
 
 
 class Executor(Protocol):

@@ -36,6 +36,7 @@ from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
+from fluxloop_core.runner.http_executor import HttpExecutor
 from fluxloop_core.runner.in_process import InProcessExecutor
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
@@ -121,9 +122,12 @@ def executor_for(plan: ExperimentPlan) -> Executor:
     """The executor that runs ``plan``'s attempts (called on the scheduler's loop).
 
     The one place that chooses. ``executor: processes`` and ``runner.python_path`` both
-    run in worker processes; ``executor: ray`` on a Ray cluster.
+    run in worker processes; ``executor: ray`` on a Ray cluster; ``runner.http`` sends
+    requests from this process.
     """
     runner = plan.config.runner
+    if runner.http is not None:
+        return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.
         from fluxloop_core.runner.ray_executor import RayExecutor
