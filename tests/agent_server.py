@@ -100,6 +100,8 @@ class AgentServer:
         self.script: list[Action] = []
         self.fallback = fallback
         self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self.arrivals: list[float] = []
+        """time.monotonic() as each request arrived."""
         self.in_flight = 0
         self.most_in_flight = 0
         lock = threading.Lock()
@@ -111,6 +113,7 @@ class AgentServer:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with lock:
+                    outer.arrivals.append(time.monotonic())
                     outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                     action = outer.script.pop(0) if outer.script else outer.fallback
                     outer.in_flight += 1

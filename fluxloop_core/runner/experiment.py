@@ -29,7 +29,7 @@ from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir
 from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.preflight.collector import probe_collector
-from fluxloop_core.redaction import redactor
+from fluxloop_core.redaction import REDACTED, redactor
 from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
@@ -115,6 +115,11 @@ def _configure_collector(loaded: LoadedConfig, options: RunOptions) -> list[str]
 def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
     # Values may be secrets expanded from .env or the environment: hidden as everywhere.
     data: dict[str, Any] = redactor().data(config.model_dump(mode="json"))
+    http = data["runner"].get("http")
+    if http is not None:
+        # Request headers are credentials more often than not, under any name: the
+        # summary keeps which headers were sent, never their values.
+        http["headers"] = dict.fromkeys(http["headers"], REDACTED)
     return data
 
 

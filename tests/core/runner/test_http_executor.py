@@ -115,6 +115,17 @@ def test_429_with_retry_after_then_success(project: Project) -> None:
     assert len(agent.requests) == 2
 
 
+def test_retry_after_is_waited_even_without_retry_delay(project: Project) -> None:
+    with agent_serving() as agent:
+        agent.script = [answer({"error": "busy"}, 503, {"Retry-After": "1"})]
+        extra = ("  max_retries: 1", "  retry_delay: 0")
+        _, traces = run(project, setting(agent.url, extra=extra, inputs='["a"]'))
+
+    assert traces[0]["status"] == "success" and traces[0]["attempts"] == 2
+    # A lower bound only: the retry cannot come before the second the agent asked for.
+    assert agent.arrivals[1] - agent.arrivals[0] >= 1.0
+
+
 def test_500_exhausted_is_an_error_with_the_answer_quoted(project: Project) -> None:
     with agent_serving(answer({"error": "boom"}, 500)) as agent:
         extra = ("  max_retries: 2", "  retry_delay: 0")

@@ -21,12 +21,13 @@ def write_setting(project: Project, url: str, *http: str, extra: str = "") -> No
 
 
 def test_run_experiment_writes_http_outputs_and_no_credentials(project: Project) -> None:
-    project.write(".env", f"AGENT_TOKEN={SECRET}\n")
+    # TENANT is no secret by its name: header values are hidden from the summary anyway.
+    project.write(".env", f"AGENT_TOKEN={SECRET}\nTENANT=tenant-4711\n")
     with agent_serving() as agent:
         write_setting(
             project,
             agent.url,
-            'headers: {Authorization: "Bearer ${AGENT_TOKEN}"}',
+            'headers: {Authorization: "Bearer ${AGENT_TOKEN}", X-Tenant: "${TENANT}"}',
             'body: {message: "{input}"}',
             'response_path: "reply.text"',
         )
@@ -39,8 +40,13 @@ def test_run_experiment_writes_http_outputs_and_no_credentials(project: Project)
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["results"]["successful"] == 2
     assert summary["target"] == f"POST {agent.url}"
-    assert summary["config"]["runner"]["http"]["headers"] == {"Authorization": "****"}
+    assert summary["config"]["runner"]["http"]["headers"] == {
+        "Authorization": "****",
+        "X-Tenant": "****",
+    }
     assert all(h["authorization"] == f"Bearer {SECRET}" for h, _ in agent.requests)
+    assert all(h["x-tenant"] == "tenant-4711" for h, _ in agent.requests)
+    assert "tenant-4711" not in (folder / "summary.json").read_text()
     for path in folder.rglob("*"):
         if path.is_file():
             assert SECRET not in path.read_text(errors="replace"), path
