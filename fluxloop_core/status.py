@@ -15,12 +15,14 @@ from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.counts import counted
 from fluxloop_core.preflight import Problem, positions_of
 from fluxloop_core.preflight.collector import probe_collector
+from fluxloop_core.preflight.endpoint import endpoint_unreachable
 from fluxloop_core.preflight.environment import environment_problems
 from fluxloop_core.preflight.inputs import run_inputs
 from fluxloop_core.preflight.output import output_problems
 from fluxloop_core.preflight.providers import missing_problems, shape_problems
 from fluxloop_core.preflight.replay import override_problems, target_calls
 from fluxloop_core.preflight.target import target_problems
+from fluxloop_core.redaction import redact
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -99,6 +101,19 @@ def check_last_experiment(loaded: LoadedConfig) -> Check:
     return Check("last experiment", "warn" if results.failed else "ok", text)
 
 
+def _check_target(loaded: LoadedConfig, imports: list[Problem]) -> Check:
+    """A Python target imports; an http target's endpoint takes a connection (a warn
+    when not: the agent may simply not be started yet)."""
+    runner = loaded.config.runner
+    if runner.http is None:
+        problems = [p for p in imports if p.kind == "target"]
+        return _from_problems("target", problems, f"{runner.resolved_target} imports")
+    problem = endpoint_unreachable(runner.http)
+    if problem is None:
+        return Check("target", "ok", f"{runner.resolved_target} reachable")
+    return Check("target", "warn", redact(f"{runner.resolved_target}: {problem}"))
+
+
 def run_checks(loaded: LoadedConfig) -> list[Check]:
     """Every check, in the order shown: config, target, llm key, collector, recording,
     inputs, last experiment. The problems are preflight's, grouped."""
@@ -106,14 +121,8 @@ def run_checks(loaded: LoadedConfig) -> list[Check]:
     config = loaded.config
     setup = environment_problems(loaded) + output_problems(loaded, positions)
     checks = [_from_problems("config", setup, f"{loaded.path} is valid")]
-    imports = target_problems(loaded, positions)
-    checks.append(
-        _from_problems(
-            "target",
-            [p for p in imports if p.kind == "target"],
-            f"{config.runner.resolved_target} imports",
-        )
-    )
+    imports = target_problems(loaded, positions)  # none for an http target
+    checks.append(_check_target(loaded, imports))
     checks.append(check_llm_key(loaded))
     checks.append(check_collector(loaded))
     replay = config.replay_args

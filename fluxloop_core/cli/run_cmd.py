@@ -153,7 +153,8 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
         print_json(plan.to_json())
         return EXIT_OK
     print(f"Dry run of {plan.name} ({loaded.path}): nothing is called or written.")
-    print(f"  target      {plan.target} (imports; runs in {plan.runs_in})")
+    how = "an HTTP endpoint, not contacted" if plan.http else "imports"
+    print(f"  target      {plan.target} ({how}; runs in {plan.runs_in})")
     print(
         f"  runs        {counted(plan.planned_runs, 'run')} = "
         f"{counted(plan.inputs, 'input')} × {counted(plan.iterations, 'iteration')}, "

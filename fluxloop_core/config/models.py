@@ -22,7 +22,9 @@ from pydantic import (
 )
 
 from fluxloop_core.config.executors import ExecutorName
+from fluxloop_core.config.http_target import HttpTarget
 from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
+from fluxloop_core.redaction import redact
 
 STRATEGIES: tuple[str, ...] = ("rephrase", "verbose", "concise", "error_prone", "edge_case")
 """The deterministic generation strategies, in the order they are documented."""
@@ -129,6 +131,9 @@ class RunnerConfig(_Strict):
         "(actors on a Ray cluster; needs the [ray] extra)",
     )
     ray: RayConfig = Field(default_factory=RayConfig, description="for executor: ray")
+    http: HttpTarget | None = Field(
+        default=None, description="an agent reached over HTTP (instead of target)"
+    )
 
     @field_validator("environment_vars", mode="before")
     @classmethod
@@ -180,6 +185,12 @@ class RunnerConfig(_Strict):
         if not isinstance(data, Mapping):
             return data
         legacy = data.get("module_path") is not None or data.get("function_name") is not None
+        if data.get("http") is not None:
+            if data.get("target") is not None or legacy:
+                raise ValueError(
+                    "give either target (a Python function) or http (an endpoint), not both"
+                )
+            return data
         if data.get("target") is not None and legacy:
             raise ValueError(
                 "give either target or module_path + function_name, not both "
@@ -194,7 +205,8 @@ class RunnerConfig(_Strict):
             if not (data.get("module_path") and data.get("function_name")):
                 raise ValueError(
                     'a target is required: set target: "module.path:function" '
-                    "(or the legacy module_path and function_name together)"
+                    "(or the legacy module_path and function_name together), "
+                    'or http: {url: "http://..."} for an agent behind HTTP'
                 )
             data = dict(data)
             data["target"] = f"{data.pop('module_path')}:{data.pop('function_name')}"
@@ -211,6 +223,14 @@ class RunnerConfig(_Strict):
             )
         return value
 
+    @model_validator(mode="after")
+    def _http_runs_here(self) -> RunnerConfig:
+        # python_path is an interpreter to import a Python target in; an http target is
+        # called from this process (the executor is checked in preflight: --executor too).
+        if self.http is not None and self.python_path:
+            raise ValueError("python_path is for Python targets: remove it when http is set")
+        return self
+
     def import_path_variables(self, environ: Mapping[str, str]) -> dict[str, str]:
         """``PYTHONPATH`` with :attr:`import_paths` in front of ``environ``'s, for any
         process that imports the agent (worker, import check); empty without them."""
@@ -222,8 +242,11 @@ class RunnerConfig(_Strict):
 
     @property
     def resolved_target(self) -> str:
-        """The target as ``module:qualname``; always set once validated."""
-        assert self.target is not None  # guaranteed by _one_target
+        """The target as ``module:qualname``, or ``METHOD url`` (redacted) for an http one;
+        always set once validated. Only a Python target (``http`` None) can be imported."""
+        if self.http is not None:
+            return redact(f"{self.http.method} {self.http.url}")
+        assert self.target is not None  # guaranteed by _legacy_to_target
         return self.target
 
 
@@ -382,6 +405,15 @@ class ExperimentConfig(_Strict):
         if problem is not None:
             raise ValueError(problem)
         return value
+
+    @model_validator(mode="after")
+    def _http_without_replay(self) -> ExperimentConfig:
+        if self.runner.http is not None and self.replay_args.enabled:
+            raise ValueError(
+                "replay_args.enabled with runner.http is not supported yet: replay needs a "
+                "Python target (set replay_args.enabled: false, or use runner.target)"
+            )
+        return self
 
     @field_validator("name")
     @classmethod

@@ -21,6 +21,17 @@ def executor_problems(
     """Why ``executor`` (default: the config's) cannot run this config."""
     runner = loaded.config.runner
     chosen = executor or runner.executor
+    if runner.http is not None and chosen != "local":
+        return [
+            Problem(
+                kind="config",
+                message=f"executor {chosen} is not supported yet with runner.http: requests "
+                "are sent from this process (parallel_runs of them at once)",
+                key="runner.executor",
+                hint="Use executor local (the default) for an http target.",
+                raises=UsageError,
+            )
+        ]
     if chosen != "ray":
         return []
     problems = []

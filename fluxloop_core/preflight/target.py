@@ -165,8 +165,11 @@ def _explain(target: str, folder: Path, report: dict[str, str]) -> TargetProblem
 def target_problems(
     loaded: LoadedConfig, positions: Positions, *, with_providers: bool = True
 ) -> list[Problem]:
-    """The import check as problems at the keys at fault (providers too, when asked)."""
+    """The import check as problems at the keys at fault (providers too, when asked);
+    none for an http target, which nothing imports."""
     config = loaded.config
+    if config.runner.http is not None:
+        return []
     replay = config.replay_args
     specs = replay.callable_providers if with_providers and replay.enabled else {}
     found = check_target_importable(config.runner, providers=specs, env=run_variables(loaded))

@@ -42,6 +42,8 @@ class PlanDescription:
     replay: dict[str, Any] | None = None
     checks: list[str] = field(default_factory=list)
     gate: dict[str, Any] | None = None
+    http: bool = False
+    """The target is an endpoint (``runner.http``): nothing is imported, nothing contacted."""
 
     def to_json(self) -> dict[str, Any]:
         """The description as plain JSON values."""
@@ -49,6 +51,7 @@ class PlanDescription:
             "name": self.name,
             "target": self.target,
             "runs_in": self.runs_in,
+            "http": self.http,
             "inputs": self.inputs,
             "iterations": self.iterations,
             "planned_runs": self.planned_runs,
@@ -105,6 +108,7 @@ def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
         name=config.name,
         target=runner.resolved_target,
         runs_in=_where_runs_go(plan),
+        http=runner.http is not None,
         inputs=len(plan.inputs),
         iterations=plan.iterations,
         planned_runs=plan.planned_runs,

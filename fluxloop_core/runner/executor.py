@@ -3,8 +3,9 @@
 The scheduler hands an executor one :class:`RunJob` attempt at a time and gets an
 :class:`Attempt` back; it never sees threads, processes or machines. An executor is made
 for one experiment (with its ``parallel_runs`` and ``timeout_seconds``) and closed at its
-end. Beside the in-process one (:mod:`fluxloop_core.runner.in_process`) and the
-``runner.python_path`` worker pool (:mod:`fluxloop_core.runner.worker_pool`), a process
+end. Beside the in-process one (:mod:`fluxloop_core.runner.in_process`), the
+``runner.python_path`` worker pool (:mod:`fluxloop_core.runner.worker_pool`) and the
+``runner.http`` one (:mod:`fluxloop_core.runner.http_executor`), a process
 pool or a distributed engine (Ray) plugs in here without the scheduler changing: all it
 needs is ``attempt``, ``prefetch``, ``drop_queued`` and ``close``, and jobs and attempts
 that are plain data.
@@ -47,6 +48,10 @@ class Attempt:
     """``time.monotonic()`` when the attempt really started (a queued run starts later)."""
     loop_held: float = 0.0
     """Seconds the agent's longest coroutine step held the event loop (async agents)."""
+    retryable: bool = True
+    """Whether an error is worth another attempt (an HTTP 400 is not; a 503 is)."""
+    retry_after: float | None = None
+    """Seconds the agent asked to wait before the next attempt (HTTP ``Retry-After``)."""
 
 
 class Executor(Protocol):

@@ -29,13 +29,14 @@ from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir
 from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.preflight.collector import probe_collector
-from fluxloop_core.redaction import redactor
+from fluxloop_core.redaction import REDACTED, redactor
 from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
+from fluxloop_core.runner.http_executor import HttpExecutor
 from fluxloop_core.runner.in_process import InProcessExecutor
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
@@ -114,6 +115,11 @@ def _configure_collector(loaded: LoadedConfig, options: RunOptions) -> list[str]
 def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
     # Values may be secrets expanded from .env or the environment: hidden as everywhere.
     data: dict[str, Any] = redactor().data(config.model_dump(mode="json"))
+    http = data["runner"].get("http")
+    if http is not None:
+        # Request headers are credentials more often than not, under any name: the
+        # summary keeps which headers were sent, never their values.
+        http["headers"] = dict.fromkeys(http["headers"], REDACTED)
     return data
 
 
@@ -121,9 +127,12 @@ def executor_for(plan: ExperimentPlan) -> Executor:
     """The executor that runs ``plan``'s attempts (called on the scheduler's loop).
 
     The one place that chooses. ``executor: processes`` and ``runner.python_path`` both
-    run in worker processes; ``executor: ray`` on a Ray cluster.
+    run in worker processes; ``executor: ray`` on a Ray cluster; ``runner.http`` sends
+    requests from this process.
     """
     runner = plan.config.runner
+    if runner.http is not None:
+        return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.
         from fluxloop_core.runner.ray_executor import RayExecutor

@@ -269,7 +269,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             # in a child interpreter, so this process never imports the agent.
             positions = positions_of(loaded)
             raise_first(target_problems(loaded, positions))
-        else:
+        elif runner.http is None:  # an http agent has nothing to import
             custom = list(replay.callable_providers.values())
             forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)

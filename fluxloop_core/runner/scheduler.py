@@ -84,9 +84,14 @@ class Scheduler:
                 # The run may have waited in the pool's queue: its start is the thread's.
                 waited = time.monotonic() - result.started
                 started_at = (now() - timedelta(seconds=waited)).isoformat()
-            if result.status != "error" or attempts > runner.max_retries or self.cancel.cancelled:
+            if (
+                result.status != "error"
+                or not result.retryable
+                or attempts > runner.max_retries
+                or self.cancel.cancelled
+            ):
                 break
-            await asyncio.sleep(runner.retry_delay)
+            await asyncio.sleep(max(runner.retry_delay, result.retry_after or 0.0))
         replay = self.plan.replay
         usage = run_usage(result.spans)
         record = TraceRecord(

@@ -81,6 +81,10 @@ def with_value(key: str, value: Any) -> dict[str, Any]:
         data["runner"].setdefault("module_path", "agent")
         data["runner"].setdefault("function_name", "run")
         node[last] = value
+    if key.startswith("runner.http."):
+        # An http target replaces target (both is a mistake of its own).
+        del data["runner"]["target"]
+        node.setdefault("url", "http://127.0.0.1:8080/chat")
     return data
 
 
