@@ -12,6 +12,7 @@ that are plain data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +32,11 @@ class RunJob:
     input: RunInput
     call: RecordedCall | None = None
     callables: tuple[str, ...] = ()
+    history: tuple[dict[str, str], ...] | None = None
+    """A conversation's turn: the messages so far, for ``conversation.history_param``."""
+    agent: Callable[..., Any] | None = None
+    """A conversation's turn: the instance's method kept for the whole conversation
+    (in-process only; conversations run nowhere else yet)."""
 
 
 @dataclass
@@ -47,6 +53,8 @@ class Attempt:
     """``time.monotonic()`` when the attempt really started (a queued run starts later)."""
     loop_held: float = 0.0
     """Seconds the agent's longest coroutine step held the event loop (async agents)."""
+    conversation: dict[str, Any] | None = None
+    """A conversation's trace fields (turns, turn_count, termination_reason, persona)."""
 
 
 class Executor(Protocol):
