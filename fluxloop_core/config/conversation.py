@@ -13,8 +13,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-NOT_SUPPORTED_YET = "is not supported yet"
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
@@ -32,7 +30,7 @@ class SimulatorConfig(_Strict):
     def _scripted_only(cls, value: str) -> str:
         # Accepted by name (upstream's), refused until the LLM simulator exists.
         if value == "llm":
-            raise ValueError(f"simulator mode llm {NOT_SUPPORTED_YET}: use mode: scripted")
+            raise ValueError("simulator mode llm is not supported yet: use mode: scripted")
         return value
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fluxloop_core.config.conversation import NOT_SUPPORTED_YET
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
@@ -41,30 +40,27 @@ def conversation_problems(
         problems.append(
             problem(
                 "personas",
-                f"{section}.enabled needs personas: the follow-up messages are theirs",
+                "conversations need personas: the follow-up messages are theirs",
                 "Add personas: with a name and follow_ups, e.g. personas: [{name: "
                 'customer, follow_ups: [["And the total?"]], stop_when: ["(?i)thank"]}]',
             )
         )
+    where = executor or config.runner.executor
+    single = f"or run single calls (no {section}.enabled, no --multi-turn)"
     unsupported = [
-        (config.replay_args.enabled, "replay_args.enabled", "replayed calls"),
-        (bool(config.runner.python_path), "runner.python_path", "runner.python_path"),
+        (config.replay_args.enabled, "replay_args.enabled", "replayed calls", "Remove replay_args"),
         (
-            (executor or config.runner.executor) != "local",
-            "runner.executor",
-            f"executor {executor or config.runner.executor}",
+            bool(config.runner.python_path),
+            "runner.python_path",
+            "runner.python_path",
+            "Remove runner.python_path (the agent then runs in this interpreter)",
         ),
+        (where != "local", "runner.executor", f"executor {where}", "Use executor local"),
     ]
-    for given, key, what in unsupported:
+    for given, key, what, instead in unsupported:
         if given:
-            problems.append(
-                problem(
-                    key,
-                    f"conversations with {what} are {NOT_SUPPORTED_YET.removeprefix('is ')}",
-                    f"Run conversations with executor local in this interpreter, or turn "
-                    f"{section}.enabled off.",
-                )
-            )
+            message = f"conversations with {what} are not supported yet"
+            problems.append(problem(key, message, f"{instead}, {single}."))
     if persona is not None and persona not in names:
         problems.append(
             problem(
@@ -75,13 +71,18 @@ def conversation_problems(
         )
     for index, metadata in enumerate(input_metadata):
         chosen = metadata.get("persona")
-        if chosen is not None and (not isinstance(chosen, str) or chosen not in names):
+        if chosen is None or (isinstance(chosen, str) and chosen in names):
+            continue
+        message = f"input {index} asks for persona {chosen!r}, which personas: does not define"
+        hint = (
+            "Add that persona, or change the input's metadata.persona to one of: "
+            f"{', '.join(sorted(names)) or '(none defined)'}."
+        )
+        if config.inputs_file is None:
+            problems.append(problem(f"base_inputs[{index}].metadata.persona", message, hint))
+        else:
+            key = f"inputs[{index}].metadata.persona"
             problems.append(
-                problem(
-                    f"base_inputs.{index}.metadata.persona",
-                    f"input {index} asks for persona {chosen!r}, which personas: does not define",
-                    f"Add that persona, or change the input's metadata.persona to one of: "
-                    f"{', '.join(sorted(names)) or '(none defined)'}.",
-                )
+                Problem(kind="inputs", message=message, file=config.inputs_file, key=key, hint=hint)
             )
     return problems
