@@ -7,11 +7,14 @@ refused by name, so no half-working mode can be reached.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
+
+if TYPE_CHECKING:
+    from fluxloop_core.runner.target import Target
 
 
 def section_key(positions: Positions) -> str:
@@ -86,3 +89,26 @@ def conversation_problems(
                 Problem(kind="inputs", message=message, file=config.inputs_file, key=key, hint=hint)
             )
     return problems
+
+
+def history_problems(
+    loaded: LoadedConfig, positions: Positions, history_param: str | None, target: Target
+) -> list[Problem]:
+    """A conversation's agent must see its history: through ``history_param``, or as one
+    instance (a ``Class.method`` target) that keeps it."""
+    if history_param is not None or target.owner is not None:
+        return []
+    section = section_key(positions)
+    return [
+        at_key(
+            loaded,
+            positions,
+            "config",
+            f"{section}.history_param",
+            f"{section}.history_param is not set and runner.target is not a Class.method: "
+            "the agent would see only the latest message of each conversation",
+            f"Set {section}.history_param to the keyword argument that takes the messages "
+            "(a list of {role, content}), or target a Class.method whose instance keeps the "
+            "history.",
+        )
+    ]

@@ -21,7 +21,7 @@ from fluxloop_core.errors import ConfigError, UsageError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
-from fluxloop_core.preflight.conversation import conversation_problems, section_key
+from fluxloop_core.preflight.conversation import conversation_problems, history_problems
 from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
@@ -290,7 +290,9 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             custom = list(replay.callable_providers.values())
             forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)
-            _check_history(loaded, plan)
+            if plan.conversation is not None:
+                history = plan.conversation.history_param
+                raise_first(history_problems(loaded, positions_of(loaded), history, plan.target))
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
@@ -326,22 +328,3 @@ def _conversation_plan(
         seed=section.seed,
         forced_persona=options.persona,
     )
-
-
-def _check_history(loaded: LoadedConfig, plan: ExperimentPlan) -> None:
-    """A conversation's agent must see its history: through ``history_param``, or as one
-    instance (``Class.method``) that keeps it."""
-    conversation = plan.conversation
-    if conversation is None or conversation.history_param is not None:
-        return
-    assert plan.target is not None
-    if plan.target.owner is None:
-        section = section_key(positions_of(loaded))
-        raise ConfigError(
-            f"{section}.history_param is not set and runner.target is not a Class.method: "
-            "the agent would see only the latest message of each conversation",
-            key=f"{section}.history_param",
-            hint=f"Set {section}.history_param to the keyword argument that takes the "
-            "messages (a list of {role, content}), or target a Class.method whose instance "
-            "keeps the history.",
-        )
