@@ -32,7 +32,6 @@ def conversation_problems(
     """Why the conversations asked for (config, or ``--multi-turn``) cannot run
     (``input_metadata``: each input's, for its ``persona``)."""
     config = loaded.config
-    section = section_key(positions)
     names = {p.name for p in config.personas}
 
     def problem(key: str, message: str, hint: str) -> Problem:
@@ -49,7 +48,7 @@ def conversation_problems(
             )
         )
     where = executor or config.runner.executor
-    single = f"or run single calls (no {section}.enabled, no --multi-turn)"
+    single = "or run single calls (conversations off)"
     unsupported = [
         (config.replay_args.enabled, "replay_args.enabled", "replayed calls", "Remove replay_args"),
         (
@@ -68,7 +67,7 @@ def conversation_problems(
         problems.append(
             problem(
                 "personas",
-                f"--persona {persona}: no persona of that name",
+                f"persona {persona!r} was chosen, but personas: defines none of that name",
                 f"Choose one of: {', '.join(sorted(names)) or '(none defined)'}.",
             )
         )

@@ -311,8 +311,10 @@ def _conversation_plan(
     if not (section.enabled or options.multi_turn):
         if options.max_turns is not None or options.persona is not None:
             raise UsageError(
-                "--max-turns and --persona apply to conversations, which are off",
-                hint="Add --multi-turn, or set conversation.enabled: true in the config.",
+                "a persona or a number of turns was chosen, but conversations are off",
+                key="conversation.enabled",
+                hint="Turn conversations on (conversation.enabled: true), or run without "
+                "choosing a persona or a number of turns.",
             )
         return None
     positions = positions_of(loaded)

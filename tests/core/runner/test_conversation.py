@@ -192,6 +192,8 @@ def test_multi_turn_flag_turns_conversations_on(project: Project) -> None:
 
     assert "turns" not in single
     assert conversation["turn_count"] == 2
+    with pytest.raises(UserError, match="conversations are off"):
+        run(project, text, persona="brief")
 
 
 def test_evaluation_reads_the_last_reply(project: Project) -> None:
@@ -213,7 +215,7 @@ def test_evaluation_reads_the_last_reply(project: Project) -> None:
     [
         ("  python_path: /usr/bin/python3\n", {}, "runner.python_path", "not supported yet"),
         ("", {"executor": "processes"}, "runner.executor", "not supported yet"),
-        ("", {"persona": "nobody"}, "personas", "no persona of that name"),
+        ("", {"persona": "nobody"}, "personas", "defines none of that name"),
     ],
 )
 def test_unsupported_combinations_are_config_errors(
