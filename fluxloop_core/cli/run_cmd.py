@@ -60,6 +60,7 @@ def register(sub: Subcommands) -> None:
             "fluxloop run experiment --rerun-failing experiments/my_test_20250930_150000",
             "fluxloop run experiment --config setting.yaml --executor processes",
             "fluxloop run experiment --executor ray --ray-address 10.0.0.5:6379",
+            "fluxloop run experiment --multi-turn --max-turns 4 --persona impatient_customer",
         ],
     )
     add_config(p)
@@ -78,6 +79,20 @@ def register(sub: Subcommands) -> None:
         metavar="ADDR",
         help="executor ray: the cluster's address (over runner.ray.address and RAY_ADDRESS; "
         "unset: a local Ray for the experiment)",
+    )
+    p.add_argument(
+        "--multi-turn",
+        action="store_true",
+        help="run each input as a conversation with the config's personas (over "
+        "conversation.enabled)",
+    )
+    p.add_argument(
+        "--max-turns", type=positive_int, metavar="N", help="override conversation.max_turns"
+    )
+    p.add_argument(
+        "--persona",
+        metavar="NAME",
+        help="the persona of inputs whose metadata.persona names none (default: round-robin)",
     )
     p.add_argument(
         "--min-success-rate",
@@ -217,6 +232,9 @@ def experiment(args: argparse.Namespace) -> int:
         reports=tuple(requested_formats(args)),
         executor=args.executor,
         ray_address=args.ray_address,
+        multi_turn=args.multi_turn,
+        max_turns=args.max_turns,
+        persona=args.persona,
     )
     baseline = baseline_folder(args)
     if not apply_rerun_failing(args, options):

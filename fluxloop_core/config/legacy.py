@@ -91,8 +91,8 @@ _NO_COUNTERPART: dict[KeyPath, str] = {
     ("variation_model",): "input_generation.llm.model names the model",
     ("seed",): "runs are not randomised here (input_generation.seed seeds generation only)",
     ("run_delay_seconds",): "there is no delay between runs: lower parallel_runs instead",
-    ("multi_turn",): "multi-turn (supervisor-driven) conversations are not supported: "
-    "every run is one call of the agent",
+    ("multi_turn",): "0.2.x's supervisor-driven multi_turn is not carried over: scripted "
+    "conversations are a conversation: section with personas: (see Conversations)",
     ("save_traces",): "traces.jsonl is always written",
     ("save_aggregated_metrics",): "summary.json is always written",
     ("evaluators",): "0.2.x evaluators are not read",
@@ -275,13 +275,15 @@ def _translate(merged: dict[str, Any], t: _Translator) -> None:
             origin = t.origin(old)
             t.project.refused.append(
                 ConfigError(
-                    "multi-turn conversations are not supported here: every run is one call "
-                    "of the agent",
+                    "0.2.x's supervisor-driven multi-turn conversations are not carried over: "
+                    "every run would be one call of the agent",
                     file=origin.file,
                     line=origin.line,
                     column=origin.column,
                     key=origin.key,
-                    hint="Set multi_turn.enabled: false to run each input as a single turn.",
+                    hint="Set multi_turn.enabled: false to run each input as a single turn; "
+                    "for scripted conversations, add conversation: and personas: to "
+                    "setting.yaml (see Conversations in the README).",
                 )
             )
         if old in _SAME:

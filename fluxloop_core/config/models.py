@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from fluxloop_core.config.conversation import ConversationConfig, PersonaConfig, unique_personas
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.http_target import HttpTarget
 from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
@@ -389,6 +391,30 @@ class ExperimentConfig(_Strict):
     evaluation: EvaluationSpec | None = Field(
         default=None, description="checks on every run, and the gate (exit 1 under its bar)"
     )
+    conversation: ConversationConfig = Field(
+        default_factory=ConversationConfig,
+        # 0.3.x called it multi_turn.
+        validation_alias=AliasChoices("conversation", "multi_turn"),
+        description="run each input as a multi-turn conversation (0.3.x: multi_turn)",
+    )
+    personas: list[PersonaConfig] = Field(
+        default_factory=list, description="simulated users of conversations"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_conversation_key(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "conversation" in value and "multi_turn" in value:
+            raise ValueError(
+                "conversation and multi_turn are the same section (multi_turn is its 0.3.x "
+                "name): keep only conversation"
+            )
+        return value
+
+    @field_validator("personas")
+    @classmethod
+    def _unique_personas(cls, value: list[PersonaConfig]) -> list[PersonaConfig]:
+        return unique_personas(value)
 
     @field_validator("base_inputs", mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from fluxloop_core.config.loader import (
     parse_yaml,
 )
 from fluxloop_core.errors import ConfigError, UserError
+from fluxloop_core.preflight.conversation import conversation_problems
 from fluxloop_core.preflight.environment import environment_problems
 from fluxloop_core.preflight.evaluation import evaluation_plan
 from fluxloop_core.preflight.executor import executor_problems
@@ -135,6 +136,11 @@ def loaded_problems(loaded: LoadedConfig) -> list[Problem]:
         *inputs,
         *evaluation,
         *output_problems(loaded, positions),
+        *(
+            conversation_problems(loaded, positions, [item.metadata for item in items])
+            if loaded.config.conversation.enabled
+            else []
+        ),
     ]
 
 

@@ -118,6 +118,11 @@ class GateFlags(_Model):
     fail_under: float | None = Field(default=None, ge=0, le=1)
     fail_under_per_input: float | None = Field(default=None, ge=0, le=1)
     report: list[Literal["junit", "md", "html"]] = Field(default_factory=list)
+    multi_turn: bool = False
+    """``--multi-turn`` (with ``--max-turns`` and ``--persona``): a resumed experiment's
+    remaining conversations are held like its first ones."""
+    max_turns: int | None = Field(default=None, ge=1)
+    persona: str | None = None
 
 
 class ExperimentSummary(_Model):

@@ -13,6 +13,7 @@ that are plain data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +33,11 @@ class RunJob:
     input: RunInput
     call: RecordedCall | None = None
     callables: tuple[str, ...] = ()
+    history: tuple[dict[str, str], ...] | None = None
+    """A conversation's turn: the messages so far, for ``conversation.history_param``."""
+    agent: Callable[..., Any] | None = None
+    """A conversation's turn: the instance's method kept for the whole conversation
+    (in-process only; conversations run nowhere else yet)."""
 
 
 @dataclass
@@ -52,6 +58,8 @@ class Attempt:
     """Whether an error is worth another attempt (an HTTP 400 is not; a 503 is)."""
     retry_after: float | None = None
     """Seconds the agent asked to wait before the next attempt (HTTP ``Retry-After``)."""
+    conversation: dict[str, Any] | None = None
+    """A conversation's trace fields (turns, turn_count, termination_reason, persona)."""
 
 
 class Executor(Protocol):

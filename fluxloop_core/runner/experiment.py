@@ -34,6 +34,7 @@ from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
+from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
 from fluxloop_core.runner.http_executor import HttpExecutor
@@ -141,9 +142,19 @@ def executor_for(plan: ExperimentPlan) -> Executor:
     if plan.worker_python:
         return SubprocessExecutor(plan)
     assert plan.target is not None  # prepared in-process when there are no workers
-    return InProcessExecutor(
-        plan.target, plan.replay, plan.providers, plan.parallel_runs, runner.timeout_seconds
+    conversation = plan.conversation
+    in_process = InProcessExecutor(
+        plan.target,
+        plan.replay,
+        plan.providers,
+        plan.parallel_runs,
+        runner.timeout_seconds,
+        conversation.history_param if conversation else None,
     )
+    if conversation is None:
+        return in_process
+    # Preflight allows conversations only here, in this interpreter.
+    return ConversationExecutor(in_process, plan.target, conversation)
 
 
 class _Summary:

@@ -113,8 +113,10 @@ class InProcessExecutor:
         providers: Providers | None,
         parallel_runs: int,
         timeout: float | None = None,
+        history_param: str | None = None,
     ) -> None:
         self._target = target
+        self._history_param = history_param
         self._replay = replay
         self._providers = providers
         self._timeout = timeout
@@ -128,7 +130,9 @@ class InProcessExecutor:
 
     def _arguments(self, job: RunJob, log: CallLog) -> tuple[tuple[Any, ...], dict[str, Any]]:
         if self._replay is None or job.call is None:
-            return (job.input.text,), {}
+            if job.history is None or self._history_param is None:
+                return (job.input.text,), {}
+            return (job.input.text,), {self._history_param: [dict(m) for m in job.history]}
         kwargs = self._replay.kwargs_for(job.call, job.input.text)
         if job.callables and self._providers is not None:
             kwargs.update(self._providers.bind(list(job.callables), log))
@@ -136,7 +140,7 @@ class InProcessExecutor:
 
     def _call_sync(self, job: RunJob, log: CallLog) -> tuple[bool, Any]:
         """In a pool thread: ``(settled, value)``; unsettled values go back to the loop."""
-        function = self._target.bind()
+        function = job.agent or self._target.bind()
         args, kwargs = self._arguments(job, log)
         value = function(*args, **kwargs)
         if inspect.isgenerator(value):
@@ -146,7 +150,7 @@ class InProcessExecutor:
         return True, to_jsonable(value)
 
     async def _call_async(self, job: RunJob, log: CallLog) -> Any:
-        function = self._target.bind()
+        function = job.agent or self._target.bind()
         args, kwargs = self._arguments(job, log)
         return to_jsonable(await _settle(function(*args, **kwargs)))
 

@@ -21,6 +21,7 @@ from fluxloop_core.errors import ConfigError, UsageError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
+from fluxloop_core.preflight.conversation import conversation_problems, history_problems
 from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
@@ -31,6 +32,7 @@ from fluxloop_core.preflight.target import (
 )
 from fluxloop_core.results.models import ExperimentSummary, GateFlags
 from fluxloop_core.runner.binding import Replay, RunInput, recorded_callables, replay_of
+from fluxloop_core.runner.conversation import ConversationPlan
 from fluxloop_core.runner.environment import RunEnvironment
 from fluxloop_core.runner.executor import RunJob
 from fluxloop_core.runner.providers import Providers, load_providers
@@ -70,6 +72,12 @@ class RunOptions:
     """``--executor``: over ``runner.executor``."""
     ray_address: str | None = None
     """``--ray-address``: over ``runner.ray.address`` (and ``RAY_ADDRESS``)."""
+    multi_turn: bool = False
+    """``--multi-turn``: run conversations even when ``conversation.enabled`` is false."""
+    max_turns: int | None = None
+    """``--max-turns``: over ``conversation.max_turns``."""
+    persona: str | None = None
+    """``--persona``: the persona of inputs whose metadata names none."""
 
     def remembering(self, stored: GateFlags | None) -> RunOptions:
         """For ``--resume``: the flags the experiment was started with, where not given
@@ -81,6 +89,9 @@ class RunOptions:
             min_pass_rate=_given(self.min_pass_rate, stored.fail_under),
             min_input_pass_rate=_given(self.min_input_pass_rate, stored.fail_under_per_input),
             reports=self.reports or tuple(stored.report),
+            multi_turn=self.multi_turn or stored.multi_turn,
+            max_turns=self.max_turns or stored.max_turns,
+            persona=self.persona or stored.persona,
         )
 
     def stored_flags(self) -> GateFlags:
@@ -90,6 +101,9 @@ class RunOptions:
                 "fail_under": self.min_pass_rate,
                 "fail_under_per_input": self.min_input_pass_rate,
                 "report": list(self.reports),
+                "multi_turn": self.multi_turn,
+                "max_turns": self.max_turns,
+                "persona": self.persona,
             }
         )
 
@@ -133,6 +147,8 @@ class ExperimentPlan:
     ray_address: str | None = None
     """``executor: ray``'s cluster: --ray-address, else runner.ray.address, else
     RAY_ADDRESS; None starts a local Ray for the experiment."""
+    conversation: ConversationPlan | None = None
+    """Each run is a conversation (``conversation.enabled`` or ``--multi-turn``)."""
 
     @property
     def config(self) -> ExperimentConfig:
@@ -256,6 +272,7 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             hint="Add a pricing: table to setting.yaml (USD per million tokens by model), "
             "e.g. pricing: {gpt-4o-mini: {input_per_million: 0.15, output_per_million: 0.6}}.",
         )
+    plan.conversation = _conversation_plan(loaded, plan.inputs, options)
     plan.selected = selected_inputs(plan.inputs, options, stored)
     if stored is not None and options.resume_dir is not None:
         now = ResumeCheck(
@@ -273,9 +290,43 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             custom = list(replay.callable_providers.values())
             forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)
+            if plan.conversation is not None:
+                history = plan.conversation.history_param
+                raise_first(history_problems(loaded, positions_of(loaded), history, plan.target))
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
             plan.providers = load_providers(replay.callable_providers, import_custom=plan.runs_here)
             plan.callables = recorded_callables(plan.replay.calls)
     return plan
+
+
+def _conversation_plan(
+    loaded: LoadedConfig, inputs: list[RunInput], options: RunOptions
+) -> ConversationPlan | None:
+    """The conversations' plan when they are asked for (config or ``--multi-turn``), after
+    refusing what they cannot do yet; None for single-call runs."""
+    config = loaded.config
+    section = config.conversation
+    if not (section.enabled or options.multi_turn):
+        if options.max_turns is not None or options.persona is not None:
+            raise UsageError(
+                "a persona or a number of turns was chosen, but conversations are off",
+                key="conversation.enabled",
+                hint="Turn conversations on (conversation.enabled: true), or run without "
+                "choosing a persona or a number of turns.",
+            )
+        return None
+    positions = positions_of(loaded)
+    raise_first(
+        conversation_problems(
+            loaded, positions, [i.metadata for i in inputs], options.executor, options.persona
+        )
+    )
+    return ConversationPlan(
+        personas=tuple(config.personas),
+        max_turns=options.max_turns or section.max_turns,
+        history_param=section.history_param,
+        seed=section.seed,
+        forced_persona=options.persona,
+    )

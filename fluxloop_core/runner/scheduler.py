@@ -111,6 +111,8 @@ class Scheduler:
             replay_source=replay.source(job.call) if replay and job.call else None,
             usage=usage.to_json() if usage else None,
             cost_usd=cost_usd(usage, self.plan.config.pricing) if usage else None,
+            # A conversation's turns, turn_count, termination_reason and persona.
+            **(result.conversation or {}),
         )
         written = self.writer.add_run(record)
         self._stop_if_over_budget()

@@ -227,7 +227,7 @@ def test_close_typos_get_a_suggestion(tmp_path: Path, typo: str, suggestion: str
     assert f"Did you mean {suggestion}?" in info.value.render()
 
 
-@pytest.mark.parametrize("unknown", ["conversation", "conversations", "turns", "scoring"])
+@pytest.mark.parametrize("unknown", ["dialogue", "dialogues", "turns", "scoring"])
 def test_unrelated_unknown_keys_get_the_known_keys_not_a_guess(
     tmp_path: Path, unknown: str
 ) -> None:

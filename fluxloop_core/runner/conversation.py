@@ -1,0 +1,195 @@
+"""Conversations: one run of several turns between a scripted user and the agent.
+
+The simulated user runs here, in the driver; each agent turn is one attempt of the
+experiment's executor (so its timeout and error handling are the executor's). The
+scheduler sees one attempt per conversation: its status, output (the last reply) and
+duration are the conversation's, and retries (``max_retries``) repeat it whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from fluxloop_core.config.conversation import PersonaConfig
+from fluxloop_core.runner.binding import RunInput
+from fluxloop_core.runner.executor import Attempt, Executor, RunJob, error_info
+from fluxloop_core.runner.target import Target
+
+TerminationReason = Literal[
+    "stop_condition", "max_turns", "script_complete", "agent_error", "timeout"
+]
+
+
+@dataclass(frozen=True)
+class ConversationPlan:
+    """What every conversation of an experiment follows."""
+
+    personas: tuple[PersonaConfig, ...]
+    max_turns: int
+    history_param: str | None
+    seed: int
+    forced_persona: str | None = None
+    """``--persona``: for inputs whose metadata names none."""
+
+    def persona_for(self, input_index: int, run_input: RunInput) -> PersonaConfig:
+        """The input's ``metadata.persona``, else ``--persona``, else round-robin by input
+        (so a resumed or retried conversation keeps its persona)."""
+        by_name = {persona.name: persona for persona in self.personas}
+        named = run_input.metadata.get("persona")
+        if isinstance(named, str) and named in by_name:
+            return by_name[named]
+        if self.forced_persona is not None:
+            return by_name[self.forced_persona]
+        return self.personas[input_index % len(self.personas)]
+
+    def follow_up(self, persona: PersonaConfig, job: RunJob, turn: int) -> str | None:
+        """The user's message before agent turn ``turn`` (1-based after the first), picked
+        among the persona's alternatives by a hash of seed, input, persona and run id;
+        None when the script has no more."""
+        if turn - 1 >= len(persona.follow_ups):
+            return None
+        alternatives = persona.follow_ups[turn - 1]
+        key = "\x1f".join((str(self.seed), job.input.text, persona.name, job.run_id, str(turn)))
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+        return alternatives[int.from_bytes(digest[:8], "big") % len(alternatives)]
+
+
+def reply_text(output: Any) -> str:
+    """The agent's reply as the next turn's history and ``stop_when`` read it."""
+    return output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+
+
+@dataclass
+class Conversation:
+    """What a conversation recorded: its trace line's extra fields."""
+
+    persona: str
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    termination_reason: TerminationReason = "max_turns"
+
+    @property
+    def turn_count(self) -> int:
+        """Agent turns taken."""
+        return sum(1 for turn in self.turns if turn["role"] == "assistant")
+
+    def trace_fields(self) -> dict[str, Any]:
+        """The fields a conversation adds to its trace line."""
+        return {
+            "turns": self.turns,
+            "turn_count": self.turn_count,
+            "termination_reason": self.termination_reason,
+            "persona": self.persona,
+        }
+
+
+def _agent_turn(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "role": "assistant",
+        "content": attempt.output,
+        "source": "agent",
+        "duration_ms": round(attempt.duration_ms, 3),
+        "status": attempt.status,
+        "error": attempt.error.model_dump(mode="json") if attempt.error else None,
+        "callback_calls": [call.model_dump(mode="json") for call in attempt.callback_calls],
+        "spans": attempt.spans,
+    }
+
+
+def _ended(attempt: Attempt) -> TerminationReason | None:
+    if attempt.status == "timeout":
+        return "timeout"
+    if attempt.status == "error":
+        return "agent_error"
+    return None
+
+
+class ConversationExecutor:
+    """An executor whose attempt is a whole conversation, each agent turn one attempt of
+    ``inner`` (the in-process executor)."""
+
+    def __init__(self, inner: Executor, target: Target, plan: ConversationPlan) -> None:
+        self._inner = inner
+        self._target = target
+        self._plan = plan
+        self.prefetch = 0  # a conversation holds its slot for all its turns
+
+    async def attempt(self, job: RunJob) -> Attempt:
+        """Hold the conversation of ``job``; never raises for agent errors."""
+        plan = self._plan
+        persona = plan.persona_for(job.input_index, job.input)
+        conversation = Conversation(persona.name)
+        began = time.monotonic()
+        try:
+            # Without history_param, a Class.method target keeps its history in itself:
+            # one instance for the whole conversation.
+            agent = self._target.bind() if plan.history_param is None else None
+        except Exception as exc:
+            conversation.termination_reason = "agent_error"
+            return _attempt_of(conversation, [], began, error=exc)
+        history: list[dict[str, str]] = []
+        attempts: list[Attempt] = []
+        message, source = job.input.text, "input"
+        for turn in range(plan.max_turns):
+            history.append({"role": "user", "content": message})
+            conversation.turns.append({"role": "user", "content": message, "source": source})
+            turn_job = replace(
+                job,
+                input=RunInput(message, job.input.metadata),
+                history=tuple(dict(m) for m in history) if plan.history_param else None,
+                agent=agent,
+            )
+            attempt = await self._inner.attempt(turn_job)
+            attempts.append(attempt)
+            conversation.turns.append(_agent_turn(attempt))
+            failed = _ended(attempt)
+            if failed is not None:
+                conversation.termination_reason = failed
+                break
+            reply = reply_text(attempt.output)
+            history.append({"role": "assistant", "content": reply})
+            if persona.stops(reply):
+                conversation.termination_reason = "stop_condition"
+                break
+            next_message = plan.follow_up(persona, job, turn + 1)
+            if next_message is None:
+                conversation.termination_reason = "script_complete"
+                break
+            if turn + 1 == plan.max_turns:
+                conversation.termination_reason = "max_turns"
+                break
+            message, source = next_message, f"persona:{persona.name}"
+        return _attempt_of(conversation, attempts, began)
+
+    def drop_queued(self) -> None:
+        """Forget turns queued and not started (when stopping)."""
+        self._inner.drop_queued()
+
+    async def close(self) -> None:
+        """Close the executor of the turns."""
+        await self._inner.close()
+
+
+def _attempt_of(
+    conversation: Conversation,
+    attempts: Sequence[Attempt],
+    began: float,
+    error: BaseException | None = None,
+) -> Attempt:
+    """The scheduler's one attempt for a whole conversation."""
+    last = attempts[-1] if attempts else None
+    return Attempt(
+        status=last.status if last is not None else "error",
+        duration_ms=(time.monotonic() - began) * 1000,
+        output=last.output if last is not None else None,
+        error=error_info(error) if error is not None else (last.error if last else None),
+        callback_calls=[call for attempt in attempts for call in attempt.callback_calls],
+        spans=[span for attempt in attempts for span in attempt.spans],
+        started=attempts[0].started if attempts else began,
+        loop_held=max((attempt.loop_held for attempt in attempts), default=0.0),
+        conversation=conversation.trace_fields(),
+    )

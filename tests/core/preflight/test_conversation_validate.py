@@ -1,0 +1,40 @@
+"""`config validate` reports what conversations cannot do yet, at the key's line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_fluxloop
+
+SETTING = """name: talks
+runner:
+  target: "agent:run"
+  executor: processes
+base_inputs: ["a"]
+conversation:
+  enabled: true
+  history_param: messages
+personas:
+  - name: brief
+    follow_ups: [["ok"]]
+"""
+
+
+def test_validate_names_an_unsupported_executor_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_text("def run(text, messages):\n    return text\n")
+    config = tmp_path / "setting.yaml"
+    config.write_text(SETTING)
+
+    result = run_fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=2)
+
+    out = result.stdout + result.stderr
+    assert f"{config}:4:" in out, out
+    assert "conversations with executor processes are not supported yet" in out
+
+
+def test_validate_passes_once_conversations_run_here(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_text("def run(text, messages):\n    return text\n")
+    config = tmp_path / "setting.yaml"
+    config.write_text(SETTING.replace("  executor: processes\n", ""))
+
+    run_fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=0)
