@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_fluxloop
+from eval_project import fluxloop
 
 SETTING = """name: talks
 runner:
@@ -25,7 +25,7 @@ def test_validate_names_an_unsupported_executor_at_its_line(tmp_path: Path) -> N
     config = tmp_path / "setting.yaml"
     config.write_text(SETTING)
 
-    result = run_fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=2)
+    result = fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=2)
 
     out = result.stdout + result.stderr
     assert f"{config}:4:" in out, out
@@ -37,4 +37,4 @@ def test_validate_passes_once_conversations_run_here(tmp_path: Path) -> None:
     config = tmp_path / "setting.yaml"
     config.write_text(SETTING.replace("  executor: processes\n", ""))
 
-    run_fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=0)
+    fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=0)
