@@ -24,7 +24,7 @@ from fluxloop_core.config.env import KNOWN_VARIABLES
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.project import Project, find_project, load_project_config
 from fluxloop_core.errors import ProjectNotFoundError, UserError
-from fluxloop_core.preflight.target import agent_interpreter, run_variables
+from fluxloop_core.preflight.target import TargetProblem, run_in_agent_interpreter, run_variables
 from fluxloop_core.recording_switch import recording_status
 from fluxloop_core.redaction import mask_secret
 from fluxloop_core.status import check_collector, check_llm_key
@@ -110,34 +110,11 @@ def sdk_finding(loaded: LoadedConfig) -> Finding:
     """Where ``import fluxloop`` lands for the agent (its interpreter, folder and
     environment, as a run starts it)."""
     runner = loaded.config.runner
-    python, env = agent_interpreter(runner, run_variables(loaded))
+    python = runner.python_path or sys.executable
     install = f"{python} -m pip install {SDK_DISTRIBUTION}"
-    folder = runner.working_directory
-    if not folder.is_dir():
-        return Finding(
-            "agent sdk",
-            "fail",
-            f"runner.working_directory {folder} is not a folder",
-            "fix runner.working_directory in setting.yaml",
-        )
     try:
-        out = subprocess.run(
-            [python, "-c", _SDK_PROBE],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT_SECONDS,
-            check=False,
-        ).stdout
-    except FileNotFoundError:
-        return Finding("agent sdk", "fail", f"{python} does not exist", "fix runner.python_path")
-    except OSError as exc:
-        return Finding(
-            "agent sdk",
-            "fail",
-            f"{python} cannot be run ({exc.strerror})",
-            "point runner.python_path at a Python interpreter",
+        started = run_in_agent_interpreter(
+            runner, ["-c", _SDK_PROBE], env=run_variables(loaded), timeout=PROBE_TIMEOUT_SECONDS
         )
     except subprocess.TimeoutExpired:
         return Finding(
@@ -146,6 +123,14 @@ def sdk_finding(loaded: LoadedConfig) -> Finding:
             f"{python} did not answer in {PROBE_TIMEOUT_SECONDS:g} s",
             "check runner.python_path",
         )
+    if isinstance(started, TargetProblem):
+        return Finding(
+            "agent sdk",
+            "fail",
+            started.message,
+            started.hint or f"fix {started.key} in setting.yaml",
+        )
+    out = started.stdout
     try:
         report = json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):

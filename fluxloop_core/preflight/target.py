@@ -60,16 +60,42 @@ def working_directory_problem(runner: RunnerConfig) -> TargetProblem | None:
     )
 
 
-def agent_interpreter(
-    runner: RunnerConfig, env: Mapping[str, str] | None = None
-) -> tuple[str, dict[str, str]]:
-    """The interpreter the agent runs in (``runner.python_path`` or this one) and the
-    environment it gets: this process's, ``env`` over it, ``runner.environment_vars`` over
-    that, with the working directory on its import path."""
-    python = runner.python_path or sys.executable
+def run_in_agent_interpreter(
+    runner: RunnerConfig,
+    arguments: list[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float,
+) -> subprocess.CompletedProcess[str] | TargetProblem:
+    """Start the agent's interpreter (``runner.python_path`` or this one) as a run starts
+    it — in ``working_directory``, with this process's environment, ``env`` over it and
+    ``runner.environment_vars`` over that, the working directory on its import path — with
+    ``arguments``, and wait for it. A TargetProblem when the folder is missing or the
+    interpreter cannot be started; ``subprocess.TimeoutExpired`` past ``timeout``."""
+    no_folder = working_directory_problem(runner)
+    if no_folder is not None:
+        return no_folder
+    python = str(runner.python_path or sys.executable)
     child_env = {**os.environ, **(env or {}), **runner.environment_vars}
     child_env.update(runner.import_path_variables(child_env))
-    return str(python), child_env
+    try:
+        return subprocess.run(
+            [python, *arguments],
+            cwd=runner.working_directory,
+            env=child_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        return TargetProblem("runner.python_path", f"{python} does not exist")
+    except OSError as exc:  # no permission, a folder, not a program (Exec format error)...
+        return TargetProblem(
+            "runner.python_path",
+            f"{python} cannot be run ({exc.strerror}); "
+            "point it at a Python interpreter, e.g. .venv/bin/python",
+        )
 
 
 def check_target_importable(
@@ -86,31 +112,12 @@ def check_target_importable(
     """
     target = runner.resolved_target
     folder = runner.working_directory
-    no_folder = working_directory_problem(runner)
-    if no_folder is not None:
-        return [no_folder]
-    python, child_env = agent_interpreter(runner, env)
+    python = runner.python_path or sys.executable
     specs = json.dumps(custom_providers(providers or {}))
     try:
-        completed = subprocess.run(
-            [python, str(PROBE_SCRIPT), target, str(folder), specs],
-            cwd=folder,
-            env=child_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+        completed = run_in_agent_interpreter(
+            runner, [str(PROBE_SCRIPT), target, str(folder), specs], env=env, timeout=timeout
         )
-    except FileNotFoundError:
-        return [TargetProblem("runner.python_path", f"{python} does not exist")]
-    except OSError as exc:  # no permission, a folder, not a program (Exec format error)...
-        return [
-            TargetProblem(
-                "runner.python_path",
-                f"{python} cannot be run ({exc.strerror}); "
-                "point it at a Python interpreter, e.g. .venv/bin/python",
-            )
-        ]
     except subprocess.TimeoutExpired:
         return [
             TargetProblem(
@@ -119,6 +126,8 @@ def check_target_importable(
                 "does the module start long work at import time?",
             )
         ]
+    if isinstance(completed, TargetProblem):
+        return [completed]
     report = _read_report(completed.stdout)
     if report is None:
         last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
