@@ -20,7 +20,8 @@ from fluxloop.config import config_from_environment
 
 from fluxloop_core.config.dotenv_edit import assignment_line, set_env_value, set_env_values
 from fluxloop_core.config.env import SOURCE_PROCESS, LayeredEnv, load_layered_env
-from fluxloop_core.config.project import find_project, load_project_config
+from fluxloop_core.config.layout import project_config_file
+from fluxloop_core.config.project import load_project_config
 from fluxloop_core.config.sdk_env import sdk_variable_problems
 from fluxloop_core.errors import UsageError, UserError
 
@@ -74,8 +75,11 @@ def _setting(env: LayeredEnv, name: str) -> Setting:
 
 def _replay_file(project_dir: Path) -> Path | None:
     """``replay_args.recording_file`` of the project's config, when it loads."""
+    config_file = project_config_file(project_dir)
+    if config_file is None:
+        return None
     try:
-        loaded = load_project_config(find_project(str(project_dir)).config_path)
+        loaded = load_project_config(config_file)
     except UserError:
         return None  # a broken config is not this command's business; `config validate` is
     return loaded.config.replay_args.recording_file
@@ -134,7 +138,7 @@ def _file_to_write(project_dir: Path, requested: str | None) -> str:
     else:
         env = load_layered_env(project_dir, process_env={})
         current = env.variables.get(FILE_VARIABLE, "").strip()
-        replay = _replay_file(project_dir)
+        replay = None if current else _replay_file(project_dir)
         if current:
             chosen = current
         elif replay is not None:
