@@ -140,23 +140,28 @@ def positive_int(text: str) -> int:
     return value
 
 
-def positive_amount(text: str) -> float:
-    """An argparse type: a number above 0 (an amount of money, a duration)."""
+def _number(text: str, accepted: Callable[[float], bool], expected: str) -> float:
+    """``text`` as a number ``accepted`` takes (NaN never is); else an argparse error
+    saying what was ``expected``."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if value != value or not accepted(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
     return value
+
+
+def positive_amount(text: str) -> float:
+    """An argparse type: a finite number above 0 (an amount of money, a duration)."""
+    return _number(text, lambda v: 0 < v < float("inf"), "a number above 0")
 
 
 def rate(text: str) -> float:
     """An argparse type: a number from 0 to 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value}")
-    return value
+    return _number(text, lambda v: 0.0 <= v <= 1.0, "a number from 0 to 1")
+
+
+def open_rate(text: str) -> float:
+    """An argparse type: a number between 0 and 1, both excluded (a significance level)."""
+    return _number(text, lambda v: 0.0 < v < 1.0, "a number between 0 and 1")

@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_json, add_project, completes
+from fluxloop_core.cli.args import (
+    Subcommands,
+    add_command,
+    add_json,
+    add_project,
+    completes,
+    open_rate,
+)
 from fluxloop_core.cli.gate import report_format, requested_formats
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_OK
 
@@ -20,21 +27,11 @@ if TYPE_CHECKING:
 ROWS_SHOWN = 20
 
 
-def _alpha(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
-    return value
-
-
 def add_regression_flags(parser: argparse.ArgumentParser) -> None:
     """``--alpha A`` and ``--fail-on-regression``."""
     parser.add_argument(
         "--alpha",
-        type=_alpha,
+        type=open_rate,
         default=0.05,
         metavar="A",
         help="significance level, Holm-adjusted across inputs (default 0.05)",
