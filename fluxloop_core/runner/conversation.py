@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from fluxloop_core.config.conversation import PersonaConfig
 from fluxloop_core.runner.binding import RunInput
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob, error_info
-from fluxloop_core.runner.target import Target
 
 TerminationReason = Literal[
     "stop_condition", "max_turns", "script_complete", "agent_error", "timeout"
@@ -108,13 +107,23 @@ def _ended(attempt: Attempt) -> TerminationReason | None:
     return None
 
 
+AgentBinder = Callable[[], Callable[..., Any]]
+"""Makes the agent a whole conversation keeps (a ``Class.method`` target's new instance)."""
+
+
 class ConversationExecutor:
     """An executor whose attempt is a whole conversation, each agent turn one attempt of
-    ``inner`` (the in-process executor)."""
+    ``inner`` (any executor: each turn's job carries the history so far).
 
-    def __init__(self, inner: Executor, target: Target, plan: ConversationPlan) -> None:
+    ``bind_agent`` (in-process ``Class.method`` targets without ``history_param``) makes
+    the one instance every turn of a conversation calls, so it can keep the history.
+    """
+
+    def __init__(
+        self, inner: Executor, plan: ConversationPlan, bind_agent: AgentBinder | None = None
+    ) -> None:
         self._inner = inner
-        self._target = target
+        self._bind_agent = bind_agent
         self._plan = plan
         self.prefetch = 0  # a conversation holds its slot for all its turns
 
@@ -125,9 +134,7 @@ class ConversationExecutor:
         conversation = Conversation(persona.name)
         began = time.monotonic()
         try:
-            # Without history_param, a Class.method target keeps its history in itself:
-            # one instance for the whole conversation.
-            agent = self._target.bind() if plan.history_param is None else None
+            agent = self._bind_agent() if self._bind_agent is not None else None
         except Exception as exc:
             conversation.termination_reason = "agent_error"
             return _attempt_of(conversation, [], began, error=exc)
@@ -140,7 +147,7 @@ class ConversationExecutor:
             turn_job = replace(
                 job,
                 input=RunInput(message, job.input.metadata),
-                history=tuple(dict(m) for m in history) if plan.history_param else None,
+                history=tuple(dict(m) for m in history),
                 agent=agent,
             )
             attempt = await self._inner.attempt(turn_job)

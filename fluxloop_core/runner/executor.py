@@ -34,7 +34,9 @@ class RunJob:
     call: RecordedCall | None = None
     callables: tuple[str, ...] = ()
     history: tuple[dict[str, str], ...] | None = None
-    """A conversation's turn: the messages so far, for ``conversation.history_param``."""
+    """A conversation's turn: the messages so far (user and assistant), this turn's
+    message last; None outside conversations. Executors hand it to the agent their way
+    (in-process: the ``conversation.history_param`` keyword)."""
     agent: Callable[..., Any] | None = None
     """A conversation's turn: the instance's method kept for the whole conversation
     (in-process only; conversations run nowhere else yet)."""

@@ -125,12 +125,23 @@ def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
 
 
 def executor_for(plan: ExperimentPlan) -> Executor:
-    """The executor that runs ``plan``'s attempts (called on the scheduler's loop).
+    """The executor that runs ``plan``'s attempts (called on the scheduler's loop): with
+    conversations, each of its attempts is one agent turn of a conversation."""
+    executor = _turn_executor(plan)
+    conversation = plan.conversation
+    if conversation is None:
+        return executor
+    # Without history_param, a Class.method target run here keeps its history in itself:
+    # one instance for the whole conversation.
+    keeps_instance = isinstance(executor, InProcessExecutor) and conversation.history_param is None
+    bind_agent = plan.target.bind if keeps_instance and plan.target is not None else None
+    return ConversationExecutor(executor, conversation, bind_agent)
 
-    The one place that chooses. ``executor: processes`` and ``runner.python_path`` both
-    run in worker processes; ``executor: ray`` on a Ray cluster; ``runner.http`` sends
-    requests from this process.
-    """
+
+def _turn_executor(plan: ExperimentPlan) -> Executor:
+    """The one place that chooses where attempts run. ``executor: processes`` and
+    ``runner.python_path`` both run in worker processes; ``executor: ray`` on a Ray
+    cluster; ``runner.http`` sends requests from this process."""
     runner = plan.config.runner
     if runner.http is not None:
         return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
@@ -143,7 +154,7 @@ def executor_for(plan: ExperimentPlan) -> Executor:
         return SubprocessExecutor(plan)
     assert plan.target is not None  # prepared in-process when there are no workers
     conversation = plan.conversation
-    in_process = InProcessExecutor(
+    return InProcessExecutor(
         plan.target,
         plan.replay,
         plan.providers,
@@ -151,10 +162,6 @@ def executor_for(plan: ExperimentPlan) -> Executor:
         runner.timeout_seconds,
         conversation.history_param if conversation else None,
     )
-    if conversation is None:
-        return in_process
-    # Preflight allows conversations only here, in this interpreter.
-    return ConversationExecutor(in_process, plan.target, conversation)
 
 
 class _Summary:
