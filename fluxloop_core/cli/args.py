@@ -2,21 +2,31 @@
 option (``--project``, ``--config``, ``--json``, ``--show-values``), the value types, and
 the help layout with examples.
 
-Only argparse is imported here: ``fluxloop --help`` builds every group's parser, so the
-modules that declare them keep their handlers' imports inside the handlers.
+Only argparse is imported here, and the modules that declare commands keep their
+handlers' imports inside the handlers: every command starts by importing all of them.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 Handler = Callable[[argparse.Namespace], int]
 """A command's handler: reads the parsed arguments, returns the exit code."""
 
 Subcommands = Any
 """What ``add_subparsers`` returns (argparse does not name its type publicly)."""
+
+
+class CommandInfo(NamedTuple):
+    """A top-level command or group as ``fluxloop --help`` lists it: enough to choose it
+    without declaring its arguments (each module declares its own ``COMMAND``). A tuple,
+    not a dataclass: importing dataclasses would cost ``--help`` a few milliseconds."""
+
+    name: str
+    summary: str
+    aliases: tuple[str, ...] = ()
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_json,
@@ -44,13 +45,19 @@ def add_regression_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+COMMAND = CommandInfo(
+    "compare", "compare two experiments: which inputs got worse, and how sure that is"
+)
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop compare``."""
     p = add_command(
         sub,
-        "compare",
+        COMMAND.name,
         compare,
-        "compare two experiments: which inputs got worse, and how sure that is",
+        COMMAND.summary,
         [
             "fluxloop compare                      # the project's latest two experiments",
             "fluxloop compare my_test_20250930_150000 my_test_20251001_090000",

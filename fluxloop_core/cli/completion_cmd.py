@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import argparse
 
-from fluxloop_core.cli.args import Subcommands, add_command
+from fluxloop_core.cli.args import CommandInfo, Subcommands, add_command
 from fluxloop_core.exit_codes import EXIT_OK, EXIT_USAGE
 
 SHELLS = ("bash", "zsh", "fish")
 VALUE_KINDS = ("projects", "experiments")
 
 
+COMMAND = CommandInfo(
+    "completion", "print a shell completion script (commands, options, projects, experiments)"
+)
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop completion`` (a command of its own, no group)."""
     p = add_command(
         sub,
-        "completion",
+        COMMAND.name,
         completion,
-        "print a shell completion script (commands, options, projects, experiments)",
+        COMMAND.summary,
         [
             "fluxloop completion bash > ~/.local/share/bash-completion/completions/fluxloop",
             "echo 'eval \"$(fluxloop completion zsh)\"' >> ~/.zshrc",

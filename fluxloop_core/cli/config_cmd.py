@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_config,
@@ -23,12 +23,16 @@ if TYPE_CHECKING:
     from fluxloop_core.config.loader import LoadedConfig
 
 
+COMMAND = CommandInfo("config", "show, validate and edit configuration")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop config`` and its commands."""
     config = add_group(
         sub,
-        "config",
-        "show, validate and edit configuration",
+        COMMAND.name,
+        COMMAND.summary,
         [
             "fluxloop config show --project my-agent",
             "fluxloop config validate --config setting.yaml",
@@ -244,6 +248,8 @@ def set_llm(args: argparse.Namespace) -> int:
 
 def set_value(args: argparse.Namespace) -> int:
     """Set (or remove) one key of the project's setting.yaml."""
+    import json
+
     from fluxloop_core.config.edit import set_config_value
     from fluxloop_core.config.project import find_project
     from fluxloop_core.errors import UsageError

@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import argparse
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_json, add_project
+from fluxloop_core.cli.args import CommandInfo, Subcommands, add_command, add_json, add_project
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_OK
 
 _STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
+
+
+COMMAND = CommandInfo(
+    "doctor", "check Python, packages, the agent's SDK, keys, collector and extras"
+)
+"""What ``fluxloop --help`` lists without building this group's parsers."""
 
 
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop doctor`` (a command of its own, no group)."""
     p = add_command(
         sub,
-        "doctor",
+        COMMAND.name,
         doctor,
-        "check Python, packages, the agent's SDK, keys, collector and extras",
+        COMMAND.summary,
         ["fluxloop doctor", "fluxloop doctor --project my-agent --json"],
     )
     add_project(p)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_config,
@@ -22,12 +23,16 @@ if TYPE_CHECKING:
     from fluxloop_core.config.loader import LoadedConfig
 
 
+COMMAND = CommandInfo("evaluate", "grade experiments with the config's checks")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop evaluate`` and its command."""
     group = add_group(
         sub,
-        "evaluate",
-        "grade experiments with the config's checks",
+        COMMAND.name,
+        COMMAND.summary,
         ["fluxloop evaluate experiment --fail-under 0.9 --report junit"],
     )
     p = add_command(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_config,
@@ -27,12 +28,16 @@ if TYPE_CHECKING:
 PROGRESS_INTERVAL_SECONDS = 2.0
 
 
+COMMAND = CommandInfo("generate", "generate input variations")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop generate`` and its command."""
     generate = add_group(
         sub,
-        "generate",
-        "generate input variations",
+        COMMAND.name,
+        COMMAND.summary,
         ["fluxloop generate inputs --config setting.yaml --limit 20"],
     )
     p = add_command(

@@ -6,16 +6,19 @@ import argparse
 import os
 from pathlib import Path
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_group, add_project
+from fluxloop_core.cli.args import CommandInfo, Subcommands, add_command, add_group, add_project
 from fluxloop_core.exit_codes import EXIT_OK
+
+COMMAND = CommandInfo("init", "create projects and agents")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
 
 
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop init`` and its commands."""
     init = add_group(
         sub,
-        "init",
-        "create projects and agents",
+        COMMAND.name,
+        COMMAND.summary,
         ["fluxloop init project --name my-agent", "fluxloop init agent my_agent --template simple"],
     )
     p = add_command(

@@ -65,8 +65,13 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree, each group declared by its own module."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command tree, each group declared by its own module.
+
+    With ``argv``, only the command it names is declared whole; the others are listed by
+    name and summary, which is all ``fluxloop --help`` shows (declaring the ~30 commands'
+    arguments is most of a start-up's cost). Without, the whole tree.
+    """
     parser = argparse.ArgumentParser(
         prog="fluxloop",
         description="FluxLoop: record the real calls your AI agent receives, generate "
@@ -84,15 +89,30 @@ def build_parser() -> argparse.ArgumentParser:
     # _root: the whole tree, for commands that describe it (`fluxloop completion`).
     parser.set_defaults(_parser=parser, _root=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    chosen = _command_word(argv) if argv is not None else None
     for group in GROUPS:
-        group.register(sub)
+        info = group.COMMAND
+        if argv is None or chosen == _WHOLE_TREE or chosen in (info.name, *info.aliases):
+            group.register(sub)
+        else:
+            sub.add_parser(info.name, aliases=list(info.aliases), help=info.summary)
     return parser
+
+
+_WHOLE_TREE = completion_cmd.COMMAND.name
+"""The command that describes every other one, so needs them all declared."""
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fluxloop`` console script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = _words(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     handler: Handler | None = getattr(args, "_handler", None)
     if handler is None:
         args._parser.print_help()

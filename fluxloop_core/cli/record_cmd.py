@@ -6,19 +6,30 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_group, add_json, add_project
+from fluxloop_core.cli.args import (
+    CommandInfo,
+    Subcommands,
+    add_command,
+    add_group,
+    add_json,
+    add_project,
+)
 from fluxloop_core.exit_codes import EXIT_OK
 
 if TYPE_CHECKING:
     from fluxloop_core.recording_switch import RecordingStatus
 
 
+COMMAND = CommandInfo("record", "turn argument recording on or off in a project's .env")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop record`` and its commands."""
     record = add_group(
         sub,
-        "record",
-        "turn argument recording on or off in a project's .env",
+        COMMAND.name,
+        COMMAND.summary,
         [
             "fluxloop record enable --project my-agent",
             "fluxloop record status",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_config,
@@ -17,14 +18,20 @@ from fluxloop_core.exit_codes import EXIT_OK
 PROGRESS_EVERY = 1000
 
 
+COMMAND = CommandInfo(
+    "report", "write readable reports of an experiment's runs", aliases=("parse",)
+)
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop report`` (alias ``parse``) and its command."""
     report = add_group(
         sub,
-        "report",
-        "write readable reports of an experiment's runs",
+        COMMAND.name,
+        COMMAND.summary,
         ["fluxloop report experiment", "fluxloop parse experiment  # the 0.2.x name"],
-        aliases=["parse"],
+        aliases=COMMAND.aliases,
     )
     p = add_command(
         report,

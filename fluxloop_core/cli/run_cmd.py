@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_config,
@@ -33,12 +34,16 @@ if TYPE_CHECKING:
     from fluxloop_core.runner.plan import RunOptions
 
 
+COMMAND = CommandInfo("run", "run experiments")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop run`` and its commands."""
     run = add_group(
         sub,
-        "run",
-        "run experiments",
+        COMMAND.name,
+        COMMAND.summary,
         [
             "fluxloop run experiment --config setting.yaml",
             'fluxloop run single examples.simple_agent:run "Test input"',

@@ -10,6 +10,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from fluxloop_core.cli.args import (
+    CommandInfo,
     Subcommands,
     add_command,
     add_config,
@@ -29,12 +30,16 @@ _STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
 DEFAULT_TRACE_ROWS = 20
 
 
+COMMAND = CommandInfo("status", "check a project and read past experiments")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
+
+
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop status`` and its commands."""
     status = add_group(
         sub,
-        "status",
-        "check a project and read past experiments",
+        COMMAND.name,
+        COMMAND.summary,
         [
             "fluxloop status check --project my-agent",
             "fluxloop status experiments --project my-agent",

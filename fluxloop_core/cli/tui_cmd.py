@@ -6,17 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from fluxloop_core.cli.args import Subcommands, add_command, add_project
+from fluxloop_core.cli.args import CommandInfo, Subcommands, add_command, add_project
 from fluxloop_core.exit_codes import EXIT_OK, EXIT_USAGE
+
+COMMAND = CommandInfo("tui", "open the full-screen terminal UI")
+"""What ``fluxloop --help`` lists without building this group's parsers."""
 
 
 def register(sub: Subcommands) -> None:
     """Declare ``fluxloop tui`` (a command of its own, no group)."""
     p = add_command(
         sub,
-        "tui",
+        COMMAND.name,
         tui,
-        "open the full-screen terminal UI",
+        COMMAND.summary,
         ["fluxloop tui", "fluxloop tui --project my-agent"],
     )
     add_project(p)

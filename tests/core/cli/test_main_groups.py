@@ -36,6 +36,35 @@ def test_main_declares_no_command_option() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
     ]
-    # Only the program's own --version; every command's options live in its group.
+    # Only the program's own --version; every command's options live in its group. The
+    # one add_parser lists a command not chosen by its COMMAND name and summary.
     assert calls.count("add_argument") == 1
-    assert "add_parser" not in calls
+    assert calls.count("add_parser") == 1
+
+
+def _leaf_names(parser: argparse.ArgumentParser) -> list[str]:
+    return sorted(leaf.prog for leaf in _leaves(parser))
+
+
+def test_a_command_line_declares_only_the_command_it_names() -> None:
+    whole = cli_main.build_parser()
+    for group in cli_main.GROUPS:
+        info = group.COMMAND
+        if group is cli_main.completion_cmd:
+            continue  # describes the whole tree (below)
+        for word in (info.name, *info.aliases):
+            chosen = cli_main.build_parser([word, "--help"])
+            # The named command (or alias) whole, exactly as in the whole tree...
+            expected = [p for p in _leaf_names(whole) if p.split()[1] == info.name]
+            assert expected and _leaf_names(chosen) == expected
+    # ...and `fluxloop --help` none: each command is listed by its name and summary only.
+    listed = cli_main.build_parser(["--help"])
+    assert _leaf_names(listed) == []
+    help_text = listed.format_help()
+    for group in cli_main.GROUPS:
+        assert group.COMMAND.summary.split()[0] in help_text
+
+
+def test_completion_declares_the_whole_tree() -> None:
+    parser = cli_main.build_parser(["completion", "bash"])
+    assert _leaf_names(parser) == _leaf_names(cli_main.build_parser())
