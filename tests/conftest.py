@@ -9,11 +9,12 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fluxloop_runner import Runner
 from legacy_helpers import FIXTURE
 
 _SCRUBBED_PREFIXES = ("FLUXLOOP_",)
@@ -65,9 +66,6 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     yield
-
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def run_fluxloop(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
+from fluxloop_runner import Runner
 
 CASES: dict[str, tuple[bytes | None, str]] = {
     "malformed": (b"name: x\nrunner:\n  target: [unclosed\n", "malformed YAML"),

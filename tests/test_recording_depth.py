@@ -4,13 +4,10 @@ broken lines (`file:LINE: too deeply nested (limit N)`) and none crashes."""
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 from fluxloop.serialization import MAX_DEPTH
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
+from fluxloop_runner import Runner
 
 TARGET = "examples.simple_agent:handle"
 HANDLER = "\n\ndef handle(data, **kwargs):\n    return data['content']\n"

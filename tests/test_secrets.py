@@ -18,14 +18,12 @@ import struct
 import subprocess
 import sys
 import termios
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from chat_server import ChatServer
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
+from fluxloop_runner import Runner
 
 PROCESS_KEY = "sk-test-process-key-A1b2"  # OPENAI_API_KEY from the environment
 DOTENV_TOKEN = "tok-dotenv-service-C3d4"  # MY_SERVICE_TOKEN from the project's .env

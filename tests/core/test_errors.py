@@ -6,14 +6,12 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fluxloop_runner import Runner
 
 from fluxloop_core.errors import FileSystemError, from_os_error
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 LONG = "x" * 300  # longer than NAME_MAX (255) on every common file system
 

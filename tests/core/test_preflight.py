@@ -4,19 +4,16 @@ problems at once, each with its file and line."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from fluxloop_runner import Runner
 
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.config.models import RunnerConfig
 from fluxloop_core.preflight import validate_project
 from fluxloop_core.preflight.target import TargetProblem, check_target_importable
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 RECORDED = (
     '{"_version": "1", "iteration": 0, "target": "examples.simple_agent:run", '

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
-
+from fluxloop_runner import Runner
 
 FAILING_AGENT = (
     "def run(input_text):\n"

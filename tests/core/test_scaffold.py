@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from fluxloop_runner import Runner
 
 from fluxloop_core.config.env import KNOWN_VARIABLES, read_env_file
 from fluxloop_core.config.loader import load_config
@@ -20,8 +19,6 @@ from fluxloop_core.scaffold import (
     validate_agent_name,
     validate_project_name,
 )
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def tree(root: Path) -> list[str]:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
+from fluxloop_runner import Runner
 
 from fluxloop_core.config.loader import load_config
 from fluxloop_core.status import Check, run_checks
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 class _Collector(BaseHTTPRequestHandler):

@@ -7,15 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fluxloop_runner import Runner
 
 from fluxloop_core.cli.completion import command_specs, completion_script
 from fluxloop_core.cli.main import build_parser
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
 
 BASH = shutil.which("bash")
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from fluxloop_runner import Runner
 
 from fluxloop_core.config.env import KNOWN_VARIABLES, load_layered_env, read_env_file
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.env_report import env_report
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def test_show_effective_config_yaml_and_json(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
+from fluxloop_runner import Runner
 
 
 def test_enable_status_disable_round_trip(project: Path, fluxloop: Runner) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
+from fluxloop_runner import Runner
 from replay_helpers import write_recording
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]  # the `fluxloop` fixture
-
 
 AGENT = "def handle(data, user):\n    return data['content'] + ' for ' + user\n"
 
