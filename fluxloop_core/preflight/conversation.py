@@ -50,7 +50,6 @@ def conversation_problems(
     where = executor or config.runner.executor
     single = "or run single calls (conversations off)"
     unsupported = [
-        (config.replay_args.enabled, "replay_args.enabled", "replayed calls", "Remove replay_args"),
         (
             bool(config.runner.python_path),
             "runner.python_path",
@@ -65,6 +64,8 @@ def conversation_problems(
             "Use a Python target (runner.target)",
         ),
     ]
+    if config.replay_args.enabled:
+        problems.extend(_replay_problems(loaded, positions))
     for given, key, what, instead in unsupported:
         if given:
             message = f"conversations with {what} are not supported yet"
@@ -93,6 +94,41 @@ def conversation_problems(
             problems.append(
                 Problem(kind="inputs", message=message, file=config.inputs_file, key=key, hint=hint)
             )
+    return problems
+
+
+def _replay_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
+    """A replayed conversation writes each later turn's message at the override path and
+    the history at ``history_param``: both must be named."""
+    config = loaded.config
+    section = section_key(positions)
+    problems: list[Problem] = []
+    if config.conversation.history_param is None:
+        problems.append(
+            at_key(
+                loaded,
+                positions,
+                "config",
+                f"{section}.history_param",
+                f"replayed conversations need {section}.history_param: the recorded "
+                "call's arguments are replayed each turn, with the history at that keyword",
+                f"Set {section}.history_param to the recorded call's keyword that takes the "
+                "messages (a list of {role, content}), e.g. history_param: messages.",
+            )
+        )
+    if config.replay_args.override_param_path is None:
+        problems.append(
+            at_key(
+                loaded,
+                positions,
+                "config",
+                "replay_args.override_param_path",
+                "replayed conversations need replay_args.override_param_path: each turn's "
+                "message is written there",
+                "Set replay_args.override_param_path to where the recorded call holds the "
+                "user's message, e.g. override_param_path: data.content.",
+            )
+        )
     return problems
 
 

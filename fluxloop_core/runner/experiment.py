@@ -153,14 +153,13 @@ def _turn_executor(plan: ExperimentPlan) -> Executor:
     if plan.worker_python:
         return SubprocessExecutor(plan)
     assert plan.target is not None  # prepared in-process when there are no workers
-    conversation = plan.conversation
     return InProcessExecutor(
         plan.target,
         plan.replay,
         plan.providers,
         plan.parallel_runs,
         runner.timeout_seconds,
-        conversation.history_param if conversation else None,
+        plan.history_param,
     )
 
 

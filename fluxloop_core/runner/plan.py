@@ -175,6 +175,12 @@ class ExperimentPlan:
         return self.worker_python is None and self.executor != "ray"
 
     @property
+    def history_param(self) -> str | None:
+        """The keyword a conversation's turn hands its history to (None outside
+        conversations, or when a Class.method instance keeps it)."""
+        return self.conversation.history_param if self.conversation else None
+
+    @property
     def planned_runs(self) -> int:
         """inputs that run × iterations."""
         return len(self.run_indices) * self.iterations

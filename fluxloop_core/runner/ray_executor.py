@@ -194,7 +194,9 @@ class RayExecutor:
     async def attempt(self, job: RunJob) -> Attempt:
         """Queue ``job`` for the next batch and wait for its answer."""
         answer: asyncio.Future[Attempt] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(request_of(job, self._plan.replay), answer))
+        self._pending.append(
+            _Pending(request_of(job, self._plan.replay, self._plan.history_param), answer)
+        )
         self._wake.set()
         return await answer
 

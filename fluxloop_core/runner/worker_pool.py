@@ -167,7 +167,9 @@ class SubprocessExecutor:
         calls: list[CallbackCall] = []
         try:
             async with asyncio.timeout(timeout):
-                reply = await worker.call(request_of(job, self._plan.replay), calls)
+                reply = await worker.call(
+                    request_of(job, self._plan.replay, self._plan.history_param), calls
+                )
         except TimeoutError:
             elapsed = (loop.time() - started) * 1000
             await self._discard(worker)

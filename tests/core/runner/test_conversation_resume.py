@@ -74,7 +74,9 @@ def test_ctrl_c_and_resume_hold_whole_conversations_with_the_flags_given(
     assert {t["output"] for t in traces} == {"3:ok"}
 
 
-def test_conversations_with_replay_exit_2_naming_the_key(project: Project) -> None:
+def test_replayed_conversations_without_history_param_exit_2_naming_the_key(
+    project: Project,
+) -> None:
     project.write("agent.py", SLOW_AGENT)
     project.write(
         "calls.jsonl",
@@ -83,7 +85,7 @@ def test_conversations_with_replay_exit_2_naming_the_key(project: Project) -> No
     )
     project.write(
         "setting.yaml",
-        SETTING
+        SETTING.replace("  history_param: messages\n", "  seed: 1\n")
         + "replay_args:\n  enabled: true\n  recording_file: calls.jsonl\n"
         + "  override_param_path: text\n",
     )
@@ -93,9 +95,10 @@ def test_conversations_with_replay_exit_2_naming_the_key(project: Project) -> No
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert (
-        "replay_args.enabled: conversations with replayed calls are not supported yet"
+        "conversation.history_param: replayed conversations need conversation.history_param"
         in result.stderr
     )
+    assert not (project.dir / "experiments").exists()
 
 
 def test_an_input_naming_an_unknown_persona_exits_2_at_its_line(project: Project) -> None:
