@@ -1,20 +1,18 @@
 """Can this config run conversations? (``conversation:`` / ``personas:`` with the rest.)
 
-Only scripted conversations in this process exist so far: every other combination is
-refused by name, so no half-working mode can be reached.
+Conversations run in this process and in worker processes (``executor: processes``,
+``runner.python_path``), replayed or not; every other combination is refused by name, so
+no half-working mode can be reached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
-
-if TYPE_CHECKING:
-    from fluxloop_core.runner.target import Target
 
 
 def section_key(positions: Positions) -> str:
@@ -51,12 +49,11 @@ def conversation_problems(
     single = "or run single calls (conversations off)"
     unsupported = [
         (
-            bool(config.runner.python_path),
-            "runner.python_path",
-            "runner.python_path",
-            "Remove runner.python_path (the agent then runs in this interpreter)",
+            where == "ray",
+            "runner.executor",
+            "executor ray",
+            "Use executor local or processes",
         ),
-        (where != "local", "runner.executor", f"executor {where}", "Use executor local"),
         (
             config.runner.http is not None,
             "runner.http",
@@ -132,13 +129,9 @@ def _replay_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem
     return problems
 
 
-def history_problems(
-    loaded: LoadedConfig, positions: Positions, history_param: str | None, target: Target
-) -> list[Problem]:
-    """A conversation's agent must see its history: through ``history_param``, or as one
-    instance (a ``Class.method`` target) that keeps it."""
-    if history_param is not None or target.owner is not None:
-        return []
+def history_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
+    """Why a conversation's agent would not see its history: no ``history_param`` and a
+    target that keeps no instance (not a ``Class.method``)."""
     section = section_key(positions)
     return [
         at_key(

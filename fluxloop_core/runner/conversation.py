@@ -9,6 +9,7 @@ duration are the conversation's, and retries (``max_retries``) repeat it whole.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,13 @@ from typing import Any, Literal
 
 from fluxloop_core.config.conversation import PersonaConfig
 from fluxloop_core.runner.binding import RunInput
-from fluxloop_core.runner.executor import Attempt, Executor, RunJob, error_info
+from fluxloop_core.runner.executor import (
+    Attempt,
+    Executor,
+    HoldsConversations,
+    RunJob,
+    error_info,
+)
 
 TerminationReason = Literal[
     "stop_condition", "max_turns", "script_complete", "agent_error", "timeout"
@@ -125,10 +132,21 @@ class ConversationExecutor:
         self._inner = inner
         self._bind_agent = bind_agent
         self._plan = plan
+        self._held = inner if isinstance(inner, HoldsConversations) else None
+        self._ids = itertools.count()
         self.prefetch = 0  # a conversation holds its slot for all its turns
 
     async def attempt(self, job: RunJob) -> Attempt:
         """Hold the conversation of ``job``; never raises for agent errors."""
+        # Unique even when a retry holds the same run's conversation again.
+        conversation_id = f"{job.run_id}#{next(self._ids)}"
+        try:
+            return await self._converse(replace(job, conversation_id=conversation_id))
+        finally:
+            if self._held is not None:
+                self._held.end_conversation(conversation_id)
+
+    async def _converse(self, job: RunJob) -> Attempt:
         plan = self._plan
         persona = plan.persona_for(job.input_index, job.input)
         conversation = Conversation(persona.name)

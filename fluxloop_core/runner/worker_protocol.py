@@ -15,10 +15,19 @@ from fluxloop_core.runner.executor import Attempt, RunJob
 
 
 def request_of(job: RunJob, replay: Replay | None, history_param: str | None) -> dict[str, Any]:
-    """What the agent is called with (:func:`~fluxloop_core.runner.arguments.arguments_of`)
-    and the recorded callables to bind."""
+    """What the agent is called with (:func:`~fluxloop_core.runner.arguments.arguments_of`),
+    the recorded callables to bind and, for a conversation's turn without
+    ``history_param``, the conversation whose one instance of the target is called."""
     args, kwargs = arguments_of(job, replay, history_param)
-    return {"args": args, "kwargs": kwargs, "callables": list(job.callables)}
+    request = {"args": args, "kwargs": kwargs, "callables": list(job.callables)}
+    if job.conversation_id is not None and history_param is None:
+        request["instance"] = job.conversation_id
+    return request
+
+
+def end_request(conversation_id: str) -> dict[str, Any]:
+    """The line that frees a conversation's instance (it gets no answer)."""
+    return {"end": conversation_id}
 
 
 def attempt_of(reply: dict[str, Any], calls: list[CallbackCall]) -> Attempt:

@@ -140,10 +140,10 @@ def test_max_turns_ends_the_conversation(project: Project) -> None:
     assert trace["status"] == "success"
 
 
-def _middle_turn(project: Project, word: str) -> dict[str, Any]:
+def middle_turn(project: Project, word: str, **options: Any) -> dict[str, Any]:
     """The first of many conversations whose second follow-up is ``word``."""
     inputs = "[" + ", ".join(f'"i{n}"' for n in range(12)) + "]"
-    traces = run(project, setting(inputs=inputs, extra="iterations: 1\n"))
+    traces = run(project, setting(inputs=inputs, extra="iterations: 1\n"), **options)
     return next(
         t
         for t in traces
@@ -153,7 +153,7 @@ def _middle_turn(project: Project, word: str) -> dict[str, Any]:
 
 def test_an_error_on_a_middle_turn_ends_with_agent_error(project: Project) -> None:
     project.write("agent.py", HISTORY_AGENT)
-    trace = _middle_turn(project, "boom")
+    trace = middle_turn(project, "boom")
 
     assert trace["termination_reason"] == "agent_error"
     assert trace["status"] == "error"
@@ -165,7 +165,7 @@ def test_an_error_on_a_middle_turn_ends_with_agent_error(project: Project) -> No
 
 def test_a_timeout_on_a_middle_turn_ends_with_timeout(project: Project) -> None:
     project.write("agent.py", HISTORY_AGENT)
-    trace = _middle_turn(project, "slow")
+    trace = middle_turn(project, "slow")
 
     assert trace["termination_reason"] == "timeout"
     assert trace["status"] == "timeout"
@@ -213,8 +213,7 @@ def test_evaluation_reads_the_last_reply(project: Project) -> None:
 @pytest.mark.parametrize(
     ("extra", "options", "key", "says"),
     [
-        ("  python_path: /usr/bin/python3\n", {}, "runner.python_path", "not supported yet"),
-        ("", {"executor": "processes"}, "runner.executor", "not supported yet"),
+        ("", {"executor": "ray"}, "runner.executor", "not supported yet"),
         ("", {"persona": "nobody"}, "personas", "defines none of that name"),
     ],
 )

@@ -58,7 +58,7 @@ def write(project: Project, setting: str = SETTING) -> None:
     project.write("setting.yaml", setting)
 
 
-@pytest.mark.parametrize("executor", ["local"])
+@pytest.mark.parametrize("executor", ["local", "processes"])
 def test_first_turn_replays_the_call_later_turns_carry_the_history(
     project: Project, executor: str
 ) -> None:
