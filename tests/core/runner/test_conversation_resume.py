@@ -8,6 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from test_resume_interrupt import wait_for_lines
 
 Project = Any  # the `project` fixture of conftest.py
@@ -37,15 +38,16 @@ personas:
 """
 
 
+@pytest.mark.parametrize("executor", ["local", "processes"])
 def test_ctrl_c_and_resume_hold_whole_conversations_with_the_flags_given(
-    project: Project,
+    project: Project, executor: str
 ) -> None:
     project.write("agent.py", SLOW_AGENT)
     project.write("setting.yaml", SETTING)
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "fluxloop_core", "run", "experiment", "--quiet"),
-            *("--no-collector", "--multi-turn", "--persona", "brief"),
+            *("--no-collector", "--multi-turn", "--persona", "brief", "--executor", executor),
         ],
         cwd=project.dir,
         stdout=subprocess.PIPE,
@@ -59,7 +61,9 @@ def test_ctrl_c_and_resume_hold_whole_conversations_with_the_flags_given(
     before = project.traces(experiment)
     assert 3 <= len(before) < 100
 
-    resumed = project.cli("run", "experiment", "--resume", str(experiment), "--no-collector")
+    resumed = project.cli(
+        "run", "experiment", "--resume", str(experiment), "--no-collector", "--executor", executor
+    )
 
     assert resumed.returncode == 0, resumed.stderr
     traces = project.traces(experiment)
