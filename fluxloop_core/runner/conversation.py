@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from fluxloop_core.config.conversation import PersonaConfig
 from fluxloop_core.runner.binding import RunInput
+from fluxloop_core.runner.events import TurnFinished
 from fluxloop_core.runner.executor import (
     Attempt,
     Executor,
@@ -120,16 +121,22 @@ AgentBinder = Callable[[], Callable[..., Any]]
 
 class ConversationExecutor:
     """An executor whose attempt is a whole conversation, each agent turn one attempt of
-    ``inner`` (any executor: each turn's job carries the history so far).
+    ``inner`` (any executor: each turn's job carries the history so far). ``on_turn``
+    hears of each finished turn (the run screen's "turn 3/6").
 
     ``bind_agent`` (in-process ``Class.method`` targets without ``history_param``) makes
     the one instance every turn of a conversation calls, so it can keep the history.
     """
 
     def __init__(
-        self, inner: Executor, plan: ConversationPlan, bind_agent: AgentBinder | None = None
+        self,
+        inner: Executor,
+        plan: ConversationPlan,
+        bind_agent: AgentBinder | None = None,
+        on_turn: Callable[[TurnFinished], None] | None = None,
     ) -> None:
         self._inner = inner
+        self._on_turn = on_turn
         self._bind_agent = bind_agent
         self._plan = plan
         self._held = inner if isinstance(inner, HoldsConversations) else None
@@ -170,6 +177,8 @@ class ConversationExecutor:
             )
             attempt = await self._inner.attempt(turn_job)
             attempts.append(attempt)
+            if self._on_turn is not None:
+                self._on_turn(TurnFinished(job.run_id, turn + 1, plan.max_turns, attempt.status))
             conversation.turns.append(_agent_turn(attempt))
             failed = _ended(attempt)
             if failed is not None:

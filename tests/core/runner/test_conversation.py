@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.runner.events import RunFinished, TurnFinished
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
 
 Project = Any  # the `project` fixture of conftest.py
@@ -249,3 +250,18 @@ def test_an_http_target_is_not_held_in_a_conversation_yet(project: Project) -> N
 
     assert raised.value.key == "runner.http"
     assert not (project.dir / "experiments").exists()
+
+
+def test_each_finished_turn_is_told_before_its_run_ends(project: Project) -> None:
+    project.write("agent.py", HISTORY_AGENT)
+    events: list[Any] = []
+    text = setting(inputs='[{input: "hi", metadata: {persona: brief}}]')
+    run_experiment(project.config(text), RunOptions(use_collector=False), on_event=events.append)
+
+    told = [e for e in events if isinstance(e, TurnFinished | RunFinished)]
+    assert told == [
+        TurnFinished("0.0", 1, 6, "success"),
+        TurnFinished("0.0", 2, 6, "success"),
+        told[-1],
+    ]
+    assert isinstance(told[-1], RunFinished) and told[-1].run_id == "0.0"
