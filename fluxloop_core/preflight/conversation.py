@@ -1,8 +1,8 @@
 """Can this config run conversations? (``conversation:`` / ``personas:`` with the rest.)
 
-Conversations run in this process and in worker processes (``executor: processes``,
-``runner.python_path``), replayed or not; every other combination is refused by name, so
-no half-working mode can be reached.
+Conversations run in this process, in worker processes (``executor: processes``,
+``runner.python_path``) and on Ray actors, replayed or not; every other combination is
+refused by name, so no half-working mode can be reached.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
 
@@ -24,7 +23,6 @@ def conversation_problems(
     loaded: LoadedConfig,
     positions: Positions,
     input_metadata: Sequence[Mapping[str, Any]],
-    executor: ExecutorName | None = None,
     persona: str | None = None,
 ) -> list[Problem]:
     """Why the conversations asked for (config, or ``--multi-turn``) cannot run
@@ -45,15 +43,8 @@ def conversation_problems(
                 'customer, follow_ups: [["And the total?"]], stop_when: ["(?i)thank"]}]',
             )
         )
-    where = executor or config.runner.executor
     single = "or run single calls (conversations off)"
     unsupported = [
-        (
-            where == "ray",
-            "runner.executor",
-            "executor ray",
-            "Use executor local or processes",
-        ),
         (
             config.runner.http is not None,
             "runner.http",

@@ -326,9 +326,7 @@ def _conversation_plan(
         return None
     positions = positions_of(loaded)
     raise_first(
-        conversation_problems(
-            loaded, positions, [i.metadata for i in inputs], options.executor, options.persona
-        )
+        conversation_problems(loaded, positions, [i.metadata for i in inputs], options.persona)
     )
     return ConversationPlan(
         personas=tuple(config.personas),

@@ -214,7 +214,6 @@ def test_evaluation_reads_the_last_reply(project: Project) -> None:
 @pytest.mark.parametrize(
     ("extra", "options", "key", "says"),
     [
-        ("", {"executor": "ray"}, "runner.executor", "not supported yet"),
         ("", {"persona": "nobody"}, "personas", "defines none of that name"),
     ],
 )
