@@ -36,7 +36,8 @@ class RunJob:
     history: tuple[dict[str, str], ...] | None = None
     """A conversation's turn: the messages so far (user and assistant), this turn's
     message last; None outside conversations. Executors hand it to the agent their way
-    (in-process: the ``conversation.history_param`` keyword)."""
+    (Python targets: the ``conversation.history_param`` keyword, see
+    :func:`~fluxloop_core.runner.arguments.arguments_of`)."""
     agent: Callable[..., Any] | None = None
     """A conversation's turn in this process: the instance's method kept for the whole
     conversation."""
