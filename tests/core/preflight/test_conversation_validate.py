@@ -49,3 +49,14 @@ def test_validate_passes_a_replayed_conversation_with_history_param(tmp_path: Pa
     config = write(tmp_path, SETTING)
 
     fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=0)
+
+
+def test_validate_names_a_plain_function_that_would_keep_no_history(tmp_path: Path) -> None:
+    setting = SETTING.replace("replay_args:\n  enabled: true\n", "replay_args:\n  enabled: false\n")
+    config = write(tmp_path, setting.replace("  history_param: messages\n", "  seed: 1\n"))
+
+    result = fluxloop("config", "validate", "--config", str(config), cwd=tmp_path, code=2)
+
+    out = result.stdout + result.stderr
+    assert f"{config}:9:" in out, out
+    assert "conversation.history_param is not set and runner.target is not a Class.method" in out
