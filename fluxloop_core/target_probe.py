@@ -1,11 +1,14 @@
 """How a target and its custom providers resolve: the rules, and a script that applies them.
 
-Standard library only, and run by path (``python probe.py TARGET FOLDER PROVIDERS``) by
+Standard library only, and run by path (``python probe.py TARGET FOLDER PROVIDERS
+[instance]``) by
 the interpreter that will run the agent — ``runner.python_path`` may have neither pydantic
 nor fluxloop_core. The same functions resolve the agent in-process
 (:mod:`fluxloop_core.runner.target`, :mod:`fluxloop_core.runner.providers`), so ``config
 validate`` and ``run experiment`` apply one rule. The script prints one marked JSON line:
-a list of ``{"key", "kind", "text"}`` problems (empty when everything resolves).
+a list of ``{"key", "kind", "text"}`` problems (empty when everything resolves). With
+``instance`` (a conversation without ``history_param``), a target that is not a
+``Class.method`` is a problem of kind ``no_instance``: nothing would keep the history.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any
 MARK = "__fluxloop_import_check__:"
 TARGET_KEY = "runner.target"
 PROVIDERS_KEY = "replay_args.callable_providers"
+NO_INSTANCE = "no_instance"
+"""The kind of problem of a conversation's target that keeps no instance."""
 # The hints a target problem carries, whether the import check or the run found it.
 IMPORT_HINT = (
     "Set working_directory in your config to the folder that holds the module, e.g. "
@@ -103,7 +108,7 @@ def resolve_provider(spec: str) -> tuple[Any, str | None]:
     return obj, None
 
 
-def _target_problem(target: str) -> dict[str, str] | None:
+def _target_problem(target: str, needs_instance: bool) -> dict[str, str] | None:
     module_name, _, qualname = target.partition(":")
     try:
         obj = importlib.import_module(module_name)
@@ -123,6 +128,8 @@ def _target_problem(target: str) -> dict[str, str] | None:
         needs = constructor_problem(target, parent)
         if needs is not None:
             return {"kind": "constructor", "text": needs}
+    elif needs_instance:
+        return {"kind": NO_INSTANCE, "text": target}
     return None
 
 
@@ -137,12 +144,14 @@ def _report(problems: list[dict[str, str]]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Check ``argv``'s target and ``{parameter: "module:function"}`` providers."""
+    """Check ``argv``'s target and ``{parameter: "module:function"}`` providers (and,
+    given ``instance``, that the target is a ``Class.method``)."""
     target, folder, providers = argv[0], argv[1], json.loads(argv[2])
+    needs_instance = argv[3:] == ["instance"]
     sys.path[0] = folder  # not this script's folder: its modules are not the user's
     problems: list[dict[str, str]] = []
     try:
-        found = _target_problem(target)
+        found = _target_problem(target, needs_instance)
         if found is not None:
             problems.append(dict(found, key=TARGET_KEY))
         for name, spec in providers.items():

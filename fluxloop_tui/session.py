@@ -103,7 +103,8 @@ class ExperimentSession:
     def snapshot(self) -> SessionView:
         """The figures as of now, copied under the lock."""
         with self._lock:
-            state = replace(self.state)
+            # The runner's thread changes the conversations in progress: a copy of them.
+            state = replace(self.state, conversations=dict(self.state.conversations))
             return SessionView(
                 state=state,
                 recent=tuple(self.state.recent),

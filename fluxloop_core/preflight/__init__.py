@@ -127,10 +127,12 @@ def loaded_problems(loaded: LoadedConfig) -> list[Problem]:
     _, line_problems, replay = _replay_problems(loaded, positions)
     items, inputs = run_inputs(loaded, positions)
     _, evaluation = _evaluation_problems(loaded, positions, items)
+    conversation = loaded.config.conversation
+    needs_instance = conversation.enabled and conversation.history_param is None
     return [
         *environment_problems(loaded),
         *executor_problems(loaded, positions),
-        *target_problems(loaded, positions),
+        *target_problems(loaded, positions, needs_instance=needs_instance),
         *line_problems,
         *replay,
         *inputs,

@@ -1,20 +1,17 @@
 """Can this config run conversations? (``conversation:`` / ``personas:`` with the rest.)
 
-Only scripted conversations in this process exist so far: every other combination is
+Conversations run in this process, in worker processes (``executor: processes``,
+``runner.python_path``) and on Ray actors, replayed or not; every other combination is
 refused by name, so no half-working mode can be reached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
-
-if TYPE_CHECKING:
-    from fluxloop_core.runner.target import Target
 
 
 def section_key(positions: Positions) -> str:
@@ -26,7 +23,6 @@ def conversation_problems(
     loaded: LoadedConfig,
     positions: Positions,
     input_metadata: Sequence[Mapping[str, Any]],
-    executor: ExecutorName | None = None,
     persona: str | None = None,
 ) -> list[Problem]:
     """Why the conversations asked for (config, or ``--multi-turn``) cannot run
@@ -47,17 +43,8 @@ def conversation_problems(
                 'customer, follow_ups: [["And the total?"]], stop_when: ["(?i)thank"]}]',
             )
         )
-    where = executor or config.runner.executor
     single = "or run single calls (conversations off)"
     unsupported = [
-        (config.replay_args.enabled, "replay_args.enabled", "replayed calls", "Remove replay_args"),
-        (
-            bool(config.runner.python_path),
-            "runner.python_path",
-            "runner.python_path",
-            "Remove runner.python_path (the agent then runs in this interpreter)",
-        ),
-        (where != "local", "runner.executor", f"executor {where}", "Use executor local"),
         (
             config.runner.http is not None,
             "runner.http",
@@ -65,6 +52,8 @@ def conversation_problems(
             "Use a Python target (runner.target)",
         ),
     ]
+    if config.replay_args.enabled:
+        problems.extend(_replay_problems(loaded, positions))
     for given, key, what, instead in unsupported:
         if given:
             message = f"conversations with {what} are not supported yet"
@@ -96,13 +85,44 @@ def conversation_problems(
     return problems
 
 
-def history_problems(
-    loaded: LoadedConfig, positions: Positions, history_param: str | None, target: Target
-) -> list[Problem]:
-    """A conversation's agent must see its history: through ``history_param``, or as one
-    instance (a ``Class.method`` target) that keeps it."""
-    if history_param is not None or target.owner is not None:
-        return []
+def _replay_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
+    """A replayed conversation writes each later turn's message at the override path and
+    the history at ``history_param``: both must be named."""
+    config = loaded.config
+    section = section_key(positions)
+    problems: list[Problem] = []
+    if config.conversation.history_param is None:
+        problems.append(
+            at_key(
+                loaded,
+                positions,
+                "config",
+                f"{section}.history_param",
+                f"replayed conversations need {section}.history_param: the recorded "
+                "call's arguments are replayed each turn, with the history at that keyword",
+                f"Set {section}.history_param to the recorded call's keyword that takes the "
+                "messages (a list of {role, content}), e.g. history_param: messages.",
+            )
+        )
+    if config.replay_args.override_param_path is None:
+        problems.append(
+            at_key(
+                loaded,
+                positions,
+                "config",
+                "replay_args.override_param_path",
+                "replayed conversations need replay_args.override_param_path: each turn's "
+                "message is written there",
+                "Set replay_args.override_param_path to where the recorded call holds the "
+                "user's message, e.g. override_param_path: data.content.",
+            )
+        )
+    return problems
+
+
+def history_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
+    """Why a conversation's agent would not see its history: no ``history_param`` and a
+    target that keeps no instance (not a ``Class.method``)."""
     section = section_key(positions)
     return [
         at_key(

@@ -17,17 +17,21 @@ from pathlib import Path
 
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.config.models import RunnerConfig
+from fluxloop_core.preflight.conversation import history_problems
 from fluxloop_core.preflight.problem import Problem, at_key
 from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
 from fluxloop_core.target_probe import (
     CONSTRUCTOR_HINT,
     IMPORT_HINT,
     MARK,
+    NO_INSTANCE,
     PROVIDERS_KEY,
     raised_at_import,
 )
 
 IMPORT_TIMEOUT_SECONDS = 30.0
+NO_INSTANCE_KEY = "conversation.history_param"
+"""Where a conversation's target that keeps no instance is at fault."""
 PROBE_SCRIPT = Path(__file__).parents[1] / "target_probe.py"
 
 
@@ -104,19 +108,23 @@ def check_target_importable(
     providers: dict[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = IMPORT_TIMEOUT_SECONDS,
+    needs_instance: bool = False,
 ) -> list[TargetProblem]:
     """Why ``runner.target`` (or a ``module:function`` provider among ``providers``, of a
     well-formed spec) cannot be imported and used; empty when everything resolves.
 
-    ``env`` adds variables (e.g. from .env files) to the child's environment.
+    ``env`` adds variables (e.g. from .env files) to the child's environment. With
+    ``needs_instance``, a target that is not a ``Class.method`` is a problem at
+    :data:`NO_INSTANCE_KEY` (its words are the conversation's, see target_problems).
     """
     target = runner.resolved_target
     folder = runner.working_directory
     python = runner.python_path or sys.executable
     specs = json.dumps(custom_providers(providers or {}))
+    arguments = [str(PROBE_SCRIPT), target, str(folder), specs]
     try:
         completed = run_in_agent_interpreter(
-            runner, [str(PROBE_SCRIPT), target, str(folder), specs], env=env, timeout=timeout
+            runner, arguments + ["instance"] * needs_instance, env=env, timeout=timeout
         )
     except subprocess.TimeoutExpired:
         return [
@@ -153,6 +161,8 @@ def _explain(target: str, folder: Path, report: dict[str, str]) -> TargetProblem
     kind, text = report.get("kind"), str(report.get("text", ""))
     key = str(report.get("key", "runner.target"))
     module = target.partition(":")[0]
+    if kind == NO_INSTANCE:
+        return TargetProblem(NO_INSTANCE_KEY, text)
     if kind == "not_found":
         return TargetProblem(
             key,
@@ -172,16 +182,32 @@ def _explain(target: str, folder: Path, report: dict[str, str]) -> TargetProblem
 
 
 def target_problems(
-    loaded: LoadedConfig, positions: Positions, *, with_providers: bool = True
+    loaded: LoadedConfig,
+    positions: Positions,
+    *,
+    with_providers: bool = True,
+    needs_instance: bool = False,
 ) -> list[Problem]:
-    """The import check as problems at the keys at fault (providers too, when asked);
-    none for an http target, which nothing imports."""
+    """The import check as problems at the keys at fault (providers too, when asked, and
+    with ``needs_instance`` a conversation's target that would keep no history); none for
+    an http target, which nothing imports."""
     config = loaded.config
     if config.runner.http is not None:
         return []
     replay = config.replay_args
     specs = replay.callable_providers if with_providers and replay.enabled else {}
-    found = check_target_importable(config.runner, providers=specs, env=run_variables(loaded))
+    found = check_target_importable(
+        config.runner, providers=specs, env=run_variables(loaded), needs_instance=needs_instance
+    )
+    if any(problem.key == NO_INSTANCE_KEY for problem in found):
+        found = [problem for problem in found if problem.key != NO_INSTANCE_KEY]
+        return [*_problems_at(loaded, positions, found), *history_problems(loaded, positions)]
+    return _problems_at(loaded, positions, found)
+
+
+def _problems_at(
+    loaded: LoadedConfig, positions: Positions, found: list[TargetProblem]
+) -> list[Problem]:
     return [
         at_key(
             loaded,

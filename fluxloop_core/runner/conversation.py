@@ -9,6 +9,7 @@ duration are the conversation's, and retries (``max_retries``) repeat it whole.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,14 @@ from typing import Any, Literal
 
 from fluxloop_core.config.conversation import PersonaConfig
 from fluxloop_core.runner.binding import RunInput
-from fluxloop_core.runner.executor import Attempt, Executor, RunJob, error_info
+from fluxloop_core.runner.events import TurnFinished
+from fluxloop_core.runner.executor import (
+    Attempt,
+    Executor,
+    HoldsConversations,
+    RunJob,
+    error_info,
+)
 
 TerminationReason = Literal[
     "stop_condition", "max_turns", "script_complete", "agent_error", "timeout"
@@ -113,22 +121,39 @@ AgentBinder = Callable[[], Callable[..., Any]]
 
 class ConversationExecutor:
     """An executor whose attempt is a whole conversation, each agent turn one attempt of
-    ``inner`` (any executor: each turn's job carries the history so far).
+    ``inner`` (any executor: each turn's job carries the history so far). ``on_turn``
+    hears of each finished turn (the run screen's "turn 3/6").
 
     ``bind_agent`` (in-process ``Class.method`` targets without ``history_param``) makes
     the one instance every turn of a conversation calls, so it can keep the history.
     """
 
     def __init__(
-        self, inner: Executor, plan: ConversationPlan, bind_agent: AgentBinder | None = None
+        self,
+        inner: Executor,
+        plan: ConversationPlan,
+        bind_agent: AgentBinder | None = None,
+        on_turn: Callable[[TurnFinished], None] | None = None,
     ) -> None:
         self._inner = inner
+        self._on_turn = on_turn
         self._bind_agent = bind_agent
         self._plan = plan
+        self._held = inner if isinstance(inner, HoldsConversations) else None
+        self._ids = itertools.count()
         self.prefetch = 0  # a conversation holds its slot for all its turns
 
     async def attempt(self, job: RunJob) -> Attempt:
         """Hold the conversation of ``job``; never raises for agent errors."""
+        # Unique even when a retry holds the same run's conversation again.
+        conversation_id = f"{job.run_id}#{next(self._ids)}"
+        try:
+            return await self._converse(replace(job, conversation_id=conversation_id))
+        finally:
+            if self._held is not None:
+                self._held.end_conversation(conversation_id)
+
+    async def _converse(self, job: RunJob) -> Attempt:
         plan = self._plan
         persona = plan.persona_for(job.input_index, job.input)
         conversation = Conversation(persona.name)
@@ -152,6 +177,8 @@ class ConversationExecutor:
             )
             attempt = await self._inner.attempt(turn_job)
             attempts.append(attempt)
+            if self._on_turn is not None:
+                self._on_turn(TurnFinished(job.run_id, turn + 1, plan.max_turns, attempt.status))
             conversation.turns.append(_agent_turn(attempt))
             failed = _ended(attempt)
             if failed is not None:

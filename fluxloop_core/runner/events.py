@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from fluxloop_core.results.models import ExperimentSummary
+from fluxloop_core.results.models import ExperimentSummary, RunStatus
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,18 @@ class RunFailed:
     attempts: int
     status: Literal["error", "timeout"]
     error: str
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    """An agent turn of a conversation returned (the run itself ends with RunFinished or
+    RunFailed); sent only when runs are conversations."""
+
+    run_id: str
+    turn: int
+    """Agent turns taken so far in this conversation, this one included."""
+    max_turns: int
+    status: RunStatus
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,7 @@ RunnerEvent = (
     | RunStarted
     | RunFinished
     | RunFailed
+    | TurnFinished
     | RunGraded
     | LoopBlocked
     | ExperimentFinished

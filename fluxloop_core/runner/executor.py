@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from fluxloop_core.recording import RecordedCall
 from fluxloop_core.results.models import CallbackCall, ErrorInfo, RunStatus
@@ -36,10 +36,15 @@ class RunJob:
     history: tuple[dict[str, str], ...] | None = None
     """A conversation's turn: the messages so far (user and assistant), this turn's
     message last; None outside conversations. Executors hand it to the agent their way
-    (in-process: the ``conversation.history_param`` keyword)."""
+    (Python targets: the ``conversation.history_param`` keyword, see
+    :func:`~fluxloop_core.runner.arguments.arguments_of`)."""
     agent: Callable[..., Any] | None = None
-    """A conversation's turn: the instance's method kept for the whole conversation
-    (in-process only; conversations run nowhere else yet)."""
+    """A conversation's turn in this process: the instance's method kept for the whole
+    conversation."""
+    conversation_id: str | None = None
+    """A conversation's turn: which conversation, so an executor that runs elsewhere keeps
+    its turns on one worker (and, without ``history_param``, one instance there) until
+    :meth:`HoldsConversations.end_conversation`."""
 
 
 @dataclass
@@ -81,6 +86,15 @@ class Executor(Protocol):
 
     async def close(self) -> None:
         """Release threads or processes (running sync calls are abandoned)."""
+        ...
+
+
+@runtime_checkable
+class HoldsConversations(Protocol):
+    """An executor that keeps each conversation's turns in one place (a worker process)."""
+
+    def end_conversation(self, conversation_id: str) -> None:
+        """The conversation ended: free what held it (its worker, its instance)."""
         ...
 
 

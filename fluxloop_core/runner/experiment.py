@@ -124,9 +124,10 @@ def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
     return data
 
 
-def executor_for(plan: ExperimentPlan) -> Executor:
+def executor_for(plan: ExperimentPlan, emit: EventSink | None = None) -> Executor:
     """The executor that runs ``plan``'s attempts (called on the scheduler's loop): with
-    conversations, each of its attempts is one agent turn of a conversation."""
+    conversations, each of its attempts is one agent turn of a conversation, each told to
+    ``emit`` as a TurnFinished."""
     executor = _turn_executor(plan)
     conversation = plan.conversation
     if conversation is None:
@@ -135,7 +136,7 @@ def executor_for(plan: ExperimentPlan) -> Executor:
     # one instance for the whole conversation.
     keeps_instance = isinstance(executor, InProcessExecutor) and conversation.history_param is None
     bind_agent = plan.target.bind if keeps_instance and plan.target is not None else None
-    return ConversationExecutor(executor, conversation, bind_agent)
+    return ConversationExecutor(executor, conversation, bind_agent, emit)
 
 
 def _turn_executor(plan: ExperimentPlan) -> Executor:
@@ -153,14 +154,13 @@ def _turn_executor(plan: ExperimentPlan) -> Executor:
     if plan.worker_python:
         return SubprocessExecutor(plan)
     assert plan.target is not None  # prepared in-process when there are no workers
-    conversation = plan.conversation
     return InProcessExecutor(
         plan.target,
         plan.replay,
         plan.providers,
         plan.parallel_runs,
         runner.timeout_seconds,
-        conversation.history_param if conversation else None,
+        plan.history_param,
     )
 
 
@@ -299,7 +299,7 @@ def run_experiment(
                 writer,
                 emit,
                 token,
-                lambda: executor_for(plan),
+                lambda: executor_for(plan, emit),
                 progress.checkpoint,
                 evaluation,
             )

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Generator
 from typing import Any
 
 from fluxloop_core.results.models import ErrorInfo, RunStatus
+from fluxloop_core.runner.arguments import arguments_of
 from fluxloop_core.runner.binding import Replay
 from fluxloop_core.runner.executor import Attempt, RunJob, error_info, timeout_info
 from fluxloop_core.runner.providers import CallLog, Providers
@@ -128,15 +129,11 @@ class InProcessExecutor:
         # Runs queued ahead of the pool's threads, so a thread never waits on the loop.
         self.prefetch = 0 if self._pool is None else max(parallel_runs, PREFETCH_RUNS)
 
-    def _arguments(self, job: RunJob, log: CallLog) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        if self._replay is None or job.call is None:
-            if job.history is None or self._history_param is None:
-                return (job.input.text,), {}
-            return (job.input.text,), {self._history_param: [dict(m) for m in job.history]}
-        kwargs = self._replay.kwargs_for(job.call, job.input.text)
+    def _arguments(self, job: RunJob, log: CallLog) -> tuple[list[Any], dict[str, Any]]:
+        args, kwargs = arguments_of(job, self._replay, self._history_param)
         if job.callables and self._providers is not None:
             kwargs.update(self._providers.bind(list(job.callables), log))
-        return (), kwargs
+        return args, kwargs
 
     def _call_sync(self, job: RunJob, log: CallLog) -> tuple[bool, Any]:
         """In a pool thread: ``(settled, value)``; unsettled values go back to the loop."""

@@ -175,6 +175,12 @@ class ExperimentPlan:
         return self.worker_python is None and self.executor != "ray"
 
     @property
+    def history_param(self) -> str | None:
+        """The keyword a conversation's turn hands its history to (None outside
+        conversations, or when a Class.method instance keeps it)."""
+        return self.conversation.history_param if self.conversation else None
+
+    @property
     def planned_runs(self) -> int:
         """inputs that run × iterations."""
         return len(self.run_indices) * self.iterations
@@ -285,14 +291,15 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             # Worker processes or Ray actors import the target and the providers: checked
             # in a child interpreter, so this process never imports the agent.
             positions = positions_of(loaded)
-            raise_first(target_problems(loaded, positions))
+            needs_instance = plan.conversation is not None and plan.history_param is None
+            raise_first(target_problems(loaded, positions, needs_instance=needs_instance))
         elif runner.http is None:  # an http agent has nothing to import
             custom = list(replay.callable_providers.values())
             forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)
-            if plan.conversation is not None:
-                history = plan.conversation.history_param
-                raise_first(history_problems(loaded, positions_of(loaded), history, plan.target))
+            keeps_no_history = plan.history_param is None and plan.target.owner is None
+            if plan.conversation is not None and keeps_no_history:
+                raise_first(history_problems(loaded, positions_of(loaded)))
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)
@@ -319,9 +326,7 @@ def _conversation_plan(
         return None
     positions = positions_of(loaded)
     raise_first(
-        conversation_problems(
-            loaded, positions, [i.metadata for i in inputs], options.executor, options.persona
-        )
+        conversation_problems(loaded, positions, [i.metadata for i in inputs], options.persona)
     )
     return ConversationPlan(
         personas=tuple(config.personas),

@@ -15,7 +15,11 @@ from fluxloop_core.runner.events import (
     RunFinished,
     RunGraded,
     RunnerEvent,
+    TurnFinished,
 )
+
+CONVERSATIONS_SHOWN = 6
+"""Conversations in progress named on the turns line (the rest are counted)."""
 
 
 def format_duration(seconds: float | None) -> str:
@@ -54,6 +58,9 @@ class ProgressState:
     graded: int = 0
     """Runs graded by the evaluation's checks so far (0: not evaluated)."""
     pass_rate: float = 0.0
+    conversations: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Conversations in progress: run_id -> (turns taken, max_turns); at most
+    ``parallel_runs`` of them."""
 
     def apply(self, event: RunnerEvent) -> None:
         """Fold one event into the figures."""
@@ -62,11 +69,15 @@ class ProgressState:
             self.total = event.total_runs
             self.done = self._done_at_start = event.already_done
             self.started_at = time.monotonic()
+        elif isinstance(event, TurnFinished):
+            self.conversations[event.run_id] = (event.turn, event.max_turns)
         elif isinstance(event, RunFinished):
+            self.conversations.pop(event.run_id, None)
             self.done += 1
             self.ok += 1
             self.recent.append(event)
         elif isinstance(event, RunFailed):
+            self.conversations.pop(event.run_id, None)
             self.done += 1
             self.failed += 1
             self.recent.append(event)
@@ -77,6 +88,7 @@ class ProgressState:
         elif isinstance(event, LoopBlocked):
             self.warnings.append(event.describe())
         elif isinstance(event, ExperimentFinished):
+            self.conversations.clear()  # an interrupted one was not written
             self.finished = True
             self.interrupted = event.summary.interrupted
 
@@ -106,3 +118,13 @@ class ProgressState:
     def describe(self, now: float | None = None) -> str:
         """``1234/10000 runs  ok 1230  failed 4  pass 97.1%  85.2 runs/s  ETA 1m43s``."""
         return f"{self.done}/{counted(self.total, 'run')}  {self.counts(now)}"
+
+    def turns(self) -> str:
+        """``turns: 0.0 3/6  1.0 1/6  (+2 more)``: the conversations in progress and the
+        agent turns each has taken, first started first; empty when there are none."""
+        if not self.conversations:
+            return ""
+        shown = list(self.conversations.items())[:CONVERSATIONS_SHOWN]
+        more = len(self.conversations) - len(shown)
+        listed = "  ".join(f"{run_id} {taken}/{most}" for run_id, (taken, most) in shown)
+        return f"turns: {listed}" + (f"  (+{more} more)" if more else "")

@@ -97,6 +97,11 @@ class RunActor:
         """Start no more runs: those still queued are answered as dropped."""
         self.dropping = True
 
+    def end_conversation(self, conversation_id: str) -> None:
+        """Free the conversation's instance of a ``Class.method`` target."""
+        if self.agent is not None:
+            self.agent.end(conversation_id)
+
     def run_batch(self, requests: list[dict[str, Any]]) -> dict[str, Any]:
         """Queue ``requests`` and wait for their answers: ``{"received": this node's
         time.time() at the start, "folder": where the code was shipped, "replies": [...]}``

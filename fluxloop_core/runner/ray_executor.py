@@ -73,12 +73,26 @@ class _Slot:
     actor: Any
     limit: int
     busy: int = 0
+    conversations: int = 0
+    """Conversations held on this slot's actor (each keeps every turn there)."""
+    generation: int = 0
+    """How many times the actor was replaced: a conversation held on an earlier one lost
+    its instance with it."""
 
 
 @dataclass
 class _Pending:
     request: dict[str, Any]
     answer: asyncio.Future[Attempt] = field(repr=False)
+    conversation: str | None = None
+
+
+@dataclass
+class _Held:
+    """Where a conversation's turns go: its slot, as that slot's actor was then."""
+
+    slot: _Slot
+    generation: int
 
 
 def shares(parallel_runs: int, actors: int) -> list[int]:
@@ -97,6 +111,7 @@ class RayExecutor:
         self._batch_size = runner.ray.batch_size
         self._folder = runner.working_directory.resolve()
         self._pending: deque[_Pending] = deque()
+        self._held: dict[str, _Held] = {}
         self._wake = asyncio.Event()
         self._batches: set[asyncio.Task[None]] = set()
         self._temp_dir: Path | None = None
@@ -163,8 +178,9 @@ class RayExecutor:
 
         def new_actor(share: int) -> Any:
             return remote.options(
-                # Batch calls wait in the actor for its slots; +2: ready() and drop_queued().
-                max_concurrency=share + self._batch_size + 2,
+                # Batch calls wait in the actor for its slots; +3: ready(), drop_queued()
+                # and end_conversation().
+                max_concurrency=share + self._batch_size + 3,
                 num_cpus=0,  # placed by SPREAD, not by CPUs, so any num_actors can start
                 scheduling_strategy="SPREAD",
             ).remote(target, specs, self._timeout, share)
@@ -192,11 +208,42 @@ class RayExecutor:
         return slots
 
     async def attempt(self, job: RunJob) -> Attempt:
-        """Queue ``job`` for the next batch and wait for its answer."""
+        """Queue ``job`` for the next batch and wait for its answer (a conversation's
+        turns all go to the actor of its first)."""
         answer: asyncio.Future[Attempt] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(request_of(job, self._plan.replay), answer))
+        request = request_of(job, self._plan.replay, self._plan.history_param)
+        held = job.conversation_id
+        if held is not None and held not in self._held:
+            slot = min(self._slots, key=lambda s: s.conversations)
+            slot.conversations += 1
+            self._held[held] = _Held(slot, slot.generation)
+        self._pending.append(_Pending(request, answer, held))
         self._wake.set()
         return await answer
+
+    def end_conversation(self, conversation_id: str) -> None:
+        """The conversation's actor holds it no more (and frees its instance)."""
+        held = self._held.pop(conversation_id, None)
+        if held is None:
+            return
+        held.slot.conversations -= 1
+        if self._plan.history_param is None and held.generation == held.slot.generation:
+            with contextlib.suppress(Exception):
+                held.slot.actor.end_conversation.remote(conversation_id)
+
+    def _slot_of(self, item: _Pending) -> _Slot | None:
+        """The slot ``item`` must go to (None: the roomiest); a conversation whose actor
+        was replaced since its first turn is answered with an error here."""
+        held = self._held.get(item.conversation) if item.conversation is not None else None
+        if held is None:
+            return None
+        if held.generation != held.slot.generation:
+            info = ErrorInfo(
+                type="RayActorDied",
+                message="the Ray actor holding this conversation died between its turns",
+            )
+            _answer(item, Attempt("error", 0.0, error=info))
+        return held.slot
 
     async def _dispatch(self) -> None:
         """Send the pending runs, in batches, to the actors with the most room in their
@@ -206,21 +253,43 @@ class RayExecutor:
             self._wake.clear()
             if len(self._pending) < self._batch_size:
                 await asyncio.sleep(BATCH_LINGER_SECONDS)  # let a burst of runs gather
-            while self._pending:
-                slot = max(self._slots, key=lambda s: s.limit - s.busy)
-                room = min(slot.limit - slot.busy, self._batch_size)
-                if room <= 0:
-                    break  # every actor is full: a finished batch wakes this loop
-                batch: list[_Pending] = []
-                while self._pending and len(batch) < room:
-                    item = self._pending.popleft()
-                    if not item.answer.done():  # a run cancelled while it waited
-                        batch.append(item)
-                if batch:
-                    slot.busy += len(batch)
-                    task = asyncio.get_running_loop().create_task(self._send(slot, batch))
-                    self._batches.add(task)
-                    task.add_done_callback(self._batches.discard)
+            # Until nothing more fits (a slot may take more than one batch).
+            while batches := self._batched():
+                for slot in self._slots:
+                    batch = batches.get(id(slot), [])
+                    if batch:
+                        slot.busy += len(batch)
+                        task = asyncio.get_running_loop().create_task(self._send(slot, batch))
+                        self._batches.add(task)
+                        task.add_done_callback(self._batches.discard)
+
+    def _batched(self) -> dict[int, list[_Pending]]:
+        """The pending runs that fit now, as a batch per slot (by ``id``): a
+        conversation's turn to its own slot, other runs filling the roomiest slot's batch
+        before the next; the rest stay pending."""
+        batches: dict[int, list[_Pending]] = {}
+
+        def room(slot: _Slot) -> int:
+            left = min(slot.limit - slot.busy, self._batch_size)
+            return left - len(batches.get(id(slot), ()))
+
+        waiting: deque[_Pending] = deque()
+        filling: _Slot | None = None
+        while self._pending:
+            item = self._pending.popleft()
+            slot = self._slot_of(item)
+            if item.answer.done():  # cancelled while it waited, or its actor is gone
+                continue
+            if slot is None:
+                if filling is None or room(filling) <= 0:
+                    filling = max(self._slots, key=room)
+                slot = filling
+            if room(slot) <= 0:
+                waiting.append(item)  # its actor is full: a finished batch wakes the loop
+                continue
+            batches.setdefault(id(slot), []).append(item)
+        self._pending = waiting
+        return batches
 
     async def _send(self, slot: _Slot, batch: list[_Pending]) -> None:
         sent = datetime.now().astimezone()
@@ -273,6 +342,7 @@ class RayExecutor:
 
     def _replace(self, slot: _Slot) -> None:
         slot.actor = self._new_actor(slot.limit - self._batch_size)
+        slot.generation += 1
 
     @staticmethod
     def _fail(batch: list[_Pending], attempt: Attempt) -> None:

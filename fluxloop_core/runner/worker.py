@@ -6,7 +6,9 @@ it. Protocol (JSON lines): argv[1] is the setup ``{"target", "providers"}``; the
 answers ``{"ready": true}`` or ``{"fatal": text}``, then reads one request a line
 ``{"id", "args", "kwargs", "callables"}`` and answers each with ``{"id", "callback"}``
 lines, one per callback call as it happens, then ``{"id", "ok", "output", "error",
-"spans", "duration_ms"}``. The protocol owns the real stdout; the
+"spans", "duration_ms"}``. A conversation's turn may name ``"instance"``: every turn of it
+calls the one instance of a ``Class.method`` target, until a line ``{"end": instance}``
+(not answered) frees it. The protocol owns the real stdout; the
 agent's own prints go to stderr.
 
 The runner owns the worker's life: Ctrl-C in the terminal is the runner's to handle (a
@@ -188,6 +190,9 @@ def main() -> None:
     send({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
+        if "end" in request:
+            agent.end(request["end"])
+            continue
 
         def report(call: dict[str, Any], run: int = request["id"]) -> None:
             send({"id": run, "callback": call})
@@ -202,6 +207,8 @@ class Agent:
     def __init__(self, target: str, providers: dict[str, str]) -> None:
         self.function, self.owner, self.attribute = resolve(target)
         self.specs = providers
+        self.instances: dict[str, Any] = {}
+        """Each conversation's instance of a ``Class.method`` target, by its id."""
         self.providers = {
             name: resolve(spec)[0]
             for name, spec in providers.items()
@@ -225,9 +232,7 @@ class Agent:
         with capture_spans() as spans:
             started = time.perf_counter()
             try:
-                owner = self.owner
-                target = getattr(owner(), self.attribute) if owner is not None else self.function
-                value = target(*request["args"], **kwargs)
+                value = self._target(request.get("instance"))(*request["args"], **kwargs)
                 if inspect.isgenerator(value):
                     value = list(value)
                 if inspect.isawaitable(value):
@@ -245,6 +250,22 @@ class Agent:
             reply["duration_ms"] = (time.perf_counter() - started) * 1000
         reply["spans"] = list(spans)
         return reply
+
+    def _target(self, conversation: str | None) -> Any:
+        """What a run calls: the function, or a method of a new instance (of the
+        conversation's one instance, made at its first turn)."""
+        if self.owner is None:
+            return self.function
+        if conversation is None:
+            return getattr(self.owner(), self.attribute)
+        instance = self.instances.get(conversation)
+        if instance is None:
+            instance = self.instances[conversation] = self.owner()
+        return getattr(instance, self.attribute)
+
+    def end(self, conversation: str) -> None:
+        """Free the conversation's instance (if it has one)."""
+        self.instances.pop(conversation, None)
 
 
 async def _drain(generator: AsyncIterator[Any]) -> list[Any]:

@@ -22,7 +22,7 @@ from fluxloop_core.results.models import CallbackCall, ErrorInfo
 from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
 from fluxloop_core.runner.plan import ExperimentPlan
 from fluxloop_core.runner.sdk import collector_variables
-from fluxloop_core.runner.worker_protocol import attempt_of, request_of
+from fluxloop_core.runner.worker_protocol import attempt_of, end_request, request_of
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 LINE_LIMIT = 1 << 28
@@ -97,6 +97,8 @@ class SubprocessExecutor:
         self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._ready: asyncio.Future[None] | None = None
+        # A conversation's worker between its turns (out of the idle queue meanwhile).
+        self._held: dict[str, _Worker] = {}
 
     async def _spawn(self) -> _Worker:
         process = await asyncio.create_subprocess_exec(
@@ -155,19 +157,24 @@ class SubprocessExecutor:
         self._idle.put_nowait(None)
 
     async def attempt(self, job: RunJob) -> Attempt:
-        """Run ``job`` once in an idle worker; a timeout kills and replaces the worker."""
+        """Run ``job`` once in an idle worker (a conversation's later turns: in the worker
+        of its first); a timeout kills and replaces the worker."""
         timeout = self._timeout
         loop = asyncio.get_running_loop()
         started = loop.time()
+        held = job.conversation_id
+        worker = self._held.pop(held, None) if held is not None else None
         try:
-            worker = await self._acquire()
+            worker = worker or await self._acquire()
         except WorkerFailed as exc:
             elapsed = (loop.time() - started) * 1000
             return Attempt("error", elapsed, error=ErrorInfo(type="WorkerFailed", message=str(exc)))
         calls: list[CallbackCall] = []
         try:
             async with asyncio.timeout(timeout):
-                reply = await worker.call(request_of(job, self._plan.replay), calls)
+                reply = await worker.call(
+                    request_of(job, self._plan.replay, self._plan.history_param), calls
+                )
         except TimeoutError:
             elapsed = (loop.time() - started) * 1000
             await self._discard(worker)
@@ -182,8 +189,21 @@ class SubprocessExecutor:
             await self._discard(worker)
             info = ErrorInfo(type=type(exc).__name__, message=str(exc))
             return Attempt("error", elapsed, error=info, callback_calls=calls)
-        self._idle.put_nowait(worker)
+        if held is not None:
+            self._held[held] = worker
+        else:
+            self._idle.put_nowait(worker)
         return attempt_of(reply, calls)
+
+    def end_conversation(self, conversation_id: str) -> None:
+        """Give the conversation's worker back to the pool, its instance freed."""
+        worker = self._held.pop(conversation_id, None)
+        if worker is None:
+            return  # its worker died or was killed with its last turn
+        stdin = worker.process.stdin
+        if self._plan.history_param is None and stdin is not None:
+            stdin.write(json.dumps(end_request(conversation_id)).encode() + b"\n")
+        self._idle.put_nowait(worker)
 
     def drop_queued(self) -> None:
         """Nothing is queued beyond parallel_runs (prefetch is 0)."""

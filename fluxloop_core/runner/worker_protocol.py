@@ -9,17 +9,25 @@ from typing import Any
 from pydantic import ValidationError
 
 from fluxloop_core.results.models import CallbackCall, ErrorInfo
+from fluxloop_core.runner.arguments import arguments_of
 from fluxloop_core.runner.binding import Replay
 from fluxloop_core.runner.executor import Attempt, RunJob
 
 
-def request_of(job: RunJob, replay: Replay | None) -> dict[str, Any]:
-    """What the agent is called with: the input as the first argument, or (replay) the
-    recorded call's kwargs with the input injected and the callables to bind."""
-    if replay is None or job.call is None:
-        return {"args": [job.input.text], "kwargs": {}, "callables": []}
-    kwargs = replay.kwargs_for(job.call, job.input.text)
-    return {"args": [], "kwargs": kwargs, "callables": list(job.callables)}
+def request_of(job: RunJob, replay: Replay | None, history_param: str | None) -> dict[str, Any]:
+    """What the agent is called with (:func:`~fluxloop_core.runner.arguments.arguments_of`),
+    the recorded callables to bind and, for a conversation's turn without
+    ``history_param``, the conversation whose one instance of the target is called."""
+    args, kwargs = arguments_of(job, replay, history_param)
+    request = {"args": args, "kwargs": kwargs, "callables": list(job.callables)}
+    if job.conversation_id is not None and history_param is None:
+        request["instance"] = job.conversation_id
+    return request
+
+
+def end_request(conversation_id: str) -> dict[str, Any]:
+    """The line that frees a conversation's instance (it gets no answer)."""
+    return {"end": conversation_id}
 
 
 def attempt_of(reply: dict[str, Any], calls: list[CallbackCall]) -> Attempt:

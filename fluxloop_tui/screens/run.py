@@ -298,4 +298,6 @@ class RunScreen(Screen[None]):
                 + warnings
             )
         prefix = "Stopping…" if view.stopping else "Running"
-        return f"{prefix} {view.state.describe()}\n{where}" + warnings
+        turns = view.state.turns()
+        turns_line = f"\n{turns}" if turns else ""
+        return f"{prefix} {view.state.describe()}{turns_line}\n{where}" + warnings

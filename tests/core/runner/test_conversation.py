@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from fluxloop_core.errors import UserError
+from fluxloop_core.runner.events import RunFinished, TurnFinished
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
 
 Project = Any  # the `project` fixture of conftest.py
@@ -140,10 +141,10 @@ def test_max_turns_ends_the_conversation(project: Project) -> None:
     assert trace["status"] == "success"
 
 
-def _middle_turn(project: Project, word: str) -> dict[str, Any]:
+def middle_turn(project: Project, word: str, **options: Any) -> dict[str, Any]:
     """The first of many conversations whose second follow-up is ``word``."""
     inputs = "[" + ", ".join(f'"i{n}"' for n in range(12)) + "]"
-    traces = run(project, setting(inputs=inputs, extra="iterations: 1\n"))
+    traces = run(project, setting(inputs=inputs, extra="iterations: 1\n"), **options)
     return next(
         t
         for t in traces
@@ -153,7 +154,7 @@ def _middle_turn(project: Project, word: str) -> dict[str, Any]:
 
 def test_an_error_on_a_middle_turn_ends_with_agent_error(project: Project) -> None:
     project.write("agent.py", HISTORY_AGENT)
-    trace = _middle_turn(project, "boom")
+    trace = middle_turn(project, "boom")
 
     assert trace["termination_reason"] == "agent_error"
     assert trace["status"] == "error"
@@ -165,7 +166,7 @@ def test_an_error_on_a_middle_turn_ends_with_agent_error(project: Project) -> No
 
 def test_a_timeout_on_a_middle_turn_ends_with_timeout(project: Project) -> None:
     project.write("agent.py", HISTORY_AGENT)
-    trace = _middle_turn(project, "slow")
+    trace = middle_turn(project, "slow")
 
     assert trace["termination_reason"] == "timeout"
     assert trace["status"] == "timeout"
@@ -213,8 +214,6 @@ def test_evaluation_reads_the_last_reply(project: Project) -> None:
 @pytest.mark.parametrize(
     ("extra", "options", "key", "says"),
     [
-        ("  python_path: /usr/bin/python3\n", {}, "runner.python_path", "not supported yet"),
-        ("", {"executor": "processes"}, "runner.executor", "not supported yet"),
         ("", {"persona": "nobody"}, "personas", "defines none of that name"),
     ],
 )
@@ -250,3 +249,18 @@ def test_an_http_target_is_not_held_in_a_conversation_yet(project: Project) -> N
 
     assert raised.value.key == "runner.http"
     assert not (project.dir / "experiments").exists()
+
+
+def test_each_finished_turn_is_told_before_its_run_ends(project: Project) -> None:
+    project.write("agent.py", HISTORY_AGENT)
+    events: list[Any] = []
+    text = setting(inputs='[{input: "hi", metadata: {persona: brief}}]')
+    run_experiment(project.config(text), RunOptions(use_collector=False), on_event=events.append)
+
+    told = [e for e in events if isinstance(e, TurnFinished | RunFinished)]
+    assert told == [
+        TurnFinished("0.0", 1, 6, "success"),
+        TurnFinished("0.0", 2, 6, "success"),
+        told[-1],
+    ]
+    assert isinstance(told[-1], RunFinished) and told[-1].run_id == "0.0"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from test_resume_interrupt import wait_for_lines
 
 Project = Any  # the `project` fixture of conftest.py
@@ -37,15 +38,16 @@ personas:
 """
 
 
+@pytest.mark.parametrize("executor", ["local", "processes"])
 def test_ctrl_c_and_resume_hold_whole_conversations_with_the_flags_given(
-    project: Project,
+    project: Project, executor: str
 ) -> None:
     project.write("agent.py", SLOW_AGENT)
     project.write("setting.yaml", SETTING)
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "fluxloop_core", "run", "experiment", "--quiet"),
-            *("--no-collector", "--multi-turn", "--persona", "brief"),
+            *("--no-collector", "--multi-turn", "--persona", "brief", "--executor", executor),
         ],
         cwd=project.dir,
         stdout=subprocess.PIPE,
@@ -59,7 +61,9 @@ def test_ctrl_c_and_resume_hold_whole_conversations_with_the_flags_given(
     before = project.traces(experiment)
     assert 3 <= len(before) < 100
 
-    resumed = project.cli("run", "experiment", "--resume", str(experiment), "--no-collector")
+    resumed = project.cli(
+        "run", "experiment", "--resume", str(experiment), "--no-collector", "--executor", executor
+    )
 
     assert resumed.returncode == 0, resumed.stderr
     traces = project.traces(experiment)
@@ -74,7 +78,9 @@ def test_ctrl_c_and_resume_hold_whole_conversations_with_the_flags_given(
     assert {t["output"] for t in traces} == {"3:ok"}
 
 
-def test_conversations_with_replay_exit_2_naming_the_key(project: Project) -> None:
+def test_replayed_conversations_without_history_param_exit_2_naming_the_key(
+    project: Project,
+) -> None:
     project.write("agent.py", SLOW_AGENT)
     project.write(
         "calls.jsonl",
@@ -83,7 +89,7 @@ def test_conversations_with_replay_exit_2_naming_the_key(project: Project) -> No
     )
     project.write(
         "setting.yaml",
-        SETTING
+        SETTING.replace("  history_param: messages\n", "  seed: 1\n")
         + "replay_args:\n  enabled: true\n  recording_file: calls.jsonl\n"
         + "  override_param_path: text\n",
     )
@@ -93,9 +99,10 @@ def test_conversations_with_replay_exit_2_naming_the_key(project: Project) -> No
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert (
-        "replay_args.enabled: conversations with replayed calls are not supported yet"
+        "conversation.history_param: replayed conversations need conversation.history_param"
         in result.stderr
     )
+    assert not (project.dir / "experiments").exists()
 
 
 def test_an_input_naming_an_unknown_persona_exits_2_at_its_line(project: Project) -> None:
