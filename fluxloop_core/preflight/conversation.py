@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
+from fluxloop_core.preflight.simulator import simulator_problems
 
 if TYPE_CHECKING:
     from fluxloop_core.runner.target import Target
@@ -47,6 +48,7 @@ def conversation_problems(
                 'customer, follow_ups: [["And the total?"]], stop_when: ["(?i)thank"]}]',
             )
         )
+    problems.extend(simulator_problems(loaded, positions, section_key(positions)))
     where = executor or config.runner.executor
     single = "or run single calls (conversations off)"
     unsupported = [
