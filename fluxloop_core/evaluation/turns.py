@@ -11,48 +11,16 @@ single call has no turns: it is its own one turn, so every scope grades its outp
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fluxloop_core.evaluation import spec as s
 from fluxloop_core.evaluation.checks import Check, CheckOutcome, compile_check
 from fluxloop_core.evaluation.reading import RunView, value_text
-from fluxloop_core.results.models import CallbackCall, ErrorInfo, RunStatus, TraceRecord
-
-
-class _Turn(BaseModel):
-    # The turns are read back from traces.jsonl, which may have been edited by hand.
-    model_config = ConfigDict(extra="ignore")
-
-    role: str
-    content: Any = None
-    status: RunStatus = "success"
-    duration_ms: float = 0.0
-    error: ErrorInfo | None = None
-    callback_calls: list[CallbackCall] = Field(default_factory=list)
-    spans: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class UnreadableTurns(Exception):
-    """A trace line's ``turns`` is not a list of turns."""
-
-
-def _turns(record: TraceRecord) -> list[_Turn] | None:
-    raw = (record.model_extra or {}).get("turns")
-    if raw is None:
-        return None
-    try:
-        if not isinstance(raw, list):
-            raise TypeError
-        return [_Turn.model_validate(turn) for turn in raw]
-    except (ValidationError, TypeError):
-        raise UnreadableTurns("this run's turns cannot be read") from None
+from fluxloop_core.results.turns import UnreadableTurns, read_turns
 
 
 def turn_views(run: RunView) -> list[RunView]:
     """Each agent turn of ``run`` as a run of its own (a single call: the run itself)."""
-    turns = _turns(run.record)
+    turns = read_turns(run.record)
     if turns is None:
         return [run]
     return [
@@ -78,7 +46,7 @@ def turn_views(run: RunView) -> list[RunView]:
 def transcript_view(run: RunView) -> RunView:
     """The whole conversation as one output: ``role: content`` lines (a single call: its
     input and output)."""
-    turns = _turns(run.record)
+    turns = read_turns(run.record)
     if turns is None:
         record = run.record
         lines = [f"user: {record.input}", f"assistant: {value_text(record.output)}"]
@@ -89,7 +57,7 @@ def transcript_view(run: RunView) -> RunView:
 
 def agent_turn_count(run: RunView) -> int:
     """Agent turns taken (a single call: one)."""
-    turns = _turns(run.record)
+    turns = read_turns(run.record)
     return 1 if turns is None else sum(1 for turn in turns if turn.role == "assistant")
 
 
