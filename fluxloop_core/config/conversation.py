@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -44,6 +44,20 @@ class SimulatorConfig(_Strict):
     temperature: float | None = Field(
         default=None, ge=0, le=2, description="llm: default input_generation.llm.temperature"
     )
+
+    @model_validator(mode="after")
+    def _llm_keys_need_llm(self) -> SimulatorConfig:
+        # A model named under scripted mode would be silently unused: say so instead.
+        given = [name for name in LLM_KEYS if getattr(self, name) is not None]
+        if self.mode == "scripted" and given:
+            raise ValueError(
+                f"{', '.join(given)} only apply to mode llm: set mode: llm to have a model "
+                "play the personas, or remove them"
+            )
+        return self
+
+
+LLM_KEYS = ("provider", "model", "base_url", "system_prompt", "temperature")
 
 
 class ConversationConfig(_Strict):

@@ -265,3 +265,21 @@ def test_the_simulator_has_its_own_endpoint(project: Project, server: ChatServer
     assert trace["termination_reason"] == "stop_condition"
     assert len(other.requests) == 1
     assert server.requests == []
+
+
+def test_the_cli_shows_no_secret_when_the_simulator_fails(
+    project: Project, server: ChatServer
+) -> None:
+    server.fallback = lambda request: completion('{"should_continue": ' + KEY)
+    project.write("agent.py", AGENT)
+    project.write("setting.yaml", setting(server))
+
+    done = project.cli_env({"FLUXLOOP_LLM_API_KEY": KEY}, "run", "experiment", "--no-collector")
+
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    assert KEY not in done.stdout + done.stderr
+    assert "0 ok, 1 failed" in done.stdout
+    (folder,) = project.experiments()
+    (error,) = project.json(folder / "errors.json")
+    assert error["error"]["type"] == "SimulatorError"
