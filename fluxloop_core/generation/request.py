@@ -67,7 +67,7 @@ def chosen_personas(loaded: LoadedConfig, given: str) -> tuple[str, ...]:
     defined = [persona.name for persona in loaded.config.personas]
     if not defined:
         raise UsageError(
-            "--personas tags inputs with the config's personas, but it defines none",
+            "persona-tagged inputs need the config's personas, but it defines none",
             file=loaded.path,
             key="personas",
             hint="Add personas: to the config, e.g. personas: [{name: impatient_customer, "
@@ -78,9 +78,11 @@ def chosen_personas(loaded: LoadedConfig, given: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(name.strip() for name in given.split(",") if name.strip()))
     unknown = [name for name in names if name not in defined]
     if unknown or not names:
+        chosen = ", ".join(map(repr, unknown))
         raise UsageError(
-            f"--personas names {', '.join(map(repr, unknown)) or 'no persona'}, which "
-            f"personas: does not define",
+            f"the personas chosen name {chosen}, which personas: does not define"
+            if unknown
+            else "no persona was chosen by name",
             file=loaded.path,
             key="personas",
             hint=f"Choose among: {', '.join(defined)} (or --personas alone for all).",

@@ -80,7 +80,7 @@ def test_without_personas_nothing_is_tagged(loaded: LoadedConfig) -> None:
 
 @pytest.mark.parametrize(
     ("given", "says"),
-    [("nobody", "'nobody'"), ("expert,ghost", "'ghost'"), (",", "no persona")],
+    [("nobody", "'nobody'"), ("expert,ghost", "'ghost'"), (",", "no persona was chosen")],
 )
 def test_unknown_personas_are_usage_errors(loaded: LoadedConfig, given: str, says: str) -> None:
     with pytest.raises(UsageError, match=says) as raised:
