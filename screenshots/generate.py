@@ -15,6 +15,7 @@ from textual.screen import Screen
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.demo import build_demo_workspace
 from fluxloop_tui.demo_compare import add_compare_experiments
+from fluxloop_tui.demo_conversation import add_conversation_experiment
 from fluxloop_tui.screens.config import ConflictScreen
 from fluxloop_tui.screens.run import ConfirmStop
 
@@ -42,6 +43,11 @@ COMPARE_SCREENS: dict[str, list[str]] = {
     "experiments_marked": MARKED,
     "compare": [*MARKED, "c"],
     "compare_outputs": [*MARKED, "c", "enter"],
+}
+
+# A conversation's run detail, on the demo workspace with a conversations experiment added.
+CONVERSATION_SCREENS: dict[str, list[str]] = {
+    "run_detail_conversation": ["down", "enter", "enter"],
 }
 
 
@@ -83,6 +89,12 @@ def main() -> None:
         project = build_demo_workspace(Path(root))
         add_compare_experiments(project)
         for name, keys in COMPARE_SCREENS.items():
+            asyncio.run(shoot(project, name, keys))
+            print(f"screenshots/{name}.svg")
+    with tempfile.TemporaryDirectory() as root:
+        project = build_demo_workspace(Path(root))
+        add_conversation_experiment(project)
+        for name, keys in CONVERSATION_SCREENS.items():
             asyncio.run(shoot(project, name, keys))
             print(f"screenshots/{name}.svg")
 

@@ -51,6 +51,8 @@ def register(sub: Subcommands) -> None:
             "--from-recording recordings/args.jsonl --limit 50",
             "fluxloop generate inputs --config setting.yaml --strategy rephrase --strategy verbose",
             "fluxloop generate inputs --config setting.yaml --mode llm --dry-run",
+            "fluxloop generate inputs --config setting.yaml --personas",
+            "fluxloop generate inputs --config setting.yaml --personas impatient_customer,expert",
         ],
     )
     add_config(p)
@@ -69,6 +71,14 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the LLM prompts, call nothing")
     p.add_argument("--no-cache", action="store_true", help="bypass the LLM response cache")
     p.add_argument("--strict", action="store_true", help="fail on a broken recording line")
+    p.add_argument(
+        "--personas",
+        nargs="?",
+        const="*",
+        metavar="NAMES",
+        help="each input once per persona of the config (or those named, comma-separated), "
+        "tagged metadata.persona for conversations",
+    )
     add_json(p, "a report")
 
 
@@ -126,7 +136,11 @@ def inputs(args: argparse.Namespace) -> int:
     from fluxloop_core.config.project import open_config
     from fluxloop_core.counts import counted
     from fluxloop_core.generation.bases import plan_bases
-    from fluxloop_core.generation.request import default_output_path, request_from_config
+    from fluxloop_core.generation.request import (
+        chosen_personas,
+        default_output_path,
+        request_from_config,
+    )
     from fluxloop_core.generation.slots import plan_slots
     from fluxloop_core.inputs import write_inputs_file
 
@@ -141,6 +155,7 @@ def inputs(args: argparse.Namespace) -> int:
         output=_path(args.output),
         use_cache=not args.no_cache,
         strict=args.strict,
+        personas=chosen_personas(loaded, args.personas) if args.personas else None,
     )
     output = request.output or default_output_path(loaded)
     if args.dry_run:
@@ -180,6 +195,7 @@ def inputs(args: argparse.Namespace) -> int:
         "planned": result.planned,
         "mode": request.mode,
         "strategies": request.strategies,
+        "personas": list(request.personas),
         "requests": result.requests,
         "cache_hits": result.cache_hits,
         "prompt_tokens": result.prompt_tokens,
@@ -193,6 +209,8 @@ def inputs(args: argparse.Namespace) -> int:
     else:
         line = f"Wrote {counted(len(made), 'input')} to {output}" if made else "No inputs written"
         details = [f"{request.mode}", ", ".join(request.strategies)]
+        if request.personas:
+            details.append(f"personas {', '.join(request.personas)}")
         if request.mode == "llm":
             details.append(
                 f"{counted(result.requests, 'request')}, "

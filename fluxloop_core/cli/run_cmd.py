@@ -163,6 +163,28 @@ def _format_output(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def _print_conversations(conversation: dict[str, Any]) -> None:
+    """The dry run's lines on conversations (see dry_run_conversation)."""
+    simulator = conversation["simulator"]
+    who = (
+        f"llm {simulator['model']} at {simulator['endpoint']}, "
+        f"temperature {simulator['temperature']:g} (not contacted)"
+        if simulator["mode"] == "llm"
+        else "scripted (the personas' follow_ups)"
+    )
+    forced = conversation["forced_persona"]
+    personas = ", ".join(
+        f"{name} ({count} input{'s' * (count != 1)})"
+        for name, count in conversation["personas"].items()
+    )
+    print(
+        f"  conversation up to {conversation['max_turns']} agent turns each, history by "
+        f"{conversation['history']}"
+    )
+    print(f"  personas    {personas}" + (f"; --persona {forced}" if forced else ""))
+    print(f"  simulator   {who}")
+
+
 def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int:
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.counts import counted
@@ -192,6 +214,8 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
             print(f"              {parameter} -> {provider}")
         for binding in replay["first_bindings"]:
             print(f"              {binding}")
+    if plan.conversation is not None:
+        _print_conversations(plan.conversation)
     if plan.checks:
         print(f"  checks      {', '.join(plan.checks)}")
         bars = {k: v for k, v in (plan.gate or {}).items() if v not in (None, False)}

@@ -2,8 +2,9 @@
 0.3.x ``multi_turn`` is read as ``conversation``).
 
 A conversation is one run of several turns: the input is the first user message, a
-persona's scripted follow-ups the next ones. Regexes are compiled here, at load, so a bad
-one is a config error at its line, not a crash mid-experiment.
+persona's scripted follow-ups (or a model playing the persona) the next ones. Regexes are
+compiled here, at load, so a bad one is a config error at its line, not a crash
+mid-experiment.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -19,19 +20,44 @@ class _Strict(BaseModel):
 
 
 class SimulatorConfig(_Strict):
-    """Who writes the user's next message."""
+    """Who writes the user's next message: the persona's script, or a model playing the
+    persona (through LLM generation's client: ``input_generation.llm`` under the keys
+    given here)."""
 
     mode: Literal["scripted", "llm"] = Field(
-        default="scripted", description="scripted: the persona's follow_ups, picked by seed"
+        default="scripted",
+        description="scripted: the persona's follow_ups, picked by seed; llm: a model plays "
+        "the persona",
+    )
+    provider: str | None = Field(
+        default=None, description="llm: default input_generation.llm.provider (its key)"
+    )
+    model: str | None = Field(default=None, description="llm: default input_generation.llm.model")
+    base_url: str | None = Field(
+        default=None, description="llm: an OpenAI-compatible endpoint (default: the project's)"
+    )
+    system_prompt: str | None = Field(
+        default=None,
+        description="llm: instructions over the built-in ones (the persona and the answer's "
+        "JSON form are added to it)",
+    )
+    temperature: float | None = Field(
+        default=None, ge=0, le=2, description="llm: default input_generation.llm.temperature"
     )
 
-    @field_validator("mode")
-    @classmethod
-    def _scripted_only(cls, value: str) -> str:
-        # Accepted by name (upstream's), refused until the LLM simulator exists.
-        if value == "llm":
-            raise ValueError("simulator mode llm is not supported yet: use mode: scripted")
-        return value
+    @model_validator(mode="after")
+    def _llm_keys_need_llm(self) -> SimulatorConfig:
+        # A model named under scripted mode would be silently unused: say so instead.
+        given = [name for name in LLM_KEYS if getattr(self, name) is not None]
+        if self.mode == "scripted" and given:
+            raise ValueError(
+                f"{', '.join(given)} only apply to mode llm: set mode: llm to have a model "
+                "play the personas, or remove them"
+            )
+        return self
+
+
+LLM_KEYS = ("provider", "model", "base_url", "system_prompt", "temperature")
 
 
 class ConversationConfig(_Strict):

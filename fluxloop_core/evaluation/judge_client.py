@@ -19,7 +19,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from dataclasses import dataclass
 
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import LLMConfig
@@ -31,21 +30,14 @@ from fluxloop_core.generation import cache
 from fluxloop_core.generation.client import (
     LLM_KEY,
     ChatClient,
+    ChatUsage,
     answer_key,
     api_key,
     endpoint_for,
+    settings_over,
 )
 
 CLOSE_SECONDS = 5.0
-
-
-@dataclass
-class JudgeUsage:
-    """Requests and tokens one endpoint's judges used (counted on its loop's thread)."""
-
-    requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 class HttpTransport:
@@ -56,7 +48,7 @@ class HttpTransport:
         self.key = key
         self.endpoint = endpoint
         self.concurrency = llm.concurrency
-        self.usage = JudgeUsage()
+        self.usage = ChatUsage()  # counted on its loop's thread
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -120,17 +112,10 @@ class HttpTransport:
 
 def judge_settings(base: LLMConfig, spec: LLMJudgeEvaluator) -> LLMConfig:
     """The LLM settings of one judge: the project's, the evaluator's model/provider/
-    base_url over them (a provider of its own leaves the project's base_url behind), at
-    temperature 0."""
-    update: dict[str, object] = {"temperature": 0.0}
-    if spec.model:
-        update["model"] = spec.model
-    if spec.provider:
-        update["provider"] = spec.provider
-        update["base_url"] = spec.base_url
-    elif spec.base_url:
-        update["base_url"] = spec.base_url
-    return base.model_copy(update=update)
+    base_url over them, at temperature 0."""
+    return settings_over(
+        base, model=spec.model, provider=spec.provider, base_url=spec.base_url, temperature=0.0
+    )
 
 
 def http_judges(loaded: LoadedConfig) -> JudgeFactory:

@@ -24,9 +24,11 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -96,10 +98,20 @@ Selector = Annotated[
 ]
 
 
+Scope = Literal["last", "any", "every", "transcript"]
+"""Which turns of a conversation a check reads (a single call has one turn)."""
+
+
 class CheckBase(_Strict):
-    """What every check has: its type."""
+    """What every check has: its type, and the turns of a conversation it reads."""
 
     check: str = Field(description="the check's type")
+    scope: Scope = Field(
+        default="last",
+        description="conversations: last (the last reply), any (one agent turn passes), "
+        "every (each agent turn passes), transcript (the whole conversation as text); a "
+        "single call is its one output",
+    )
 
     @property
     def label(self) -> str:
@@ -283,6 +295,29 @@ class CostUnderCheck(CheckBase):
     max_usd: float = Field(ge=0, description="US dollars at most")
 
 
+class TurnCountCheck(CheckBase):
+    """The conversation took at least ``min`` and at most ``max`` agent turns (a single
+    call is one)."""
+
+    check: Literal["turn_count"]
+    min: int | None = Field(default=None, ge=0, description="agent turns at least")
+    max: int | None = Field(default=None, ge=0, description="agent turns at most")
+
+    @field_validator("max")
+    @classmethod
+    def _bounds(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"max {value} is below min {low}")
+        return value
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> TurnCountCheck:
+        if self.min is None and self.max is None:
+            raise ValueError("turn_count needs min, max or both")
+        return self
+
+
 class _ToolCheck(CheckBase):
     name: str = Field(min_length=1, description="the tool's span name")
 
@@ -348,6 +383,7 @@ CHECK_MODELS: dict[str, type[CheckBase]] = {
     "tool_called": ToolCalledCheck,
     "tool_not_called": ToolNotCalledCheck,
     "tool_sequence": ToolSequenceCheck,
+    "turn_count": TurnCountCheck,
     "python": PythonCheck,
 }
 """Every check type by its ``check:`` name, in the order they are documented."""
@@ -426,6 +462,7 @@ CheckSpec = Annotated[
     | ToolCalledCheck
     | ToolNotCalledCheck
     | ToolSequenceCheck
+    | TurnCountCheck
     | PythonCheck,
     WrapValidator(_pick_check),
 ]

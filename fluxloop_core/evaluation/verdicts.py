@@ -25,8 +25,9 @@ from typing import Any
 
 from fluxloop_core.config.loader import format_key_path
 from fluxloop_core.evaluation import spec as s
-from fluxloop_core.evaluation.checks import Check, CheckOutcome, SuccessCheck, compile_check
+from fluxloop_core.evaluation.checks import Check, CheckOutcome, SuccessCheck
 from fluxloop_core.evaluation.reading import RunView, TemplateError
+from fluxloop_core.evaluation.turns import compile_scoped
 from fluxloop_core.results.models import TraceRecord
 
 CHECKS_GROUP = "checks"
@@ -162,8 +163,11 @@ class EvaluationPlan:
         their own checks (set by whoever compiled the plan from them)."""
         self.per_input = {index: tuple(checks) for index, checks in per_input.items()}
         self.expects_errors = expects_errors
+        # A success check in any scope already reports an errored run.
         self._has_success = any(
-            isinstance(check, SuccessCheck) for group in self.groups for check in group.checks
+            isinstance(getattr(check, "inner", check), SuccessCheck)
+            for group in self.groups
+            for check in group.checks
         )
         self._weights = tuple(group.weight for group in self.groups)
         self._shapes: dict[int, _Shape] = {}
@@ -331,7 +335,7 @@ def compile_plan(
 
     def build(specs: Sequence[s.CheckBase], where: tuple[str | int, ...]) -> list[Check]:
         return [
-            compile_check(
+            compile_scoped(
                 item,
                 key=format_key_path((*where, index)),
                 working_directory=working_directory,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fluxloop_core.config.env import provider_key_variable, resolve_llm_key
@@ -36,6 +37,15 @@ LLM_KEY = "input_generation.llm"
 """Where the project's LLM settings live in setting.yaml."""
 
 Messages = list[dict[str, str]]
+
+
+@dataclass
+class ChatUsage:
+    """Requests and tokens a client used (a judge's endpoint, the simulated user)."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 class RetriesExhausted(Exception):
@@ -63,6 +73,29 @@ def endpoint_for(llm: LLMConfig, key: str = f"{LLM_KEY}.base_url") -> str:
     )
 
 
+def settings_over(
+    base: LLMConfig,
+    *,
+    model: str | None = None,
+    provider: str | None = None,
+    base_url: str | None = None,
+    temperature: float | None = None,
+) -> LLMConfig:
+    """``base`` (the project's ``input_generation.llm``) with a caller's own settings over
+    it, those it gives (a provider of its own leaves the project's base_url behind)."""
+    update: dict[str, Any] = {}
+    if model is not None:
+        update["model"] = model
+    if temperature is not None:
+        update["temperature"] = temperature
+    if provider is not None:
+        update["provider"] = provider
+        update["base_url"] = base_url
+    elif base_url is not None:
+        update["base_url"] = base_url
+    return base.model_copy(update=update)
+
+
 def api_key(provider: str, env: Mapping[str, str], *, instead: str) -> str:
     """The API key for ``provider``, or exit-2 advice on setting one (``instead``: the
     offline alternative the advice offers)."""
@@ -76,11 +109,17 @@ def api_key(provider: str, env: Mapping[str, str], *, instead: str) -> str:
     )
 
 
-def answer_key(llm: LLMConfig, endpoint: str, messages: Messages) -> str:
+def answer_key(llm: LLMConfig, endpoint: str, messages: Messages, **apart: str) -> str:
     """The disk cache's key for ``messages`` sent to ``endpoint`` with ``llm``'s model and
-    parameters."""
+    parameters (``apart``: what else keeps two answers apart, e.g. a simulated user's run
+    id)."""
     return cache.cache_key(
-        endpoint, llm.model, messages, temperature=llm.temperature, max_tokens=llm.max_tokens
+        endpoint,
+        llm.model,
+        messages,
+        temperature=llm.temperature,
+        max_tokens=llm.max_tokens,
+        **apart,
     )
 
 

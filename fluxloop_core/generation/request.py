@@ -25,6 +25,8 @@ class GenerationRequest:
     output: Path | None = None
     use_cache: bool = True
     strict: bool = False
+    personas: tuple[str, ...] = ()
+    """``--personas``: each base and strategy once per persona, tagged ``metadata.persona``."""
 
 
 def check_strategies(strategies: list[str]) -> list[str]:
@@ -57,6 +59,35 @@ def request_from_config(loaded: LoadedConfig, **overrides: Any) -> GenerationReq
     if request.limit is not None and request.limit < 1:
         raise UsageError(f"must be at least 1, got {request.limit}", key="input_generation.limit")
     return request
+
+
+def chosen_personas(loaded: LoadedConfig, given: str) -> tuple[str, ...]:
+    """The personas ``--personas`` names (comma-separated; ``*``: every one of the
+    config's), or a UsageError naming the ``personas`` key."""
+    defined = [persona.name for persona in loaded.config.personas]
+    if not defined:
+        raise UsageError(
+            "persona-tagged inputs need the config's personas, but it defines none",
+            file=loaded.path,
+            key="personas",
+            hint="Add personas: to the config, e.g. personas: [{name: impatient_customer, "
+            "description: wants a number, fast}], or generate without --personas.",
+        )
+    if given == "*":
+        return tuple(defined)
+    names = tuple(dict.fromkeys(name.strip() for name in given.split(",") if name.strip()))
+    unknown = [name for name in names if name not in defined]
+    if unknown or not names:
+        chosen = ", ".join(map(repr, unknown))
+        raise UsageError(
+            f"the personas chosen name {chosen}, which personas: does not define"
+            if unknown
+            else "no persona was chosen by name",
+            file=loaded.path,
+            key="personas",
+            hint=f"Choose among: {', '.join(defined)} (or --personas alone for all).",
+        )
+    return names
 
 
 def default_output_path(loaded: LoadedConfig) -> Path:

@@ -1,8 +1,9 @@
 """What both generation modes share: the slots to fill, their progress and their result.
 
-``--limit N`` is the total number of inputs. Slot ``i`` varies base ``i % B`` with strategy
-``(i // B) % S`` (B bases, S strategies), so bases and strategies are covered evenly;
-without a limit there is one slot per base per strategy.
+``--limit N`` is the total number of inputs. Slot ``i`` varies base ``i % B`` for persona
+``(i // B) % P`` with strategy ``(i // (B * P)) % S`` (B bases, P personas chosen with
+``--personas`` or 1, S strategies), so bases, personas and strategies are covered evenly;
+without a limit there is one slot per base per persona per strategy.
 
 Its own module so that :mod:`.service` (which picks a mode) and :mod:`.llm` (one mode)
 both import it and never each other's back.
@@ -27,6 +28,7 @@ class Slot:
     base: Base
     strategy: str
     variation: int
+    persona: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,17 @@ ProgressSink = Callable[[GenerationProgress], None]
 def plan_slots(plan: BasePlan, request: GenerationRequest) -> list[Slot]:
     """Every input to produce, in output order."""
     bases, strategies = plan.bases, request.strategies
-    total = request.limit if request.limit is not None else len(bases) * len(strategies)
-    per_round = len(bases) * len(strategies)
+    personas: tuple[str | None, ...] = request.personas or (None,)
+    tagged = len(bases) * len(personas)
+    per_round = tagged * len(strategies)
+    total = request.limit if request.limit is not None else per_round
     return [
         Slot(
             index=i,
             base=bases[i % len(bases)],
-            strategy=strategies[(i // len(bases)) % len(strategies)],
+            strategy=strategies[(i // tagged) % len(strategies)],
             variation=i // per_round,
+            persona=personas[(i // len(bases)) % len(personas)],
         )
         for i in range(total)
     ]
@@ -77,6 +82,8 @@ def make_input(slot: Slot, text: str) -> GeneratedInput:
     """The output item for a slot: the text, with the base's metadata, provenance and
     own checks."""
     metadata: dict[str, Any] = {**slot.base.metadata, "strategy": slot.strategy}
+    if slot.persona is not None:
+        metadata["persona"] = slot.persona
     if slot.base.source is not None:
         metadata["source"] = slot.base.source.model_dump()
     else:

@@ -12,6 +12,7 @@ from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
+from fluxloop_core.preflight.simulator import simulator_problems
 
 
 def section_key(positions: Positions) -> str:
@@ -43,6 +44,7 @@ def conversation_problems(
                 'customer, follow_ups: [["And the total?"]], stop_when: ["(?i)thank"]}]',
             )
         )
+    problems.extend(simulator_problems(loaded, positions, section_key(positions)))
     single = "or run single calls (conversations off)"
     unsupported = [
         (

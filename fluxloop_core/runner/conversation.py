@@ -1,9 +1,11 @@
-"""Conversations: one run of several turns between a scripted user and the agent.
+"""Conversations: one run of several turns between a simulated user and the agent.
 
-The simulated user runs here, in the driver; each agent turn is one attempt of the
-experiment's executor (so its timeout and error handling are the executor's). The
-scheduler sees one attempt per conversation: its status, output (the last reply) and
-duration are the conversation's, and retries (``max_retries``) repeat it whole.
+The simulated user (the persona's script, or a model playing it:
+:mod:`fluxloop_core.runner.simulated_user`) runs here, in the driver; each agent turn is
+one attempt of the experiment's executor (so its timeout and error handling are the
+executor's). The scheduler sees one attempt per conversation: its status, output (the
+last reply) and duration are the conversation's, and retries (``max_retries``) repeat it
+whole.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from fluxloop_core.config.conversation import PersonaConfig
+from fluxloop_core.results.models import ErrorInfo
 from fluxloop_core.runner.binding import RunInput
 from fluxloop_core.runner.events import TurnFinished
 from fluxloop_core.runner.executor import (
@@ -26,9 +29,10 @@ from fluxloop_core.runner.executor import (
     RunJob,
     error_info,
 )
+from fluxloop_core.runner.simulated_user import LLMUser, LLMUserSettings, NextTurn
 
 TerminationReason = Literal[
-    "stop_condition", "max_turns", "script_complete", "agent_error", "timeout"
+    "stop_condition", "max_turns", "script_complete", "agent_error", "simulator_error", "timeout"
 ]
 
 
@@ -42,6 +46,8 @@ class ConversationPlan:
     seed: int
     forced_persona: str | None = None
     """``--persona``: for inputs whose metadata names none."""
+    llm_user: LLMUserSettings | None = None
+    """``simulator.mode: llm``: the model that writes the follow-ups instead of the script."""
 
     def persona_for(self, input_index: int, run_input: RunInput) -> PersonaConfig:
         """The input's ``metadata.persona``, else ``--persona``, else round-robin by input
@@ -78,6 +84,8 @@ class Conversation:
     persona: str
     turns: list[dict[str, Any]] = field(default_factory=list)
     termination_reason: TerminationReason = "max_turns"
+    termination_detail: str | None = None
+    """Why the simulated user ended it (its own reason, or what went wrong)."""
 
     @property
     def turn_count(self) -> int:
@@ -86,12 +94,15 @@ class Conversation:
 
     def trace_fields(self) -> dict[str, Any]:
         """The fields a conversation adds to its trace line."""
-        return {
+        fields = {
             "turns": self.turns,
             "turn_count": self.turn_count,
             "termination_reason": self.termination_reason,
             "persona": self.persona,
         }
+        if self.termination_detail is not None:
+            fields["termination_detail"] = self.termination_detail
+        return fields
 
 
 def _agent_turn(attempt: Attempt) -> dict[str, Any]:
@@ -141,6 +152,7 @@ class ConversationExecutor:
         self._plan = plan
         self._held = inner if isinstance(inner, HoldsConversations) else None
         self._ids = itertools.count()
+        self._llm_user = LLMUser(plan.llm_user) if plan.llm_user is not None else None
         self.prefetch = 0  # a conversation holds its slot for all its turns
 
     async def attempt(self, job: RunJob) -> Attempt:
@@ -162,7 +174,7 @@ class ConversationExecutor:
             agent = self._bind_agent() if self._bind_agent is not None else None
         except Exception as exc:
             conversation.termination_reason = "agent_error"
-            return _attempt_of(conversation, [], began, error=exc)
+            return _attempt_of(conversation, [], began, error=error_info(exc))
         history: list[dict[str, str]] = []
         attempts: list[Attempt] = []
         message, source = job.input.text, "input"
@@ -189,22 +201,48 @@ class ConversationExecutor:
             if persona.stops(reply):
                 conversation.termination_reason = "stop_condition"
                 break
-            next_message = plan.follow_up(persona, job, turn + 1)
-            if next_message is None:
-                conversation.termination_reason = "script_complete"
-                break
-            if turn + 1 == plan.max_turns:
+            at_cap = turn + 1 == plan.max_turns
+            if at_cap and self._llm_user is not None:
+                # A model's message nobody would answer is a request for nothing.
                 conversation.termination_reason = "max_turns"
                 break
-            message, source = next_message, f"persona:{persona.name}"
+            decision = await self._next_turn(persona, job, turn + 1, history)
+            if decision.ended is not None:
+                conversation.termination_reason = decision.ended
+                conversation.termination_detail = decision.detail
+                break
+            if at_cap:
+                conversation.termination_reason = "max_turns"
+                break
+            assert decision.message is not None  # a turn that did not end has a message
+            message = decision.message
+            source = f"{'llm' if self._llm_user else 'persona'}:{persona.name}"
+        if conversation.termination_reason == "simulator_error":
+            why = ErrorInfo(type="SimulatorError", message=conversation.termination_detail or "")
+            return _attempt_of(conversation, attempts, began, error=why)
         return _attempt_of(conversation, attempts, began)
+
+    async def _next_turn(
+        self, persona: PersonaConfig, job: RunJob, turn: int, history: list[dict[str, str]]
+    ) -> NextTurn:
+        """The user's message before agent turn ``turn``: the model's, or the script's."""
+        if self._llm_user is not None:
+            return await self._llm_user.next_turn(persona, job.run_id, history)
+        scripted = self._plan.follow_up(persona, job, turn)
+        return (
+            NextTurn(message=scripted)
+            if scripted is not None
+            else NextTurn(ended="script_complete")
+        )
 
     def drop_queued(self) -> None:
         """Forget turns queued and not started (when stopping)."""
         self._inner.drop_queued()
 
     async def close(self) -> None:
-        """Close the executor of the turns."""
+        """Close the executor of the turns and the simulated user's client."""
+        if self._llm_user is not None:
+            await self._llm_user.close()
         await self._inner.close()
 
 
@@ -212,15 +250,16 @@ def _attempt_of(
     conversation: Conversation,
     attempts: Sequence[Attempt],
     began: float,
-    error: BaseException | None = None,
+    error: ErrorInfo | None = None,
 ) -> Attempt:
-    """The scheduler's one attempt for a whole conversation."""
+    """The scheduler's one attempt for a whole conversation (``error``: what ended it
+    when no agent turn did: the agent could not be made, the simulated user failed)."""
     last = attempts[-1] if attempts else None
     return Attempt(
-        status=last.status if last is not None else "error",
+        status="error" if error is not None or last is None else last.status,
         duration_ms=(time.monotonic() - began) * 1000,
         output=last.output if last is not None else None,
-        error=error_info(error) if error is not None else (last.error if last else None),
+        error=error if error is not None else (last.error if last else None),
         callback_calls=[call for attempt in attempts for call in attempt.callback_calls],
         spans=[span for attempt in attempts for span in attempt.spans],
         started=attempts[0].started if attempts else began,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.runner.dry_run_conversation import describe_conversations
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
     RunOptions,
@@ -44,6 +45,8 @@ class PlanDescription:
     gate: dict[str, Any] | None = None
     http: bool = False
     """The target is an endpoint (``runner.http``): nothing is imported, nothing contacted."""
+    conversation: dict[str, Any] | None = None
+    """Each run is a conversation: :func:`.dry_run_conversation.describe_conversations`."""
 
     def to_json(self) -> dict[str, Any]:
         """The description as plain JSON values."""
@@ -62,6 +65,7 @@ class PlanDescription:
             "replay": self.replay,
             "checks": self.checks,
             "gate": self.gate,
+            "conversation": self.conversation,
         }
 
 
@@ -119,4 +123,5 @@ def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
         replay=replay,
         checks=plan.evaluation.check_names if plan.evaluation is not None else [],
         gate=gate,
+        conversation=describe_conversations(plan),
     )

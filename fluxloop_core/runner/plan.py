@@ -21,7 +21,11 @@ from fluxloop_core.errors import ConfigError, UsageError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
-from fluxloop_core.preflight.conversation import conversation_problems, history_problems
+from fluxloop_core.preflight.conversation import (
+    conversation_problems,
+    history_problems,
+    section_key,
+)
 from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
@@ -42,6 +46,7 @@ from fluxloop_core.runner.resume import (
     resume_iterations,
     stored_experiment,
 )
+from fluxloop_core.runner.simulated_user import llm_user_settings
 from fluxloop_core.runner.target import Target, forget_user_modules, load_target
 
 
@@ -334,4 +339,5 @@ def _conversation_plan(
         history_param=section.history_param,
         seed=section.seed,
         forced_persona=options.persona,
+        llm_user=llm_user_settings(loaded, section_key(positions)),
     )

@@ -28,6 +28,7 @@ from fluxloop_tui.widgets.check_results import checks_text
 from fluxloop_tui.widgets.experiment_rows import EVALUATED_EXPERIMENT_COLUMNS, experiment_cells
 from fluxloop_tui.widgets.run_rows import GRADED_RUN_COLUMNS, run_cells
 from fluxloop_tui.widgets.table import Table
+from fluxloop_tui.widgets.transcript import conversation_heading, transcript_text
 
 RUNS_SHOWN = 1000
 
@@ -179,7 +180,7 @@ class RunsScreen(Screen[None]):
 
 class RunDetailScreen(Screen[None]):
     """One run: its checks, input, output, callback calls, spans and the error with its
-    traceback."""
+    traceback; a conversation's turns as a chat transcript instead of input and output."""
 
     CSS_PATH = "experiments.tcss"
 
@@ -196,26 +197,32 @@ class RunDetailScreen(Screen[None]):
             f"run {record.run_id}  iteration {record.iteration}  {record.status}  "
             f"{record.duration_ms:.1f} ms  attempts {record.attempts}"
         )
-        parts = [
-            "input:",
-            record.input,
-            "",
-            "output:",
-            json.dumps(record.output, indent=2, ensure_ascii=False),
-        ]
-        if record.callback_calls:
-            parts += ["", "callback calls:"]
+        transcript = transcript_text(record)
+        conversation = conversation_heading(record)
+        if conversation is not None:
+            heading += f"\n{conversation}"
+        parts: list[str] = []
+        if transcript is None:
             parts += [
-                f"  {c.parameter} ({c.provider}): {json.dumps(c.args, ensure_ascii=False)}"
-                for c in record.callback_calls
+                "input:",
+                record.input,
+                "",
+                "output:",
+                json.dumps(record.output, indent=2, ensure_ascii=False),
             ]
-        if record.spans:
-            parts += ["", "spans:"]
-            parts += [
-                f"  {s.get('name')} [{s.get('kind')}] {s.get('status')} "
-                f"{float(s.get('duration_ms', 0.0)):.1f} ms"
-                for s in record.spans
-            ]
+            if record.callback_calls:
+                parts += ["", "callback calls:"]
+                parts += [
+                    f"  {c.parameter} ({c.provider}): {json.dumps(c.args, ensure_ascii=False)}"
+                    for c in record.callback_calls
+                ]
+            if record.spans:
+                parts += ["", "spans:"]
+                parts += [
+                    f"  {s.get('name')} [{s.get('kind')}] {s.get('status')} "
+                    f"{float(s.get('duration_ms', 0.0)):.1f} ms"
+                    for s in record.spans
+                ]
         usage = usage_lines(record)
         if usage:
             parts += ["", *usage]
@@ -228,5 +235,8 @@ class RunDetailScreen(Screen[None]):
             yield Static(redact(heading), markup=False, id="detail-run")
             if self.verdict is not None:
                 yield Static(checks_text(self.verdict), id="detail-checks")
-            yield Static(redact("\n".join(parts)), markup=False, id="detail-text")
+            if transcript is not None:
+                yield Static(transcript, id="detail-transcript")
+            if parts:
+                yield Static(redact("\n".join(parts).strip("\n")), markup=False, id="detail-text")
         yield Footer()

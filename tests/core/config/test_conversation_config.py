@@ -51,7 +51,8 @@ def test_both_spellings_at_once_are_refused(tmp_path: Path) -> None:
     ("text", "line", "says"),
     [
         ('personas:\n  - name: p\n    stop_when: ["("]\n', 6, "not a regular expression"),
-        ("conversation:\n  simulator:\n    mode: llm\n", 6, "not supported yet"),
+        ("conversation:\n  simulator:\n    temperature: 3\n", 6, "less than or equal to 2"),
+        ("conversation:\n  simulator:\n    model: m\n", 5, "model only apply to mode llm"),
         ("conversation:\n  history_param: 'a b'\n", 5, "not a keyword argument name"),
         ("personas:\n  - name: p\n  - name: p\n", 4, "two personas are named 'p'"),
         ("personas:\n  - name: p\n    follow_ups: [[]]\n", 6, "has no alternative"),

@@ -75,6 +75,8 @@ checks:
   - check: tool_sequence
     names: [search, answer]
     mode: exact
+  - check: turn_count
+    min: 2
   - check: python
     function: my_checks:polite
     on: callbacks
