@@ -169,6 +169,8 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
         return EXIT_OK
     print(f"Dry run of {plan.name} ({loaded.path}): nothing is called or written.")
     how = "an HTTP endpoint, not contacted" if plan.http else "imports"
+    if plan.command is not None:
+        how = f"the program {plan.command['program']}, not started"
     print(f"  target      {plan.target} ({how}; runs in {plan.runs_in})")
     print(
         f"  runs        {counted(plan.planned_runs, 'run')} = "

@@ -32,6 +32,17 @@ def executor_problems(
                 raises=UsageError,
             )
         ]
+    if runner.command is not None and chosen != "local":
+        return [
+            Problem(
+                kind="config",
+                message=f"executor {chosen} is not supported yet with runner.command: its "
+                "programs are started by this process (parallel_runs of them)",
+                key="runner.executor",
+                hint="Use executor local (the default) for a command target.",
+                raises=UsageError,
+            )
+        ]
     if chosen != "ray":
         return []
     problems = []

@@ -34,6 +34,7 @@ from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
+from fluxloop_core.runner.command_executor import command_executor
 from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
@@ -141,10 +142,13 @@ def executor_for(plan: ExperimentPlan) -> Executor:
 def _turn_executor(plan: ExperimentPlan) -> Executor:
     """The one place that chooses where attempts run. ``executor: processes`` and
     ``runner.python_path`` both run in worker processes; ``executor: ray`` on a Ray
-    cluster; ``runner.http`` sends requests from this process."""
+    cluster; ``runner.http`` sends requests from this process; ``runner.command`` talks
+    to programs it starts."""
     runner = plan.config.runner
     if runner.http is not None:
         return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
+    if runner.command is not None:
+        return command_executor(plan.command_spec())
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.
         from fluxloop_core.runner.ray_executor import RayExecutor

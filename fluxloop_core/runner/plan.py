@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fluxloop_core.config.command_target import DEFAULT_PROTOCOL, CommandSpec
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
@@ -179,6 +180,19 @@ class ExperimentPlan:
         """inputs that run × iterations."""
         return len(self.run_indices) * self.iterations
 
+    def command_spec(self) -> CommandSpec:
+        """How to start ``runner.command``'s program for these runs, as plain data."""
+        runner = self.config.runner
+        assert runner.command is not None
+        return CommandSpec(
+            argv=tuple(runner.command),
+            protocol=runner.protocol or DEFAULT_PROTOCOL,
+            folder=runner.working_directory,
+            variables=run_variables(self.loaded),
+            timeout_seconds=runner.timeout_seconds,
+            parallel_runs=self.parallel_runs,
+        )
+
     def jobs(self, skip: set[str]) -> Iterator[RunJob]:
         """Every run not in ``skip``, iteration by iteration (each input once per round)."""
         for iteration in range(self.iterations):
@@ -281,9 +295,10 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         check_same_experiment(options.resume_dir, stored, now)
     replay = config.replay_args
     with run_environment(loaded):
-        if not plan.runs_here:
+        if not plan.runs_here or runner.command is not None:
             # Worker processes or Ray actors import the target and the providers: checked
-            # in a child interpreter, so this process never imports the agent.
+            # in a child interpreter, so this process never imports the agent (a command
+            # target's program is looked for).
             positions = positions_of(loaded)
             raise_first(target_problems(loaded, positions))
         elif runner.http is None:  # an http agent has nothing to import
