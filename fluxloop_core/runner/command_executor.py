@@ -183,6 +183,7 @@ class JsonlExecutor(_CommandExecutor):
             # A timeout or a cancel mid-run: the answer may still come, out of step.
             slot.agent = None
             agent.kill()
+            await asyncio.shield(agent.finish())  # reaped here, not by a closed loop
             raise
 
     async def _ask(self, agent: AgentProcess, job: RunJob) -> bytes:

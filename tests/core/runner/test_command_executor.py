@@ -4,6 +4,7 @@ JavaScript twin agent.js, each answering or misbehaving as the input asks."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -201,3 +202,34 @@ def test_close_ends_every_process() -> None:
         return [p.returncode for p in processes]
 
     assert asyncio.run(go()) == [0, 0]  # stdin closed: they ended on their own
+
+
+@pytest.mark.parametrize("protocol", ["jsonl", "per_run"])
+def test_a_cancelled_run_kills_its_program(protocol: Any, tmp_path: Path) -> None:
+    # The agent writes its pid once it has read the request, then hangs.
+    marker = tmp_path / "pid"
+    agent = tmp_path / "agent.py"
+    agent.write_text(
+        "import os, sys, time\n"
+        "sys.stdin.readline()\n"
+        f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(3600)\n"
+    )
+
+    async def go() -> int | None:
+        executor = command_executor(spec([sys.executable, str(agent)], protocol))
+        task = asyncio.ensure_future(executor.attempt(job("x")))
+        while not marker.exists() or not marker.read_text():
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await executor.close()
+        pid = int(marker.read_text())
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        return pid
+
+    assert asyncio.run(go()) is None  # killed and reaped
