@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -344,14 +345,19 @@ def run_single(
     with imports_kept_local(), SysPath(folder):
         forget_user_modules([target])
         resolved = load_target(target, folder, import_hint=SINGLE_IMPORT_HINT)
-        run_input = RunInput(input_text)
+        return single_result(lambda: InProcessExecutor(resolved, None, None, 1), input_text)
 
-        async def call() -> Attempt:
-            executor = InProcessExecutor(resolved, None, None, 1)
-            try:
-                return await executor.attempt(RunJob("0.0", 0, 0, run_input))
-            finally:
-                await executor.close()
 
-        attempt = asyncio.run(call())
+def single_result(make: Callable[[], Executor], input_text: str) -> SingleResult:
+    """One attempt of ``input_text`` on the executor ``make`` builds (on the loop that runs
+    it; closed after), as ``run single`` prints it."""
+
+    async def call() -> Attempt:
+        executor = make()
+        try:
+            return await executor.attempt(RunJob("0.0", 0, 0, RunInput(input_text)))
+        finally:
+            await executor.close()
+
+    attempt = asyncio.run(call())
     return SingleResult(output=attempt.output, duration_ms=attempt.duration_ms, error=attempt.error)

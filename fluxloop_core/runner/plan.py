@@ -182,16 +182,7 @@ class ExperimentPlan:
 
     def command_spec(self) -> CommandSpec:
         """How to start ``runner.command``'s program for these runs, as plain data."""
-        runner = self.config.runner
-        assert runner.command is not None
-        return CommandSpec(
-            argv=tuple(runner.command),
-            protocol=runner.protocol or DEFAULT_PROTOCOL,
-            folder=runner.working_directory,
-            variables=run_variables(self.loaded),
-            timeout_seconds=runner.timeout_seconds,
-            parallel_runs=self.parallel_runs,
-        )
+        return command_spec(self.loaded, self.parallel_runs)
 
     def jobs(self, skip: set[str]) -> Iterator[RunJob]:
         """Every run not in ``skip``, iteration by iteration (each input once per round)."""
@@ -207,6 +198,21 @@ class ExperimentPlan:
                 call = self.replay.call_for(index, run_input)
                 callables = tuple(self.callables.get(call.line_number, ()))
                 yield RunJob(run_id, index, iteration, run_input, call, callables)
+
+
+def command_spec(loaded: LoadedConfig, parallel_runs: int) -> CommandSpec:
+    """How to start ``loaded``'s ``runner.command`` program, ``parallel_runs`` runs at a
+    time, as plain data."""
+    runner = loaded.config.runner
+    assert runner.command is not None
+    return CommandSpec(
+        argv=tuple(runner.command),
+        protocol=runner.protocol or DEFAULT_PROTOCOL,
+        folder=runner.working_directory,
+        variables=run_variables(loaded),
+        timeout_seconds=runner.timeout_seconds,
+        parallel_runs=parallel_runs,
+    )
 
 
 def selected_inputs(
