@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -233,3 +234,12 @@ def test_a_cancelled_run_kills_its_program(protocol: Any, tmp_path: Path) -> Non
         return pid
 
     assert asyncio.run(go()) is None  # killed and reaped
+
+
+def test_the_executor_is_built_from_plain_picklable_data() -> None:
+    # A Ray actor or a worker gets the spec, not the executor.
+    command = spec([sys.executable, str(AGENTS / "agent.py")], parallel=2)
+    copied = pickle.loads(pickle.dumps(command))
+    assert copied == command
+    (found,) = attempts(copied, "hi")
+    assert found.output == "echo: hi"
