@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from asyncio.subprocess import Process
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,20 @@ async def _start(spec: CommandSpec) -> AgentProcess:
         raise _Failed("StartError", str(failed), retryable=False) from None
 
 
+async def _send(process: Process, job: RunJob, *, close: bool) -> bool:
+    """Write ``job``'s request line to the program (then close its stdin, when asked);
+    False when the program has closed its end."""
+    assert process.stdin is not None
+    try:
+        process.stdin.write(request_line(job))
+        await process.stdin.drain()
+        if close:
+            process.stdin.close()
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    return True
+
+
 class _Slot:
     """One place in the jsonl pool: a running copy of the program, or none yet."""
 
@@ -188,13 +203,10 @@ class JsonlExecutor(_CommandExecutor):
 
     async def _ask(self, agent: AgentProcess, job: RunJob) -> bytes:
         process = agent.process
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdout is not None
         try:
-            process.stdin.write(request_line(job))
-            await process.stdin.drain()
-            line = await process.stdout.readline()
-        except (BrokenPipeError, ConnectionResetError):
-            line = b""
+            sent = await _send(process, job, close=False)
+            line = await process.stdout.readline() if sent else b""
         except ValueError:  # the stream's limit: a line longer than MAX_LINE_BYTES
             agent.kill()
             await agent.finish()
@@ -240,13 +252,9 @@ class PerRunExecutor(_CommandExecutor):
 
     async def _talk(self, agent: AgentProcess, job: RunJob) -> bytes:
         process = agent.process
-        assert process.stdin is not None and process.stdout is not None
-        try:
-            process.stdin.write(request_line(job))
-            await process.stdin.drain()
-            process.stdin.close()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # a program that reads nothing may exit first: its stdout still counts
+        assert process.stdout is not None
+        # A program that reads nothing may exit first: its stdout still counts.
+        await _send(process, job, close=True)
         chunks = bytearray()
         while chunk := await process.stdout.read(READ_CHUNK):
             chunks += chunk
