@@ -61,8 +61,9 @@ def request_line(job: RunJob) -> bytes:
         "kwargs": None,
         "history": list(job.history) if job.history is not None else None,
     }
-    # default=str: metadata from YAML may hold dates; an agent reads them as text.
-    return (json.dumps(request, ensure_ascii=False, default=str) + "\n").encode()
+    # default=str: metadata from YAML may hold dates; an agent reads them as text. ASCII
+    # escapes: a lone surrogate in an input cannot break the UTF-8 line.
+    return (json.dumps(request, default=str) + "\n").encode()
 
 
 def quoted(data: bytes) -> str:

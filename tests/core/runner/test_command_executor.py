@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,20 @@ def test_the_executor_is_built_from_plain_picklable_data() -> None:
     assert copied == command
     (found,) = attempts(copied, "hi")
     assert found.output == "echo: hi"
+
+
+@pytest.mark.parametrize("argv", LANGUAGES)
+def test_any_text_and_metadata_reach_the_agent_intact(argv: list[str]) -> None:
+    text = 'quotes " braces {} newline \n émoji 🎈 lone \ud800'
+
+    async def go() -> Attempt:
+        executor = command_executor(spec(argv))
+        try:
+            run_input = RunInput(text, {"when": date(2026, 1, 2)})  # YAML dates become text
+            return await executor.attempt(RunJob("0.0", 0, 0, run_input))
+        finally:
+            await executor.close()
+
+    found = asyncio.run(go())
+    assert found.status == "success", found.error
+    assert found.output == f"echo: {text}"
