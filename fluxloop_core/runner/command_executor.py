@@ -73,7 +73,10 @@ class _Outcome:
 
 def _answered(answer: Answer) -> _Outcome:
     if answer.error is not None:
-        error = answer.error.model_copy(update={"message": redact(answer.error.message)})
+        trace = answer.error.traceback
+        error = answer.error.model_copy(
+            update={"message": redact(answer.error.message), "traceback": trace and redact(trace)}
+        )
         return _Outcome("error", error=error, spans=answer.spans)
     return _Outcome(output=answer.output, spans=answer.spans)
 

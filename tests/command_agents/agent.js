@@ -21,7 +21,10 @@ function answer(request) {
   if (text === "garbage") return "this is not json";
   if (text === "huge") return JSON.stringify({ v: 1, output: "x".repeat(17 * 1024 * 1024) });
   if (text === "version") return JSON.stringify({ v: 2, output: text });
-  if (text === "error") return JSON.stringify({ v: 1, error: { type: "ValueError", message: "bad input" } });
+  if (text === "error") {
+    const traceback = `at answer(): token=${process.env.AGENT_TOKEN}`;
+    return JSON.stringify({ v: 1, error: { type: "ValueError", message: "bad input", traceback } });
+  }
   if (text === "plain") return "plain words";
   if (text === "pid") return JSON.stringify({ v: 1, output: process.pid });
   let output = `echo: ${text}`;

@@ -31,7 +31,8 @@ def answer(request: dict) -> dict | None:
     if text == "version":
         return {"v": 2, "output": text}
     if text == "error":
-        return {"v": 1, "error": {"type": "ValueError", "message": "bad input"}}
+        trace = f"at answer(): token={os.environ.get('AGENT_TOKEN')}"
+        return {"v": 1, "error": {"type": "ValueError", "message": "bad input", "traceback": trace}}
     if text == "plain":
         print("plain words", flush=True)
         return None

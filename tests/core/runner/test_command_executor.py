@@ -147,11 +147,15 @@ def test_a_bad_answer_line_is_an_error_and_the_pool_goes_on(
 
 @pytest.mark.parametrize("argv", LANGUAGES)
 @pytest.mark.parametrize("protocol", ["jsonl", "per_run"])
-def test_an_answered_error_is_the_runs_error(argv: list[str], protocol: Any) -> None:
+def test_an_answered_error_is_the_runs_error(
+    argv: list[str], protocol: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AGENT_TOKEN", "sk-secretsecretsecret123")
     (found,) = attempts(spec(argv, protocol), "error")
     assert found.status == "error"
     assert found.error is not None
     assert (found.error.type, found.error.message) == ("ValueError", "bad input")
+    assert found.error.traceback == "at answer(): token=****"  # redacted
 
 
 @pytest.mark.parametrize("argv", LANGUAGES)
