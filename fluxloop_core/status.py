@@ -15,13 +15,14 @@ from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.counts import counted
 from fluxloop_core.preflight import Problem, positions_of
 from fluxloop_core.preflight.collector import probe_collector
+from fluxloop_core.preflight.command import program_path
 from fluxloop_core.preflight.endpoint import endpoint_unreachable
 from fluxloop_core.preflight.environment import environment_problems
 from fluxloop_core.preflight.inputs import run_inputs
 from fluxloop_core.preflight.output import output_problems
 from fluxloop_core.preflight.providers import missing_problems, shape_problems
 from fluxloop_core.preflight.replay import override_problems, target_calls
-from fluxloop_core.preflight.target import target_problems
+from fluxloop_core.preflight.target import run_variables, target_problems
 from fluxloop_core.redaction import redact
 
 Level = Literal["ok", "warn", "fail"]
@@ -102,12 +103,17 @@ def check_last_experiment(loaded: LoadedConfig) -> Check:
 
 
 def _check_target(loaded: LoadedConfig, imports: list[Problem]) -> Check:
-    """A Python target imports; an http target's endpoint takes a connection (a warn
-    when not: the agent may simply not be started yet)."""
+    """A Python target imports; a command target's program is found; an http target's
+    endpoint takes a connection (a warn when not: the agent may simply not be started
+    yet)."""
     runner = loaded.config.runner
     if runner.http is None:
         problems = [p for p in imports if p.kind == "target"]
-        return _from_problems("target", problems, f"{runner.resolved_target} imports")
+        ok = f"{runner.resolved_target} imports"
+        if runner.command is not None and not problems:
+            found = program_path(loaded, run_variables(loaded))
+            ok = redact(f"{runner.resolved_target}: program found at {found}")
+        return _from_problems("target", problems, ok)
     problem = endpoint_unreachable(runner.http)
     if problem is None:
         return Check("target", "ok", f"{runner.resolved_target} reachable")

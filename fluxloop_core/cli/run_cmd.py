@@ -133,11 +133,25 @@ def register(sub: Subcommands) -> None:
         [
             'fluxloop run single examples.simple_agent:run "Test input"',
             'fluxloop run single agent:run "hi" --working-directory ./my-agent --json',
+            'fluxloop run single "hi" --project my-agent    # the target of its setting.yaml',
+            'fluxloop run single "hi" --config setting.yaml   # e.g. a runner.command program',
         ],
     )
-    p.add_argument("target", help="module:function or module:Class.method")
+    p.add_argument(
+        "target",
+        nargs="?",
+        help="module:function or module:Class.method (default: the config's target, "
+        "a Python function or a runner.command program)",
+    )
     p.add_argument("input", help="the input passed as the first parameter")
-    p.add_argument("--working-directory", default=".", metavar="DIR", help="put DIR on sys.path")
+    p.add_argument(
+        "--working-directory",
+        default=".",
+        metavar="DIR",
+        help="put DIR on sys.path (with TARGET)",
+    )
+    add_config(p)
+    add_project(p)
     add_json(p, "the output and duration")
 
 
@@ -196,6 +210,8 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
         return EXIT_OK
     print(f"Dry run of {plan.name} ({loaded.path}): nothing is called or written.")
     how = "an HTTP endpoint, not contacted" if plan.http else "imports"
+    if plan.command is not None:
+        how = f"the program {plan.command['program']}, not started"
     print(f"  target      {plan.target} ({how}; runs in {plan.runs_in})")
     print(
         f"  runs        {counted(plan.planned_runs, 'run')} = "
@@ -341,11 +357,24 @@ def experiment(args: argparse.Namespace) -> int:
 def single(args: argparse.Namespace) -> int:
     """Call a target once; exit 1 when the agent raises, 2 when the target is bad."""
     from fluxloop_core.cli.output import print_json
+    from fluxloop_core.config.project import open_config
+    from fluxloop_core.errors import UsageError
     from fluxloop_core.runner.experiment import run_single
+    from fluxloop_core.runner.single_configured import run_single_configured
 
-    result = run_single(
-        args.target, args.input, working_directory=Path(args.working_directory).expanduser()
-    )
+    if args.target is None:
+        loaded = open_config(config=args.config, project=args.project)
+        result = run_single_configured(loaded, args.input)
+    elif args.config or args.project:
+        raise UsageError(
+            "run single takes a TARGET or the target of --config/--project, not both",
+            hint='Drop TARGET to call the config\'s target: fluxloop run single "hi" '
+            "--config setting.yaml.",
+        )
+    else:
+        result = run_single(
+            args.target, args.input, working_directory=Path(args.working_directory).expanduser()
+        )
     if args.json:
         print_json(
             {

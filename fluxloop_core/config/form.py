@@ -58,6 +58,8 @@ SECTION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "runner",
         (
             "runner.target",
+            "runner.command",
+            "runner.protocol",
             "runner.working_directory",
             "iterations",
             "parallel_runs",
@@ -240,7 +242,9 @@ def parse_value(field: FormField, text: str) -> Any:
     """
     text = text.strip()
     if field.kind == "list":
-        return [item.strip() for item in text.split(",") if item.strip()]
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        # An emptied optional list (runner.command) is removed, not written as [].
+        return None if not items and field.optional else items
     if not text:
         return None if field.optional or field.kind != "text" else ""
     if field.kind == "bool":

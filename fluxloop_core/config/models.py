@@ -8,6 +8,7 @@ absolute paths by the loader, relative to the config file's folder.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from fluxloop_core.config.command_target import CommandProtocol, argv_problem
 from fluxloop_core.config.conversation import ConversationConfig, PersonaConfig, unique_personas
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.http_target import HttpTarget
@@ -136,6 +138,17 @@ class RunnerConfig(_Strict):
     http: HttpTarget | None = Field(
         default=None, description="an agent reached over HTTP (instead of target)"
     )
+    command: list[str] | None = Field(
+        default=None,
+        description='a program that is the agent, e.g. ["node", "agent.js"] (instead of '
+        "target; no shell)",
+    )
+    protocol: CommandProtocol | None = Field(
+        default=None,
+        description="how runner.command is talked to: jsonl (default: parallel_runs "
+        "long-lived processes, one JSON line in and out per run) or per_run (one process "
+        "per run)",
+    )
 
     @field_validator("environment_vars", mode="before")
     @classmethod
@@ -187,11 +200,21 @@ class RunnerConfig(_Strict):
         if not isinstance(data, Mapping):
             return data
         legacy = data.get("module_path") is not None or data.get("function_name") is not None
-        if data.get("http") is not None:
-            if data.get("target") is not None or legacy:
-                raise ValueError(
-                    "give either target (a Python function) or http (an endpoint), not both"
-                )
+        given = [
+            name
+            for name, present in (
+                ("target", data.get("target") is not None or legacy),
+                ("http", data.get("http") is not None),
+                ("command", data.get("command") is not None),
+            )
+            if present
+        ]
+        if len(given) > 1:
+            raise ValueError(
+                f"give one of target (a Python function), http (an endpoint) or command "
+                f"(a program), not {' and '.join(given)}"
+            )
+        if given and given[0] != "target":
             return data
         if data.get("target") is not None and legacy:
             raise ValueError(
@@ -208,7 +231,8 @@ class RunnerConfig(_Strict):
                 raise ValueError(
                     'a target is required: set target: "module.path:function" '
                     "(or the legacy module_path and function_name together), "
-                    'or http: {url: "http://..."} for an agent behind HTTP'
+                    'or http: {url: "http://..."} for an agent behind HTTP, '
+                    'or command: ["node", "agent.js"] for a program'
                 )
             data = dict(data)
             data["target"] = f"{data.pop('module_path')}:{data.pop('function_name')}"
@@ -225,12 +249,23 @@ class RunnerConfig(_Strict):
             )
         return value
 
+    @field_validator("command")
+    @classmethod
+    def _runnable(cls, value: list[str] | None) -> list[str] | None:
+        problem = None if value is None else argv_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @model_validator(mode="after")
     def _http_runs_here(self) -> RunnerConfig:
-        # python_path is an interpreter to import a Python target in; an http target is
-        # called from this process (the executor is checked in preflight: --executor too).
-        if self.http is not None and self.python_path:
-            raise ValueError("python_path is for Python targets: remove it when http is set")
+        # python_path is an interpreter to import a Python target in; an http or command
+        # target is driven from this process (the executor is checked in preflight).
+        for name, given in (("http", self.http is not None), ("command", self.command)):
+            if given and self.python_path:
+                raise ValueError(f"python_path is for Python targets: remove it when {name} is set")
+        if self.protocol is not None and self.command is None:
+            raise ValueError("protocol is how runner.command is talked to: set command too")
         return self
 
     def import_path_variables(self, environ: Mapping[str, str]) -> dict[str, str]:
@@ -244,10 +279,13 @@ class RunnerConfig(_Strict):
 
     @property
     def resolved_target(self) -> str:
-        """The target as ``module:qualname``, or ``METHOD url`` (redacted) for an http one;
-        always set once validated. Only a Python target (``http`` None) can be imported."""
+        """The target as ``module:qualname``, ``METHOD url`` (redacted) for an http one, or
+        the command line (redacted); always set once validated. Only a Python target
+        (neither ``http`` nor ``command``) can be imported."""
         if self.http is not None:
             return redact(f"{self.http.method} {self.http.url}")
+        if self.command is not None:
+            return redact(shlex.join(self.command))
         assert self.target is not None  # guaranteed by _legacy_to_target
         return self.target
 
@@ -438,6 +476,11 @@ class ExperimentConfig(_Strict):
             raise ValueError(
                 "replay_args.enabled with runner.http is not supported yet: replay needs a "
                 "Python target (set replay_args.enabled: false, or use runner.target)"
+            )
+        if self.runner.command is not None and self.replay_args.enabled:
+            raise ValueError(
+                "replay_args.enabled with runner.command is not supported yet: replay needs "
+                "a Python target (set replay_args.enabled: false, or use runner.target)"
             )
         return self
 

@@ -21,17 +21,27 @@ def executor_problems(
     """Why ``executor`` (default: the config's) cannot run this config."""
     runner = loaded.config.runner
     chosen = executor or runner.executor
-    if runner.http is not None and chosen != "local":
-        return [
-            Problem(
-                kind="config",
-                message=f"executor {chosen} is not supported yet with runner.http: requests "
-                "are sent from this process (parallel_runs of them at once)",
-                key="runner.executor",
-                hint="Use executor local (the default) for an http target.",
-                raises=UsageError,
-            )
-        ]
+    driven_here = [
+        ("runner.http", runner.http, "requests are sent from this process", "an http target"),
+        (
+            "runner.command",
+            runner.command,
+            "its programs are started by this process",
+            "a command target",
+        ),
+    ]
+    for key, given, why, what in driven_here:
+        if given is not None and chosen != "local":
+            return [
+                Problem(
+                    kind="config",
+                    message=f"executor {chosen} is not supported yet with {key}: {why} "
+                    "(parallel_runs at once)",
+                    key="runner.executor",
+                    hint=f"Use executor local (the default) for {what}.",
+                    raises=UsageError,
+                )
+            ]
     if chosen != "ray":
         return []
     problems = []

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.config.models import RunnerConfig
+from fluxloop_core.preflight.command import program_problems
 from fluxloop_core.preflight.conversation import history_problems
 from fluxloop_core.preflight.problem import Problem, at_key
 from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
@@ -191,9 +192,14 @@ def target_problems(
     """The import check as problems at the keys at fault (providers too, when asked, and
     with ``needs_instance`` a conversation's target that would keep no history); none for
     an http target, which nothing imports."""
+    """The import check as problems at the keys at fault (providers too, when asked);
+    none for an http target, which nothing imports; a command target's program must be
+    found instead."""
     config = loaded.config
     if config.runner.http is not None:
         return []
+    if config.runner.command is not None:
+        return program_problems(loaded, positions, run_variables(loaded))
     replay = config.replay_args
     specs = replay.callable_providers if with_providers and replay.enabled else {}
     found = check_target_importable(

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.counts import counted
+from fluxloop_core.preflight.command import program_path
+from fluxloop_core.redaction import redact
 from fluxloop_core.runner.dry_run_conversation import describe_conversations
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
@@ -47,6 +50,9 @@ class PlanDescription:
     """The target is an endpoint (``runner.http``): nothing is imported, nothing contacted."""
     conversation: dict[str, Any] | None = None
     """Each run is a conversation: :func:`.dry_run_conversation.describe_conversations`."""
+    command: dict[str, Any] | None = None
+    """The target is a program (``runner.command``): its protocol and where it was found;
+    it is not started."""
 
     def to_json(self) -> dict[str, Any]:
         """The description as plain JSON values."""
@@ -55,6 +61,7 @@ class PlanDescription:
             "target": self.target,
             "runs_in": self.runs_in,
             "http": self.http,
+            "command": self.command,
             "inputs": self.inputs,
             "iterations": self.iterations,
             "planned_runs": self.planned_runs,
@@ -70,12 +77,28 @@ class PlanDescription:
 
 
 def _where_runs_go(plan: ExperimentPlan) -> str:
+    if plan.config.runner.command is not None:
+        if plan.command_spec().protocol == "per_run":
+            return "this process: the program started once per run (per_run)"
+        copies = counted(plan.parallel_runs, "long-lived copy", "long-lived copies")
+        return f"this process: {copies} of the program (jsonl)"
     if plan.executor == "ray":
         return f"Ray at {plan.ray_address}" if plan.ray_address else "a local Ray started for it"
     python = plan.worker_python
     if python is not None:
         return f"{plan.executor} executor: worker processes of {python}"
     return "this process (local executor)"
+
+
+def _command(loaded: LoadedConfig, plan: ExperimentPlan) -> dict[str, Any] | None:
+    if plan.config.runner.command is None:
+        return None
+    spec = plan.command_spec()
+    return {
+        "protocol": spec.protocol,
+        "program": redact(program_path(loaded, spec.variables) or "?"),
+        "working_directory": str(spec.folder),
+    }
 
 
 def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
@@ -113,6 +136,7 @@ def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
         target=runner.resolved_target,
         runs_in=_where_runs_go(plan),
         http=runner.http is not None,
+        command=_command(loaded, plan),
         inputs=len(plan.inputs),
         iterations=plan.iterations,
         planned_runs=plan.planned_runs,

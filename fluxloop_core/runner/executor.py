@@ -5,7 +5,8 @@ The scheduler hands an executor one :class:`RunJob` attempt at a time and gets a
 for one experiment (with its ``parallel_runs`` and ``timeout_seconds``) and closed at its
 end. Beside the in-process one (:mod:`fluxloop_core.runner.in_process`), the
 ``runner.python_path`` worker pool (:mod:`fluxloop_core.runner.worker_pool`) and the
-``runner.http`` one (:mod:`fluxloop_core.runner.http_executor`), a process
+``runner.http`` one (:mod:`fluxloop_core.runner.http_executor`), the ``runner.command``
+ones (:mod:`fluxloop_core.runner.command_executor`), a process
 pool or a distributed engine (Ray) plugs in here without the scheduler changing: all it
 needs is ``attempt``, ``prefetch``, ``drop_queued`` and ``close``, and jobs and attempts
 that are plain data.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
+from fluxloop_core.runner.command_executor import command_executor
 from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
@@ -142,10 +144,13 @@ def executor_for(plan: ExperimentPlan, emit: EventSink | None = None) -> Executo
 def _turn_executor(plan: ExperimentPlan) -> Executor:
     """The one place that chooses where attempts run. ``executor: processes`` and
     ``runner.python_path`` both run in worker processes; ``executor: ray`` on a Ray
-    cluster; ``runner.http`` sends requests from this process."""
+    cluster; ``runner.http`` sends requests from this process; ``runner.command`` talks
+    to programs it starts."""
     runner = plan.config.runner
     if runner.http is not None:
         return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
+    if runner.command is not None:
+        return command_executor(plan.command_spec())
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.
         from fluxloop_core.runner.ray_executor import RayExecutor
@@ -340,14 +345,19 @@ def run_single(
     with imports_kept_local(), SysPath(folder):
         forget_user_modules([target])
         resolved = load_target(target, folder, import_hint=SINGLE_IMPORT_HINT)
-        run_input = RunInput(input_text)
+        return single_result(lambda: InProcessExecutor(resolved, None, None, 1), input_text)
 
-        async def call() -> Attempt:
-            executor = InProcessExecutor(resolved, None, None, 1)
-            try:
-                return await executor.attempt(RunJob("0.0", 0, 0, run_input))
-            finally:
-                await executor.close()
 
-        attempt = asyncio.run(call())
+def single_result(make: Callable[[], Executor], input_text: str) -> SingleResult:
+    """One attempt of ``input_text`` on the executor ``make`` builds (on the loop that runs
+    it; closed after), as ``run single`` prints it."""
+
+    async def call() -> Attempt:
+        executor = make()
+        try:
+            return await executor.attempt(RunJob("0.0", 0, 0, RunInput(input_text)))
+        finally:
+            await executor.close()
+
+    attempt = asyncio.run(call())
     return SingleResult(output=attempt.output, duration_ms=attempt.duration_ms, error=attempt.error)

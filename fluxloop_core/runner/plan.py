@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fluxloop_core.config.command_target import DEFAULT_PROTOCOL, CommandSpec
 from fluxloop_core.config.executors import ExecutorName
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
@@ -190,6 +191,10 @@ class ExperimentPlan:
         """inputs that run × iterations."""
         return len(self.run_indices) * self.iterations
 
+    def command_spec(self) -> CommandSpec:
+        """How to start ``runner.command``'s program for these runs, as plain data."""
+        return command_spec(self.loaded, self.parallel_runs)
+
     def jobs(self, skip: set[str]) -> Iterator[RunJob]:
         """Every run not in ``skip``, iteration by iteration (each input once per round)."""
         for iteration in range(self.iterations):
@@ -204,6 +209,21 @@ class ExperimentPlan:
                 call = self.replay.call_for(index, run_input)
                 callables = tuple(self.callables.get(call.line_number, ()))
                 yield RunJob(run_id, index, iteration, run_input, call, callables)
+
+
+def command_spec(loaded: LoadedConfig, parallel_runs: int) -> CommandSpec:
+    """How to start ``loaded``'s ``runner.command`` program, ``parallel_runs`` runs at a
+    time, as plain data."""
+    runner = loaded.config.runner
+    assert runner.command is not None
+    return CommandSpec(
+        argv=tuple(runner.command),
+        protocol=runner.protocol or DEFAULT_PROTOCOL,
+        folder=runner.working_directory,
+        variables=run_variables(loaded),
+        timeout_seconds=runner.timeout_seconds,
+        parallel_runs=parallel_runs,
+    )
 
 
 def selected_inputs(
@@ -292,9 +312,10 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
         check_same_experiment(options.resume_dir, stored, now)
     replay = config.replay_args
     with run_environment(loaded):
-        if not plan.runs_here:
+        if not plan.runs_here or runner.command is not None:
             # Worker processes or Ray actors import the target and the providers: checked
-            # in a child interpreter, so this process never imports the agent.
+            # in a child interpreter, so this process never imports the agent (a command
+            # target's program is looked for).
             positions = positions_of(loaded)
             needs_instance = plan.conversation is not None and plan.history_param is None
             raise_first(target_problems(loaded, positions, needs_instance=needs_instance))

@@ -115,7 +115,8 @@ class ConfigScreen(Screen[None]):
                 options = ("true", "false") if field.kind == "bool" else field.choices
                 yield Select(
                     [(o, o) for o in options],
-                    allow_blank=False,
+                    # An optional choice (runner.protocol) may be left unset: its default.
+                    allow_blank=field.optional,
                     compact=True,
                     id=_widget_id(field.key),
                 )
@@ -183,7 +184,9 @@ class ConfigScreen(Screen[None]):
         with self.prevent(Input.Changed, Select.Changed):
             for key, text in data.values.items():
                 widget = self.query_one(f"#{_widget_id(key)}")
-                if isinstance(widget, Select | Input):
+                if isinstance(widget, Select) and not text:
+                    widget.value = Select.NULL
+                elif isinstance(widget, Select | Input):
                     widget.value = text
         count = data.base_inputs
         self.query_one("#base-inputs", Static).update(

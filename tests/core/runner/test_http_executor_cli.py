@@ -86,7 +86,8 @@ def test_status_check_warns_when_the_endpoint_refuses(project: Project) -> None:
         (
             '  target: "agent:run"\n  http: {url: "http://127.0.0.1:9/x"}\n',
             "runner",
-            "give either target (a Python function) or http (an endpoint), not both",
+            "give one of target (a Python function), http (an endpoint) or command (a program), "
+            "not target and http",
         ),
         ("  {}\n", "runner", 'or http: {url: "http://..."}'),
         ('  http: {url: "file:///etc/passwd"}\n', "runner.http.url", "http:// or https://"),
