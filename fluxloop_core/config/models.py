@@ -24,7 +24,7 @@ from pydantic import (
 
 from fluxloop_core.config.conversation import ConversationConfig, PersonaConfig, unique_personas
 from fluxloop_core.config.executors import ExecutorName
-from fluxloop_core.config.http_target import HttpTarget
+from fluxloop_core.config.http_target import HttpTarget, uses_kwargs
 from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
 from fluxloop_core.redaction import redact
 
@@ -262,7 +262,7 @@ class ReplayArgsConfig(_Strict):
     callable_providers: dict[str, str] = Field(
         default_factory=dict,
         description='recorded callable parameter -> "builtin:collector.send", '
-        '"builtin:collector.error" or "module:function"',
+        '"builtin:collector.error" or "module:function" ("capture" for runner.http)',
     )
     override_param_path: str | None = Field(
         default=None,
@@ -433,11 +433,13 @@ class ExperimentConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _http_without_replay(self) -> ExperimentConfig:
-        if self.runner.http is not None and self.replay_args.enabled:
+    def _kwargs_need_replay(self) -> ExperimentConfig:
+        http = self.runner.http
+        if http is not None and uses_kwargs(http.body) and not self.replay_args.enabled:
             raise ValueError(
-                "replay_args.enabled with runner.http is not supported yet: replay needs a "
-                "Python target (set replay_args.enabled: false, or use runner.target)"
+                "runner.http.body uses {kwargs...}, the arguments of a recorded call, but "
+                "replay_args.enabled is false (enable replay, or take {kwargs...} out of "
+                "the body)"
             )
         return self
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fluxloop_core.config.executors import ExecutorName
+from fluxloop_core.config.http_target import uses_history
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
 
@@ -58,12 +59,6 @@ def conversation_problems(
             "Remove runner.python_path (the agent then runs in this interpreter)",
         ),
         (where != "local", "runner.executor", f"executor {where}", "Use executor local"),
-        (
-            config.runner.http is not None,
-            "runner.http",
-            "an HTTP target",
-            "Use a Python target (runner.target)",
-        ),
     ]
     for given, key, what, instead in unsupported:
         if given:
@@ -94,6 +89,29 @@ def conversation_problems(
                 Problem(kind="inputs", message=message, file=config.inputs_file, key=key, hint=hint)
             )
     return problems
+
+
+def http_history_problems(
+    loaded: LoadedConfig, positions: Positions, history_param: str | None
+) -> list[Problem]:
+    """An agent behind HTTP sees a conversation's history through the body key
+    ``history_param`` or a ``{history}`` in the body: one of them must be there."""
+    http = loaded.config.runner.http
+    if http is None or history_param is not None or uses_history(http.body):
+        return []
+    section = section_key(positions)
+    return [
+        at_key(
+            loaded,
+            positions,
+            "config",
+            f"{section}.history_param",
+            f"{section}.history_param is not set and runner.http.body has no "
+            '"{history}": the agent would see only the latest message of each conversation',
+            f"Set {section}.history_param to the body key that takes the messages (a list "
+            'of {role, content}), or put "{history}" in runner.http.body.',
+        )
+    ]
 
 
 def history_problems(

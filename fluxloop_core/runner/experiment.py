@@ -37,7 +37,7 @@ from fluxloop_core.runner.binding import RunInput
 from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
-from fluxloop_core.runner.http_executor import HttpExecutor
+from fluxloop_core.runner.http_executor import HttpExecutor, HttpSpec
 from fluxloop_core.runner.in_process import InProcessExecutor
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
@@ -144,7 +144,7 @@ def _turn_executor(plan: ExperimentPlan) -> Executor:
     cluster; ``runner.http`` sends requests from this process."""
     runner = plan.config.runner
     if runner.http is not None:
-        return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
+        return HttpExecutor(HttpSpec.of(plan))
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.
         from fluxloop_core.runner.ray_executor import RayExecutor

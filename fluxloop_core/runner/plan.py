@@ -21,7 +21,11 @@ from fluxloop_core.errors import ConfigError, UsageError, UserError
 from fluxloop_core.evaluation.spec import GateSpec, override_gate
 from fluxloop_core.evaluation.verdicts import EvaluationPlan
 from fluxloop_core.preflight import check_run, positions_of
-from fluxloop_core.preflight.conversation import conversation_problems, history_problems
+from fluxloop_core.preflight.conversation import (
+    conversation_problems,
+    history_problems,
+    http_history_problems,
+)
 from fluxloop_core.preflight.executor import executor_problems
 from fluxloop_core.preflight.options import gate_problems
 from fluxloop_core.preflight.problem import located, raise_first
@@ -286,7 +290,11 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             # in a child interpreter, so this process never imports the agent.
             positions = positions_of(loaded)
             raise_first(target_problems(loaded, positions))
-        elif runner.http is None:  # an http agent has nothing to import
+        elif runner.http is not None:  # an http agent has nothing to import
+            if plan.conversation is not None:
+                history = plan.conversation.history_param
+                raise_first(http_history_problems(loaded, positions_of(loaded), history))
+        else:
             custom = list(replay.callable_providers.values())
             forget_user_modules([runner.resolved_target, *custom])
             plan.target = load_target(runner.resolved_target, runner.working_directory)

@@ -115,12 +115,6 @@ def test_status_check_warns_when_the_endpoint_refuses(project: Project) -> None:
             "runner",
             "python_path is for Python targets",
         ),
-        (
-            '  http: {url: "http://127.0.0.1:9/x"}\n'
-            "replay_args: {enabled: true, recording_file: r.jsonl}\n",
-            "",
-            "replay_args.enabled with runner.http is not supported yet",
-        ),
     ],
     ids=[
         "both",
@@ -131,7 +125,6 @@ def test_status_check_warns_when_the_endpoint_refuses(project: Project) -> None:
         "stream",
         "executor",
         "python_path",
-        "replay",
     ],
 )
 def test_config_mistakes_exit_2_naming_the_key(
