@@ -26,6 +26,9 @@ from fluxloop_core.cli.gate import add_gate_flags
 from fluxloop_core.config.executors import EXECUTORS
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
+SHOWN_BODY_CHARS = 400
+"""How much of an http request's body a dry run prints (``--json`` has all of it)."""
+
 if TYPE_CHECKING:
     from types import FrameType
 
@@ -128,11 +131,20 @@ def register(sub: Subcommands) -> None:
         [
             'fluxloop run single examples.simple_agent:run "Test input"',
             'fluxloop run single agent:run "hi" --working-directory ./my-agent --json',
+            'fluxloop run single "hi" --config setting.yaml   # the config\'s target '
+            "(runner.http too)",
         ],
     )
-    p.add_argument("target", help="module:function or module:Class.method")
-    p.add_argument("input", help="the input passed as the first parameter")
+    p.add_argument(
+        "target",
+        metavar="[TARGET] INPUT",
+        help="module:function or module:Class.method, then the input passed as its first "
+        "parameter; the input alone calls the config's target (runner.target or runner.http)",
+    )
+    p.add_argument("input", nargs="?", help=argparse.SUPPRESS)
     p.add_argument("--working-directory", default=".", metavar="DIR", help="put DIR on sys.path")
+    add_config(p)
+    add_project(p)
     add_json(p, "the output and duration")
 
 
@@ -158,6 +170,21 @@ def _format_output(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def _print_request(request: dict[str, Any]) -> None:
+    """The first run's request of an http target (already redacted)."""
+    import json
+
+    print(f"  request     {request['method']} {request['url']}")
+    for name, value in request["headers"].items():
+        print(f"              {name}: {value}")
+    if "error" in request:
+        print(f"              cannot be made: {request['error']}")
+    else:
+        body = json.dumps(request["body"], ensure_ascii=False)
+        cut = body if len(body) <= SHOWN_BODY_CHARS else body[:SHOWN_BODY_CHARS] + " …"
+        print(f"              {cut}")
+
+
 def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int:
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.counts import counted
@@ -175,6 +202,8 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
         f"{counted(plan.inputs, 'input')} × {counted(plan.iterations, 'iteration')}, "
         f"{plan.parallel_runs} at a time"
     )
+    if plan.request is not None:
+        _print_request(plan.request)
     print(f"  results     {plan.resume or plan.output_directory}")
     print(f"  collector   {plan.collector}")
     if plan.replay is not None:
@@ -314,9 +343,16 @@ def single(args: argparse.Namespace) -> int:
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.runner.experiment import run_single
 
-    result = run_single(
-        args.target, args.input, working_directory=Path(args.working_directory).expanduser()
-    )
+    if args.input is None:
+        from fluxloop_core.config.project import open_config
+        from fluxloop_core.runner.experiment import run_configured_single
+
+        loaded = open_config(config=args.config, project=args.project)
+        result = run_configured_single(loaded, args.target)
+    else:
+        result = run_single(
+            args.target, args.input, working_directory=Path(args.working_directory).expanduser()
+        )
     if args.json:
         print_json(
             {

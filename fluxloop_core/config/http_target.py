@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fluxloop_core.redaction import REDACTED
+
 DEFAULT_BODY: dict[str, Any] = {"input": "{input}"}
 
 _PLACEHOLDER = re.compile(r"\{(input|history|kwargs|(?:metadata|kwargs)\.[^{}]+)\}")
@@ -197,6 +199,12 @@ def _fill_text(value: str, values: TemplateValues) -> Any:
         return json.dumps(found) if isinstance(found, list | Mapping) else str(found)
 
     return _PLACEHOLDER.sub(one, value)
+
+
+def hidden_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Header names with every value hidden, wherever headers are shown or stored: request
+    headers are credentials more often than not, under any name."""
+    return dict.fromkeys(headers, REDACTED)
 
 
 class MissingPath(LookupError):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_core.config.loader import LoadedConfig
+from fluxloop_core.runner.http_single import first_request
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
     RunOptions,
@@ -44,6 +45,8 @@ class PlanDescription:
     gate: dict[str, Any] | None = None
     http: bool = False
     """The target is an endpoint (``runner.http``): nothing is imported, nothing contacted."""
+    request: dict[str, Any] | None = None
+    """``runner.http``: the first run's request, redacted (method, url, headers, body)."""
 
     def to_json(self) -> dict[str, Any]:
         """The description as plain JSON values."""
@@ -52,6 +55,7 @@ class PlanDescription:
             "target": self.target,
             "runs_in": self.runs_in,
             "http": self.http,
+            "request": self.request,
             "inputs": self.inputs,
             "iterations": self.iterations,
             "planned_runs": self.planned_runs,
@@ -109,6 +113,7 @@ def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
         target=runner.resolved_target,
         runs_in=_where_runs_go(plan),
         http=runner.http is not None,
+        request=first_request(plan),
         inputs=len(plan.inputs),
         iterations=plan.iterations,
         planned_runs=plan.planned_runs,

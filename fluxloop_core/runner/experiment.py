@@ -21,6 +21,7 @@ from typing import Any
 
 from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.env import SOURCE_PROCESS, LayeredEnv
+from fluxloop_core.config.http_target import hidden_headers
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.config.sdk_env import sdk_variable_problems
@@ -29,7 +30,7 @@ from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir
 from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.preflight.collector import probe_collector
-from fluxloop_core.redaction import REDACTED, redactor
+from fluxloop_core.redaction import redactor
 from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
@@ -38,6 +39,7 @@ from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
 from fluxloop_core.runner.http_executor import HttpExecutor, HttpSpec
+from fluxloop_core.runner.http_single import send_one
 from fluxloop_core.runner.in_process import InProcessExecutor
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
@@ -63,6 +65,7 @@ __all__ = [
     "RunOptions",
     "SingleResult",
     "prepare_experiment",
+    "run_configured_single",
     "run_experiment",
     "run_single",
 ]
@@ -118,9 +121,7 @@ def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
     data: dict[str, Any] = redactor().data(config.model_dump(mode="json"))
     http = data["runner"].get("http")
     if http is not None:
-        # Request headers are credentials more often than not, under any name: the
-        # summary keeps which headers were sent, never their values.
-        http["headers"] = dict.fromkeys(http["headers"], REDACTED)
+        http["headers"] = hidden_headers(http["headers"])
     return data
 
 
@@ -350,4 +351,17 @@ def run_single(
                 await executor.close()
 
         attempt = asyncio.run(call())
+    return SingleResult(output=attempt.output, duration_ms=attempt.duration_ms, error=attempt.error)
+
+
+def run_configured_single(loaded: LoadedConfig, input_text: str) -> SingleResult:
+    """Call the target of ``loaded`` once with ``input_text`` (``run single INPUT``): an
+    http target gets one request, as a run of an experiment would send it."""
+    runner = loaded.config.runner
+    if runner.http is None:
+        return run_single(
+            runner.resolved_target, input_text, working_directory=runner.working_directory
+        )
+    with run_environment(loaded):
+        attempt = send_one(runner.http, input_text, runner.timeout_seconds)
     return SingleResult(output=attempt.output, duration_ms=attempt.duration_ms, error=attempt.error)
