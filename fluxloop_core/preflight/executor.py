@@ -21,14 +21,18 @@ def executor_problems(
     """Why ``executor`` (default: the config's) cannot run this config."""
     runner = loaded.config.runner
     chosen = executor or runner.executor
-    if runner.http is not None and chosen != "local":
+    if runner.http is not None and chosen == "processes":
+        # Decided, not pending: a request waits on the network, not on this interpreter,
+        # so worker processes would only split one pool of connections into several.
         return [
             Problem(
                 kind="config",
-                message=f"executor {chosen} is not supported yet with runner.http: requests "
-                "are sent from this process (parallel_runs of them at once)",
+                message="executor processes is not used with runner.http: requests wait on "
+                "the network, not on Python, so this process sends parallel_runs of them at "
+                "once; processes are for CPU-bound Python agents",
                 key="runner.executor",
-                hint="Use executor local (the default) for an http target.",
+                hint="Use executor local (the default) and raise parallel_runs for more "
+                "requests at once, or executor ray to send them from a cluster's nodes.",
                 raises=UsageError,
             )
         ]

@@ -142,9 +142,13 @@ def executor_for(plan: ExperimentPlan) -> Executor:
 def _turn_executor(plan: ExperimentPlan) -> Executor:
     """The one place that chooses where attempts run. ``executor: processes`` and
     ``runner.python_path`` both run in worker processes; ``executor: ray`` on a Ray
-    cluster; ``runner.http`` sends requests from this process."""
+    cluster; ``runner.http`` sends requests from this process, or from Ray actors."""
     runner = plan.config.runner
     if runner.http is not None:
+        if plan.executor == "ray":
+            from fluxloop_core.runner.ray_spec_executor import RaySpecExecutor
+
+            return RaySpecExecutor(plan, lambda share: HttpSpec.of(plan, share))
         return HttpExecutor(HttpSpec.of(plan))
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.

@@ -170,6 +170,15 @@ class HttpSpec:
     history_param: str | None = None
     """``conversation.history_param``: the body key that receives the conversation."""
 
+    @property
+    def deadline(self) -> float:
+        """The longest one request may take (``runner.http.timeout_seconds`` first)."""
+        return self.http.timeout_seconds or self.timeout
+
+    def build(self) -> HttpExecutor:
+        """The executor this spec describes (made on the loop that sends its requests)."""
+        return HttpExecutor(self)
+
     @classmethod
     def of(cls, plan: ExperimentPlan, parallel_runs: int | None = None) -> HttpSpec:
         """The spec of ``plan``'s http target (``parallel_runs``: this executor's share)."""
@@ -250,7 +259,7 @@ class HttpExecutor:
     def __init__(self, spec: HttpSpec) -> None:
         self._spec = spec
         self._http = spec.http
-        self._timeout = spec.http.timeout_seconds or spec.timeout
+        self._timeout = spec.deadline
         # The deadline is asyncio's, over the whole request; httpx's own per-read
         # timeouts would let a trickling answer live forever.
         self._client = ShardedClient(spec.parallel_runs, headers=spec.http.headers, timeout=None)
