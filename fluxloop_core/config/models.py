@@ -251,6 +251,14 @@ class RunnerConfig(_Strict):
         assert self.target is not None  # guaranteed by _legacy_to_target
         return self.target
 
+    @property
+    def target_words(self) -> str:
+        """The target as people read it (redacted): ``module:function``, or ``METHOD url
+        (an HTTP endpoint)``."""
+        if self.http is not None:
+            return f"{self.resolved_target} (an HTTP endpoint)"
+        return self.resolved_target
+
 
 class ReplayArgsConfig(_Strict):
     """Replay recorded calls: each run gets a recorded call's kwargs with the input injected."""
