@@ -31,6 +31,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+from _projects import run_fluxloop, write_project
+from runner_throughput import run_phase_seconds
 
 from fluxloop_core.runner.http_pool import ShardedClient
 
@@ -87,54 +89,16 @@ def start_echo_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 def fluxloop_project(folder: Path, url: str, requests: int, concurrency: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    http = f'  http: {{url: "{url}", body: {{message: "{{input}}"}}, response_path: reply.text}}'
     inputs = 100
-    lines = [
-        "name: http-bench",
-        "runner:",
-        "  http:",
-        f'    url: "{url}"',
-        '    body: {"message": "{input}"}',
-        '    response_path: "reply.text"',
-        "base_inputs:",
-        *[f'  - input: "input {i}"' for i in range(inputs)],
-        f"iterations: {requests // inputs}",
-        f"parallel_runs: {concurrency}",
-        "collector:",
-        "  enabled: false",
-    ]
-    config = folder / "setting.yaml"
-    config.write_text("\n".join(lines) + "\n")
-    return config
-
-
-def time_fluxloop(config: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "fluxloop_core", "run", "experiment", "--config", str(config),
-         "--no-collector", "--quiet"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    return time.perf_counter() - start
-
-
-def fluxloop_run_phase(config: Path) -> float:
-    """Seconds from the runner's first event to its last (start-up not counted)."""
-    from fluxloop_core.config.loader import load_config
-    from fluxloop_core.runner.events import ExperimentFinished, ExperimentStarted, RunnerEvent
-    from fluxloop_core.runner.experiment import RunOptions, run_experiment
-
-    marks: dict[str, float] = {}
-
-    def on_event(event: RunnerEvent) -> None:
-        if isinstance(event, ExperimentStarted):
-            marks["start"] = time.perf_counter()
-        elif isinstance(event, ExperimentFinished):
-            marks["end"] = time.perf_counter()
-
-    run_experiment(load_config(config), RunOptions(use_collector=False), on_event=on_event)
-    return marks["end"] - marks["start"]
+    return write_project(
+        folder,
+        None,
+        inputs=inputs,
+        iterations=requests // inputs,
+        parallel_runs=concurrency,
+        runner=(http,),
+    )
 
 
 def time_promptfoo(executable: Path, folder: Path, url: str, requests: int, jobs: int) -> float:
@@ -233,9 +197,9 @@ def main() -> None:
                 )
                 print(f"{label:44} {seconds:8.2f}", flush=True)
             config = fluxloop_project(folder / "project", url, requests, concurrency)
-            phase = fluxloop_run_phase(config)
+            phase = run_phase_seconds(config)
             print(f"{'fluxloop: run phase (in-process)':44} {phase:8.2f}", flush=True)
-            ours = min(time_fluxloop(config) for _ in range(2))
+            ours = min(run_fluxloop(config) for _ in range(2))
             print(f"{'fluxloop run experiment (wall)':44} {ours:8.2f}", flush=True)
             if args.skip_promptfoo:
                 return

@@ -20,6 +20,23 @@ from typing import Any
 Action = Callable[[BaseHTTPRequestHandler, dict[str, Any]], None]
 
 
+def http_setting(
+    url: str, *http: str, extra: tuple[str, ...] = (), inputs: str = '["a", "b"]'
+) -> str:
+    """A setting.yaml whose runner.http points at ``url`` with the ``http`` lines (YAML of
+    runner.http's keys), the ``extra`` lines of runner, and ``inputs``."""
+    lines = [
+        "name: web",
+        "runner:",
+        "  http:",
+        f'    url: "{url}"',
+        *(f"    {line}" for line in http),
+        *extra,
+        f"base_inputs: {inputs}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def send_json(
     handler: BaseHTTPRequestHandler,
     payload: Any,

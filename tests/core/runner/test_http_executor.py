@@ -6,33 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent_server import (
-    agent_serving,
-    answer,
-    drop,
-    endless,
-    jsonl,
-    slow,
-    sse,
-)
+from agent_server import agent_serving, answer, drop, endless, jsonl, slow, sse
+from agent_server import http_setting as setting
 
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
 from fluxloop_core.runner.http_executor import retry_after_seconds, sse_text
 
 Project = Any  # the `project` fixture of conftest.py
-
-
-def setting(url: str, *http: str, extra: tuple[str, ...] = (), inputs: str = '["a", "b"]') -> str:
-    lines = [
-        "name: web",
-        "runner:",
-        "  http:",
-        f'    url: "{url}"',
-        *(f"    {line}" for line in http),
-        *extra,
-        f"base_inputs: {inputs}",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def run(project: Project, text: str) -> tuple[Any, list[dict[str, Any]]]:

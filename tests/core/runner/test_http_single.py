@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent_server import agent_serving, answer
+from agent_server import agent_serving, answer, http_setting
 
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_OK
 
@@ -15,9 +15,8 @@ Project = Any  # the `project` fixture of tests/core/runner/conftest.py
 SECRET = "sk-agent-0123456789abcdef"
 
 
-def write_setting(project: Project, url: str, *http: str, extra: str = "") -> None:
-    lines = ["name: web", "runner:", "  http:", f'    url: "{url}"', *(f"    {h}" for h in http)]
-    project.write("setting.yaml", "\n".join(lines) + "\n" + extra + 'base_inputs: ["a", "b"]\n')
+def write_setting(project: Project, url: str, *http: str) -> None:
+    project.write("setting.yaml", http_setting(url, *http))
 
 
 def test_run_single_with_only_an_input_sends_it_to_the_configs_endpoint(project: Project) -> None:
