@@ -7,6 +7,7 @@ Marked ``ray``: skipped when the extra is not installed (``pip install -e ".[dev
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -106,4 +107,36 @@ def test_retry_after_and_status_codes_survive_the_trip_through_ray(
     assert trace["output"] == "echo: a"
     assert len(agent.requests) == 2  # the 429, then its retry
     assert trace["spans"][0]["status_code"] == 200
+    assert wait_for_no_processes(ACTOR) == []
+
+
+def test_replayed_calls_travel_to_the_actors_and_capture_comes_back(
+    project: Project, cluster: Cluster
+) -> None:
+    line = {
+        "_version": "1",
+        "iteration": 0,
+        "target": "app:handle",
+        "kwargs": {"data": {"content": "old"}, "send": "<builtin:collector.send>"},
+        "timestamp": "2025-09-30T00:00:00",
+    }
+    project.write("rec.jsonl", json.dumps(line) + "\n")
+    project.write(".env", f"AGENT_TOKEN={TOKEN}\n")
+    with agent_serving() as agent:
+        text = setting(agent.url, "ray").replace('["a", "b", "fail", "d"]', '["new"]')
+        text = text.replace(
+            'body: {message: "{input}"}', 'body: {message: "{kwargs.data.content}"}'
+        )
+        text += (
+            "replay_args: {enabled: true, recording_file: rec.jsonl, "
+            "override_param_path: data.content, callable_providers: {send: capture}}\n"
+        )
+        result = run_experiment(
+            project.config(text), RunOptions(use_collector=False, ray_address=cluster.address)
+        )
+
+    traces = project.traces(result.experiment_dir)
+    assert [t["output"] for t in traces] == ["echo: new", "echo: new"]
+    assert all(t["callback_calls"][0]["args"] == ["echo: new"] for t in traces)
+    assert [body for _, body in agent.requests] == [{"message": "new"}] * 2
     assert wait_for_no_processes(ACTOR) == []
