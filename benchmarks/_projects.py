@@ -30,15 +30,23 @@ def run(input_text):
 
 
 def write_project(
-    root: Path, agent: str, *, inputs: int, iterations: int, parallel_runs: int
+    root: Path,
+    agent: str | None,
+    *,
+    inputs: int,
+    iterations: int,
+    parallel_runs: int,
+    runner: tuple[str, ...] = ('  target: "agent:run"',),
 ) -> Path:
-    """A project whose agent is ``agent``; returns its setting.yaml."""
+    """A project whose agent is ``agent`` (None: none, ``runner`` lines say where it is);
+    returns its setting.yaml."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "agent.py").write_text(agent)
+    if agent is not None:
+        (root / "agent.py").write_text(agent)
     lines = [
         "name: bench",
         "runner:",
-        '  target: "agent:run"',
+        *runner,
         "base_inputs:",
         *[f'  - input: "input {i}"' for i in range(inputs)],
         f"iterations: {iterations}",

@@ -20,6 +20,23 @@ from typing import Any
 Action = Callable[[BaseHTTPRequestHandler, dict[str, Any]], None]
 
 
+def http_setting(
+    url: str, *http: str, extra: tuple[str, ...] = (), inputs: str = '["a", "b"]'
+) -> str:
+    """A setting.yaml whose runner.http points at ``url`` with the ``http`` lines (YAML of
+    runner.http's keys), the ``extra`` lines of runner, and ``inputs``."""
+    lines = [
+        "name: web",
+        "runner:",
+        "  http:",
+        f'    url: "{url}"',
+        *(f"    {line}" for line in http),
+        *extra,
+        f"base_inputs: {inputs}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def send_json(
     handler: BaseHTTPRequestHandler,
     payload: Any,
@@ -61,6 +78,23 @@ def sse(events: list[str]) -> Action:
     return act
 
 
+def jsonl(lines: list[str]) -> Action:
+    """Chunked JSON lines (``Transfer-Encoding: chunked``), one chunk a line, each flushed."""
+
+    def act(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/x-ndjson")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        for line in lines:
+            data = (line + "\n").encode()
+            handler.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            handler.wfile.flush()
+        handler.wfile.write(b"0\r\n\r\n")
+
+    return act
+
+
 def slow(seconds: float, then: Action = echo) -> Action:
     """Waits ``seconds`` before answering."""
 
@@ -91,6 +125,12 @@ def endless(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
             time.sleep(0.05)
     except OSError:
         pass  # the client gave up: what a deadline is for
+
+
+class _Server(ThreadingHTTPServer):
+    # A burst of connections (a pool opening all of its at once) must not overflow the
+    # listen queue: a dropped SYN is retried a second later and the burst is lost.
+    request_queue_size = 256
 
 
 class AgentServer:
@@ -127,7 +167,7 @@ class AgentServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/chat"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

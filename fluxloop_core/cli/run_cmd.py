@@ -27,6 +27,9 @@ from fluxloop_core.cli.gate import add_gate_flags
 from fluxloop_core.config.executors import EXECUTORS
 from fluxloop_core.exit_codes import EXIT_FAILED_BAR, EXIT_INTERRUPTED, EXIT_OK
 
+SHOWN_BODY_CHARS = 400
+"""How much of an http request's body a dry run prints (``--json`` has all of it)."""
+
 if TYPE_CHECKING:
     from types import FrameType
 
@@ -134,14 +137,14 @@ def register(sub: Subcommands) -> None:
             'fluxloop run single examples.simple_agent:run "Test input"',
             'fluxloop run single agent:run "hi" --working-directory ./my-agent --json',
             'fluxloop run single "hi" --project my-agent    # the target of its setting.yaml',
-            'fluxloop run single "hi" --config setting.yaml   # e.g. a runner.command program',
+            'fluxloop run single "hi" --config setting.yaml   # runner.http or runner.command too',
         ],
     )
     p.add_argument(
         "target",
         nargs="?",
         help="module:function or module:Class.method (default: the config's target, "
-        "a Python function or a runner.command program)",
+        "a Python function, runner.http or a runner.command program)",
     )
     p.add_argument("input", help="the input passed as the first parameter")
     p.add_argument(
@@ -199,6 +202,21 @@ def _print_conversations(conversation: dict[str, Any]) -> None:
     print(f"  simulator   {who}")
 
 
+def _print_request(request: dict[str, Any]) -> None:
+    """The first run's request of an http target (already redacted)."""
+    import json
+
+    print(f"  request     {request['method']} {request['url']}")
+    for name, value in request["headers"].items():
+        print(f"              {name}: {value}")
+    if "error" in request:
+        print(f"              cannot be made: {request['error']}")
+    else:
+        body = json.dumps(request["body"], ensure_ascii=False)
+        cut = body if len(body) <= SHOWN_BODY_CHARS else body[:SHOWN_BODY_CHARS] + " …"
+        print(f"              {cut}")
+
+
 def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int:
     from fluxloop_core.cli.output import print_json
     from fluxloop_core.counts import counted
@@ -218,6 +236,8 @@ def _dry_run(loaded: LoadedConfig, options: RunOptions, *, as_json: bool) -> int
         f"{counted(plan.inputs, 'input')} × {counted(plan.iterations, 'iteration')}, "
         f"{plan.parallel_runs} at a time"
     )
+    if plan.request is not None:
+        _print_request(plan.request)
     print(f"  results     {plan.resume or plan.output_directory}")
     print(f"  collector   {plan.collector}")
     if plan.replay is not None:

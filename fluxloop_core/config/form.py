@@ -70,6 +70,17 @@ SECTION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        # Headers and the body template are mappings: edited in the raw YAML.
+        "http target",
+        (
+            "runner.http.url",
+            "runner.http.method",
+            "runner.http.response_path",
+            "runner.http.stream",
+            "runner.http.timeout_seconds",
+        ),
+    ),
+    (
         "experiment",
         ("name", "description", "output_directory"),
     ),

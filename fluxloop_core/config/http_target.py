@@ -1,27 +1,40 @@
 """``runner.http``: an agent reached over HTTP instead of imported.
 
-The request body is a JSON template: ``{input}`` and ``{metadata.KEY}`` are replaced inside
-its *string values* only (never by formatting the JSON text, so an input holding quotes or
-braces can never change the request's shape). The answer's output is the value at
-``response_path`` (a dot path, list items by number), or the whole answer.
+The request body is a JSON template: ``{input}``, ``{metadata.KEY}``, ``{history}`` (the
+conversation so far) and, when replaying, ``{kwargs}`` / ``{kwargs.PATH}`` (the recorded
+call's arguments) are replaced inside its *string values* only (never by formatting the
+JSON text, so an input holding quotes or braces can never change the request's shape).
+The answer's output is the value at ``response_path`` (a dot path, list items by number),
+or the whole answer.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fluxloop_core.redaction import REDACTED
+
 DEFAULT_BODY: dict[str, Any] = {"input": "{input}"}
 
-_PLACEHOLDER = re.compile(r"\{(input|metadata\.[^{}]+)\}")
+_PLACEHOLDER = re.compile(r"\{(input|history|kwargs|(?:metadata|kwargs)\.[^{}]+)\}")
+_KWARGS = re.compile(r"\{kwargs(\.[^{}]+)?\}")
+_HISTORY = re.compile(r"\{history\}")
 
 
 class MissingMetadata(KeyError):
     """The body template names a metadata key this input does not have."""
+
+
+class MissingKwarg(KeyError):
+    """The body template names a recorded argument the replayed call does not have (or
+    there is no replay at all)."""
 
 
 class HttpTarget(BaseModel):
@@ -40,7 +53,9 @@ class HttpTarget(BaseModel):
     )
     body: Any = Field(
         default_factory=lambda: dict(DEFAULT_BODY),
-        description="JSON template: {input} and {metadata.KEY} are replaced in string values",
+        description="JSON template: {input}, {metadata.KEY}, {history} and (replay) "
+        "{kwargs} / {kwargs.PATH} are replaced in string values (replay without a body: "
+        "the recorded arguments are the body)",
     )
     response_path: str | None = Field(
         default=None,
@@ -53,10 +68,11 @@ class HttpTarget(BaseModel):
         description="total time per request, connect to last byte (default: "
         "runner.timeout_seconds)",
     )
-    stream: Literal["none", "sse"] = Field(
+    stream: Literal["none", "sse", "jsonl"] = Field(
         default="none",
         description="sse: the answer is server-sent events; their data: texts are joined "
-        "into the output ([DONE] ends)",
+        "into the output ([DONE] ends). jsonl: the answer is JSON lines; each line's value "
+        "at response_path is joined (text) or listed",
     )
 
     @field_validator("url")
@@ -98,40 +114,97 @@ def _is_json(value: Any) -> bool:
     return False
 
 
+def uses_kwargs(template: Any) -> bool:
+    """Whether ``template`` names the recorded call's arguments anywhere."""
+    return _mentions(template, _KWARGS)
+
+
+def uses_history(template: Any) -> bool:
+    """Whether ``template`` takes the conversation's history anywhere."""
+    return _mentions(template, _HISTORY)
+
+
+def _mentions(template: Any, pattern: re.Pattern[str]) -> bool:
+    if isinstance(template, str):
+        return pattern.search(template) is not None
+    if isinstance(template, list):
+        return any(_mentions(item, pattern) for item in template)
+    if isinstance(template, Mapping):
+        return any(_mentions(value, pattern) for value in template.values())
+    return False
+
+
+@dataclass(frozen=True)
+class TemplateValues:
+    """What a body template's placeholders are replaced with, for one request."""
+
+    text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    kwargs: Mapping[str, Any] | None = None
+    """The replayed call's arguments (None: no replay)."""
+    history: Sequence[Mapping[str, str]] | None = None
+    """The conversation so far (None: outside conversations, where it is this message)."""
+
+
 def fill_template(template: Any, text: str, metadata: Mapping[str, Any]) -> Any:
+    """``template`` with ``{input}`` and ``{metadata.KEY}`` replaced (see :func:`fill`)."""
+    return fill(template, TemplateValues(text, metadata))
+
+
+def fill(template: Any, values: TemplateValues) -> Any:
     """``template`` with its placeholders replaced in every string value.
 
-    A string that is exactly one ``{metadata.KEY}`` takes the metadata value as it is (a
-    number stays a number); elsewhere values are written as text. Raises MissingMetadata.
+    A string that is exactly one placeholder takes the value as it is (a number stays a
+    number, ``{history}`` a list); elsewhere values are written as text (JSON for
+    mappings and lists). Raises MissingMetadata or MissingKwarg.
     """
     if isinstance(template, str):
-        return _fill_text(template, text, metadata)
+        return _fill_text(template, values)
     if isinstance(template, list):
-        return [fill_template(item, text, metadata) for item in template]
+        return [fill(item, values) for item in template]
     if isinstance(template, Mapping):
-        return {key: fill_template(value, text, metadata) for key, value in template.items()}
+        return {key: fill(value, values) for key, value in template.items()}
     return template
 
 
-def _lookup(name: str, text: str, metadata: Mapping[str, Any]) -> Any:
+def _lookup(name: str, values: TemplateValues) -> Any:
     if name == "input":
-        return text
+        return values.text
+    if name == "history":
+        if values.history is None:
+            return [{"role": "user", "content": values.text}]
+        return [dict(message) for message in values.history]
+    if name == "kwargs" or name.startswith("kwargs."):
+        if values.kwargs is None:
+            raise MissingKwarg(name)
+        try:
+            return value_at(values.kwargs, name.partition(".")[2] or None)
+        except MissingPath:
+            raise MissingKwarg(name) from None
     key = name.removeprefix("metadata.")
-    if key not in metadata:
+    if key not in values.metadata:
         raise MissingMetadata(key)
-    return metadata[key]
+    return values.metadata[key]
 
 
-def _fill_text(value: str, text: str, metadata: Mapping[str, Any]) -> Any:
+def _fill_text(value: str, values: TemplateValues) -> Any:
     whole = _PLACEHOLDER.fullmatch(value)
     if whole is not None:
-        return _lookup(whole.group(1), text, metadata)
+        return _lookup(whole.group(1), values)
 
     def one(match: re.Match[str]) -> str:
-        found = _lookup(match.group(1), text, metadata)
-        return found if isinstance(found, str) else str(found)
+        found = _lookup(match.group(1), values)
+        if isinstance(found, str):
+            return found
+        return json.dumps(found) if isinstance(found, list | Mapping) else str(found)
 
     return _PLACEHOLDER.sub(one, value)
+
+
+def hidden_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Header names with every value hidden, wherever headers are shown or stored: request
+    headers are credentials more often than not, under any name."""
+    return dict.fromkeys(headers, REDACTED)
 
 
 class MissingPath(LookupError):

@@ -26,7 +26,7 @@ from pydantic import (
 from fluxloop_core.config.command_target import CommandProtocol, argv_problem
 from fluxloop_core.config.conversation import ConversationConfig, PersonaConfig, unique_personas
 from fluxloop_core.config.executors import ExecutorName
-from fluxloop_core.config.http_target import HttpTarget
+from fluxloop_core.config.http_target import HttpTarget, uses_kwargs
 from fluxloop_core.evaluation.spec import EvaluationSpec, InputChecks
 from fluxloop_core.redaction import redact
 
@@ -289,6 +289,14 @@ class RunnerConfig(_Strict):
         assert self.target is not None  # guaranteed by _legacy_to_target
         return self.target
 
+    @property
+    def target_words(self) -> str:
+        """The target as people read it (redacted): ``module:function``, or ``METHOD url
+        (an HTTP endpoint)``."""
+        if self.http is not None:
+            return f"{self.resolved_target} (an HTTP endpoint)"
+        return self.resolved_target
+
 
 class ReplayArgsConfig(_Strict):
     """Replay recorded calls: each run gets a recorded call's kwargs with the input injected."""
@@ -300,7 +308,7 @@ class ReplayArgsConfig(_Strict):
     callable_providers: dict[str, str] = Field(
         default_factory=dict,
         description='recorded callable parameter -> "builtin:collector.send", '
-        '"builtin:collector.error" or "module:function"',
+        '"builtin:collector.error" or "module:function" ("capture" for runner.http)',
     )
     override_param_path: str | None = Field(
         default=None,
@@ -471,11 +479,13 @@ class ExperimentConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _http_without_replay(self) -> ExperimentConfig:
-        if self.runner.http is not None and self.replay_args.enabled:
+    def _kwargs_need_replay(self) -> ExperimentConfig:
+        http = self.runner.http
+        if http is not None and uses_kwargs(http.body) and not self.replay_args.enabled:
             raise ValueError(
-                "replay_args.enabled with runner.http is not supported yet: replay needs a "
-                "Python target (set replay_args.enabled: false, or use runner.target)"
+                "runner.http.body uses {kwargs...}, the arguments of a recorded call, but "
+                "replay_args.enabled is false (enable replay, or take {kwargs...} out of "
+                "the body)"
             )
         if self.runner.command is not None and self.replay_args.enabled:
             raise ValueError(

@@ -1,8 +1,8 @@
 """Can this config run conversations? (``conversation:`` / ``personas:`` with the rest.)
 
-Conversations run in this process, in worker processes (``executor: processes``,
-``runner.python_path``) and on Ray actors, replayed or not; every other combination is
-refused by name, so no half-working mode can be reached.
+Conversations run on every executor and every kind of target, replayed or not; what is
+checked here is that each piece a conversation needs is named (personas, the simulated
+user, where the history goes).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fluxloop_core.config.http_target import uses_history
 from fluxloop_core.config.loader import LoadedConfig, Positions
 from fluxloop_core.preflight.problem import Problem, at_key
 from fluxloop_core.preflight.simulator import simulator_problems
@@ -45,21 +46,8 @@ def conversation_problems(
             )
         )
     problems.extend(simulator_problems(loaded, positions, section_key(positions)))
-    single = "or run single calls (conversations off)"
-    unsupported = [
-        (
-            config.runner.http is not None,
-            "runner.http",
-            "an HTTP target",
-            "Use a Python target (runner.target)",
-        ),
-    ]
     if config.replay_args.enabled:
         problems.extend(_replay_problems(loaded, positions))
-    for given, key, what, instead in unsupported:
-        if given:
-            message = f"conversations with {what} are not supported yet"
-            problems.append(problem(key, message, f"{instead}, {single}."))
     if persona is not None and persona not in names:
         problems.append(
             problem(
@@ -125,6 +113,35 @@ def _replay_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem
 def history_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
     """Why a conversation's agent would not see its history: no ``history_param`` and a
     target that keeps no instance (not a ``Class.method``)."""
+    return _history_unseen(
+        loaded,
+        positions,
+        "runner.target is not a Class.method",
+        "the keyword argument that takes the messages (a list of {role, content}), or "
+        "target a Class.method whose instance keeps the history",
+    )
+
+
+def http_history_problems(
+    loaded: LoadedConfig, positions: Positions, history_param: str | None
+) -> list[Problem]:
+    """An agent behind HTTP sees a conversation's history through the body key
+    ``history_param`` or a ``{history}`` in the body: one of them must be there."""
+    http = loaded.config.runner.http
+    if http is None or history_param is not None or uses_history(http.body):
+        return []
+    return _history_unseen(
+        loaded,
+        positions,
+        'runner.http.body has no "{history}"',
+        'the body key that takes the messages (a list of {role, content}), or put "{history}" '
+        "in runner.http.body",
+    )
+
+
+def _history_unseen(
+    loaded: LoadedConfig, positions: Positions, why: str, fix: str
+) -> list[Problem]:
     section = section_key(positions)
     return [
         at_key(
@@ -132,10 +149,8 @@ def history_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem
             positions,
             "config",
             f"{section}.history_param",
-            f"{section}.history_param is not set and runner.target is not a Class.method: "
-            "the agent would see only the latest message of each conversation",
-            f"Set {section}.history_param to the keyword argument that takes the messages "
-            "(a list of {role, content}), or target a Class.method whose instance keeps the "
-            "history.",
+            f"{section}.history_param is not set and {why}: the agent would see only the "
+            "latest message of each conversation",
+            f"Set {section}.history_param to {fix}.",
         )
     ]

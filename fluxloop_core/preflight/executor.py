@@ -21,27 +21,37 @@ def executor_problems(
     """Why ``executor`` (default: the config's) cannot run this config."""
     runner = loaded.config.runner
     chosen = executor or runner.executor
+    # Decided, not pending: an http request waits on the network and a command target's
+    # program is a process of its own, so worker processes would add processes that only
+    # wait; this one already drives parallel_runs of them at once.
     driven_here = [
-        ("runner.http", runner.http, "requests are sent from this process", "an http target"),
-        (
-            "runner.command",
-            runner.command,
-            "its programs are started by this process",
-            "a command target",
-        ),
+        ("runner.http", runner.http, "requests wait on the network, not on Python"),
+        ("runner.command", runner.command, "its programs already run as processes of their own"),
     ]
-    for key, given, why, what in driven_here:
-        if given is not None and chosen != "local":
+    for key, given, why in driven_here:
+        if given is not None and chosen == "processes":
             return [
                 Problem(
                     kind="config",
-                    message=f"executor {chosen} is not supported yet with {key}: {why} "
-                    "(parallel_runs at once)",
+                    message=f"executor processes is not used with {key}: {why}, so this "
+                    "process drives parallel_runs of them at once; processes are for "
+                    "CPU-bound Python agents",
                     key="runner.executor",
-                    hint=f"Use executor local (the default) for {what}.",
+                    hint="Use executor local (the default) and raise parallel_runs for more "
+                    "at once, or executor ray to run them from a cluster's nodes.",
                     raises=UsageError,
                 )
             ]
+    if runner.command is not None and chosen == "ray":
+        return [
+            Problem(
+                kind="config",
+                message="executor ray is not supported yet with runner.command",
+                key="runner.executor",
+                hint="Use executor local (the default) for a command target.",
+                raises=UsageError,
+            )
+        ]
     if chosen != "ray":
         return []
     problems = []

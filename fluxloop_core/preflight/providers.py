@@ -10,6 +10,12 @@ from fluxloop_core.target_probe import PROVIDERS_KEY
 
 BUILTIN_PROVIDERS: tuple[str, ...] = ("builtin:collector.send", "builtin:collector.error")
 PROVIDER_HINT = f"Use {' or '.join(BUILTIN_PROVIDERS)}, or module:function for your own."
+CAPTURE = "capture"
+"""The provider of a callable that cannot cross HTTP: the agent's answer is its one call."""
+CAPTURE_HINT = (
+    "A callable cannot be sent over HTTP: map it to capture (the agent's answer is "
+    'recorded as its call), e.g. callable_providers: {send: "capture"}.'
+)
 
 
 def provider_shape_problem(spec: str) -> str | None:
@@ -32,13 +38,26 @@ def custom_providers(specs: dict[str, str]) -> dict[str, str]:
 
 
 def shape_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
-    """A problem for each provider that is neither a known builtin nor module:function."""
+    """A problem for each provider that is neither a known builtin nor module:function
+    (``capture`` instead, and only it, for a target reached over HTTP)."""
+    over_http = loaded.config.runner.http is not None
     problems = []
     for name, spec in loaded.config.replay_args.callable_providers.items():
-        why = provider_shape_problem(spec)
+        hint = CAPTURE_HINT if over_http else PROVIDER_HINT
+        why: str | None
+        if over_http:
+            why = (
+                None
+                if spec == CAPTURE
+                else f"{spec!r} cannot be called by an agent behind runner.http"
+            )
+        elif spec == CAPTURE:
+            why = "capture is for targets reached over HTTP (runner.http)"
+        else:
+            why = provider_shape_problem(spec)
         if why is not None:
             key = f"{PROVIDERS_KEY}.{name}"
-            problems.append(at_key(loaded, positions, "config", key, why, PROVIDER_HINT))
+            problems.append(at_key(loaded, positions, "config", key, why, hint))
     return problems
 
 
@@ -49,7 +68,8 @@ def missing_problems(
     missing = missing_providers(calls, loaded.config.replay_args.callable_providers)
     if not missing:
         return []
-    lines = "\n".join(f'      {name}: "builtin:collector.send"' for name in missing)
+    provider = CAPTURE if loaded.config.runner.http is not None else "builtin:collector.send"
+    lines = "\n".join(f'      {name}: "{provider}"' for name in missing)
     return [
         at_key(
             loaded,

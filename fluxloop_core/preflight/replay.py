@@ -43,11 +43,25 @@ def target_calls(loaded: LoadedConfig, positions: Positions) -> TargetCalls:
             raises=RecordingError,
         )
         return TargetCalls(problems=[problem])
-    target = loaded.config.runner.resolved_target
+    runner = loaded.config.runner
+    # An agent behind HTTP has no Python name: it replays the one function recorded.
+    target = runner.resolved_target if runner.http is None else None
     try:
         recording = read_recording(recording_file, target=target)
     except UserError as error:
         return TargetCalls(problems=[Problem.from_error("recording", error)])
+    recorded = sorted({call.target for call in recording.calls})
+    if target is None and len(recorded) > 1:
+        problem = at_key(
+            loaded,
+            positions,
+            "recording",
+            RECORDING_KEY,
+            f"{recording_file} holds calls of {len(recorded)} functions "
+            f"({', '.join(recorded)}): an HTTP target replays the calls of one",
+            "Record (or keep) one function's calls in the file, the one behind the endpoint.",
+        )
+        return TargetCalls(problems=[problem])
     found = TargetCalls(
         calls=recording.calls,
         line_problems=[
@@ -64,7 +78,8 @@ def target_calls(loaded: LoadedConfig, positions: Positions) -> TargetCalls:
                 positions,
                 "recording",
                 RECORDING_KEY,
-                f"no recorded call for runner.target {target} in {recording_file}: {holds}",
+                f"no recorded call for runner.target {runner.resolved_target} in "
+                f"{recording_file}: {holds}",
                 "Record calls of this target, or point runner.target at the recorded one.",
             )
         )

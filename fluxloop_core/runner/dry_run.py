@@ -18,6 +18,7 @@ from fluxloop_core.counts import counted
 from fluxloop_core.preflight.command import program_path
 from fluxloop_core.redaction import redact
 from fluxloop_core.runner.dry_run_conversation import describe_conversations
+from fluxloop_core.runner.http_single import first_request
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
     RunOptions,
@@ -53,6 +54,8 @@ class PlanDescription:
     command: dict[str, Any] | None = None
     """The target is a program (``runner.command``): its protocol and where it was found;
     it is not started."""
+    request: dict[str, Any] | None = None
+    """``runner.http``: the first run's request, redacted (method, url, headers, body)."""
 
     def to_json(self) -> dict[str, Any]:
         """The description as plain JSON values."""
@@ -62,6 +65,7 @@ class PlanDescription:
             "runs_in": self.runs_in,
             "http": self.http,
             "command": self.command,
+            "request": self.request,
             "inputs": self.inputs,
             "iterations": self.iterations,
             "planned_runs": self.planned_runs,
@@ -137,6 +141,7 @@ def describe_plan(loaded: LoadedConfig, options: RunOptions) -> PlanDescription:
         runs_in=_where_runs_go(plan),
         http=runner.http is not None,
         command=_command(loaded, plan),
+        request=first_request(plan),
         inputs=len(plan.inputs),
         iterations=plan.iterations,
         planned_runs=plan.planned_runs,

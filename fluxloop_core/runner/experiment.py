@@ -22,6 +22,7 @@ from typing import Any
 
 from fluxloop_core.cancel import CancelToken
 from fluxloop_core.config.env import SOURCE_PROCESS, LayeredEnv
+from fluxloop_core.config.http_target import hidden_headers
 from fluxloop_core.config.loader import LoadedConfig
 from fluxloop_core.config.models import ExperimentConfig
 from fluxloop_core.config.sdk_env import sdk_variable_problems
@@ -30,7 +31,7 @@ from fluxloop_core.evaluation.aggregate import EvaluationSummary
 from fluxloop_core.evaluation.files import RESULTS_FILE, evaluation_dir
 from fluxloop_core.evaluation.inline import InlineEvaluation
 from fluxloop_core.preflight.collector import probe_collector
-from fluxloop_core.redaction import REDACTED, redactor
+from fluxloop_core.redaction import redactor
 from fluxloop_core.results.models import ErrorInfo, ExperimentSummary
 from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
@@ -39,7 +40,7 @@ from fluxloop_core.runner.command_executor import command_executor
 from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
-from fluxloop_core.runner.http_executor import HttpExecutor
+from fluxloop_core.runner.http_executor import HttpExecutor, HttpSpec
 from fluxloop_core.runner.in_process import InProcessExecutor
 from fluxloop_core.runner.plan import (
     ExperimentPlan,
@@ -120,9 +121,7 @@ def _config_dump(config: ExperimentConfig) -> dict[str, Any]:
     data: dict[str, Any] = redactor().data(config.model_dump(mode="json"))
     http = data["runner"].get("http")
     if http is not None:
-        # Request headers are credentials more often than not, under any name: the
-        # summary keeps which headers were sent, never their values.
-        http["headers"] = dict.fromkeys(http["headers"], REDACTED)
+        http["headers"] = hidden_headers(http["headers"])
     return data
 
 
@@ -144,11 +143,15 @@ def executor_for(plan: ExperimentPlan, emit: EventSink | None = None) -> Executo
 def _turn_executor(plan: ExperimentPlan) -> Executor:
     """The one place that chooses where attempts run. ``executor: processes`` and
     ``runner.python_path`` both run in worker processes; ``executor: ray`` on a Ray
-    cluster; ``runner.http`` sends requests from this process; ``runner.command`` talks
-    to programs it starts."""
+    cluster; ``runner.http`` sends requests from this process, or from Ray actors;
+    ``runner.command`` talks to programs it starts."""
     runner = plan.config.runner
     if runner.http is not None:
-        return HttpExecutor(runner.http, plan.parallel_runs, runner.timeout_seconds)
+        if plan.executor == "ray":
+            from fluxloop_core.runner.ray_spec_executor import RaySpecExecutor
+
+            return RaySpecExecutor(plan, lambda share: HttpSpec.of(plan, share))
+        return HttpExecutor(HttpSpec.of(plan))
     if runner.command is not None:
         return command_executor(plan.command_spec())
     if plan.executor == "ray":

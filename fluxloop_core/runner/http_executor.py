@@ -1,15 +1,18 @@
 """The executor for ``runner.http``: each attempt is one request to the agent's endpoint.
 
-One pooled ``httpx.AsyncClient`` per experiment holds up to ``parallel_runs`` kept-alive
-connections. ``timeout_seconds`` (``runner.http``'s, else the runner's) is a total deadline
-for the whole request — connect, send, wait and read the last byte — so an agent that
+One pool per experiment (:mod:`~fluxloop_core.runner.http_pool`: small httpx clients,
+chosen by measurement) holds up to ``parallel_runs`` kept-alive connections.
+``timeout_seconds`` (``runner.http``'s, else the runner's) is a total deadline for the
+whole request — connect, send, wait and read the last byte — so an agent that
 trickles an answer forever still ends as a timeout. Retries are the scheduler's
 (``runner.max_retries``): an attempt says whether it is worth retrying (429, 5xx, a broken
 connection) and how long the server asked to wait (``Retry-After``, capped).
 
-What a run records: the output (the value at ``response_path``, or the joined SSE
-``data:`` texts), and one span ``{"name": "http.request", "kind": "http", "status_code",
-"ttfb_ms", "duration_ms"}``. The request itself (URL, headers, body) is never recorded.
+What a run records: the output (the value at ``response_path``, the joined SSE ``data:``
+texts, or the JSON lines' values joined), and one span ``{"name": "http.request", "kind":
+"http", "status_code", "ttfb_ms", "first_byte_ms", "duration_ms"}`` (``ttfb_ms``: the
+answer's headers; ``first_byte_ms``: its body's first byte, absent when it has none).
+The request itself (URL, headers, body) is never recorded.
 """
 
 from __future__ import annotations
@@ -17,22 +20,33 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from fluxloop_core.config.http_target import (
     HttpTarget,
+    MissingKwarg,
     MissingMetadata,
     MissingPath,
-    fill_template,
+    TemplateValues,
+    fill,
     value_at,
 )
 from fluxloop_core.generation.client import MAX_REDIRECTS
+from fluxloop_core.paths import set_path
+from fluxloop_core.preflight.providers import CAPTURE
 from fluxloop_core.redaction import redact
-from fluxloop_core.results.models import ErrorInfo, RunStatus
+from fluxloop_core.results.models import CallbackCall, ErrorInfo, RunStatus
 from fluxloop_core.runner.executor import Attempt, RunJob
+from fluxloop_core.runner.http_pool import ShardedClient
+from fluxloop_core.runner.sdk import to_jsonable
+
+if TYPE_CHECKING:
+    from fluxloop_core.runner.plan import ExperimentPlan
 
 MAX_RETRY_AFTER_SECONDS = 60.0
 """The longest ``Retry-After`` honoured: a server asking for more is waited on this long."""
@@ -88,10 +102,38 @@ def sse_text(lines: list[str]) -> str:
     return "".join(parts)
 
 
-async def _body(response: httpx.Response) -> bytes:
+def jsonl_output(lines: list[str], path: str | None) -> Any:
+    """The output of a JSON lines answer: each line's value at ``path`` (lines without it
+    are skipped: a stream's closing line may carry only usage), joined when all are text,
+    else their list. Raises ValueError (a line is not JSON) or MissingPath (no line has
+    ``path``)."""
+    pieces: list[Any] = []
+    missing: MissingPath | None = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise ValueError(f"line {number} of the answer is not JSON: {line[:80]!r}") from None
+        try:
+            pieces.append(value_at(data, path))
+        except MissingPath as exc:
+            missing = missing or exc
+    if not pieces and missing is not None:
+        raise missing
+    if all(isinstance(piece, str) for piece in pieces):
+        return "".join(pieces)
+    return pieces
+
+
+async def _body(response: httpx.Response, span: dict[str, Any], started: float) -> bytes:
+    """The whole answer (bounded); ``first_byte_ms`` in ``span`` when its first byte came."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
+        if not chunks:
+            span["first_byte_ms"] = round((time.monotonic() - started) * 1000, 3)
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
             raise _Failed(
@@ -112,41 +154,131 @@ def _status_failure(response: httpx.Response, body: bytes) -> _Failed:
     return _Failed("HTTPStatusError", message, retryable=retryable, retry_after=wait)
 
 
+@dataclass(frozen=True)
+class HttpSpec:
+    """Everything an :class:`HttpExecutor` is built from: plain, picklable data, so the
+    executor can be built wherever the requests are sent from (here, or a Ray actor)."""
+
+    http: HttpTarget
+    parallel_runs: int
+    timeout: float
+    """``runner.timeout_seconds`` (``runner.http.timeout_seconds`` goes first)."""
+    replay: bool = False
+    """Whether jobs carry recorded calls whose arguments make (or fill) the body."""
+    override_path: str | None = None
+    """``replay_args.override_param_path``: where the new input goes in those arguments."""
+    history_param: str | None = None
+    """``conversation.history_param``: the body key that receives the conversation."""
+
+    @property
+    def deadline(self) -> float:
+        """The longest one request may take (``runner.http.timeout_seconds`` first)."""
+        return self.http.timeout_seconds or self.timeout
+
+    def build(self) -> HttpExecutor:
+        """The executor this spec describes (made on the loop that sends its requests)."""
+        return HttpExecutor(self)
+
+    @classmethod
+    def of(cls, plan: ExperimentPlan, parallel_runs: int | None = None) -> HttpSpec:
+        """The spec of ``plan``'s http target (``parallel_runs``: this executor's share)."""
+        runner = plan.config.runner
+        assert runner.http is not None
+        conversation = plan.conversation
+        return cls(
+            http=runner.http,
+            parallel_runs=parallel_runs or plan.parallel_runs,
+            timeout=runner.timeout_seconds,
+            replay=plan.replay is not None,
+            override_path=plan.replay.override_path if plan.replay else None,
+            history_param=conversation.history_param if conversation else None,
+        )
+
+
+def request_body(spec: HttpSpec, job: RunJob) -> Any:
+    """The JSON body of ``job``'s request. Replaying, the recorded call's arguments (the
+    new input at ``override_path``, callables left out: they were mapped to ``capture``)
+    are the body, or fill the template's ``{kwargs...}`` when ``runner.http.body`` is
+    set. In a conversation the body key ``history_param`` receives the history.
+    Raises :class:`RequestError`."""
+    http = spec.http
+    kwargs: dict[str, Any] | None = None
+    if spec.replay and job.call is not None:
+        kwargs = job.call.copy_kwargs()
+        for name in job.callables:
+            kwargs.pop(name, None)
+        if spec.override_path:
+            set_path(kwargs, spec.override_path, job.input.text)
+    values = TemplateValues(job.input.text, job.input.metadata, kwargs, job.history)
+    try:
+        if kwargs is not None and "body" not in http.model_fields_set:
+            body: Any = kwargs
+        else:
+            body = fill(http.body, values)
+    except MissingMetadata as missing:
+        raise RequestError(
+            f"runner.http.body uses {{metadata.{missing.args[0]}}} but this input has no "
+            f"metadata {missing.args[0]!r}"
+        ) from None
+    except MissingKwarg as missing:
+        raise RequestError(
+            f"runner.http.body uses {{{missing.args[0]}}} but the recorded call on line "
+            f"{job.call.line_number if job.call else '?'} has no such argument"
+        ) from None
+    if spec.history_param is not None and job.history is not None:
+        if not isinstance(body, dict):
+            raise RequestError(
+                f"conversation.history_param {spec.history_param!r} names a key of the "
+                "body, but runner.http.body is not a mapping"
+            )
+        body = {**body, spec.history_param: [dict(m) for m in job.history]}
+    return body
+
+
+def captured(job: RunJob, output: Any) -> list[CallbackCall]:
+    """The calls of a replayed run's callables (each mapped to ``capture``): one each,
+    the agent's answer as its argument."""
+    when = datetime.now(UTC).isoformat()
+    return [
+        CallbackCall(
+            parameter=name, provider=CAPTURE, args=[to_jsonable(output)], kwargs={}, timestamp=when
+        )
+        for name in job.callables
+    ]
+
+
+class RequestError(ValueError):
+    """The request cannot be made for this run (a config mistake the message names)."""
+
+
 class HttpExecutor:
-    """Sends each attempt's request with one pooled client (``parallel_runs`` in flight)."""
+    """Sends each attempt's request through one pool (``parallel_runs`` in flight)."""
 
     prefetch = 0
 
-    def __init__(self, http: HttpTarget, parallel_runs: int, timeout: float) -> None:
-        self._http = http
-        self._timeout = http.timeout_seconds or timeout
-        self._client = httpx.AsyncClient(
-            headers=http.headers,
-            limits=httpx.Limits(
-                max_connections=parallel_runs, max_keepalive_connections=parallel_runs
-            ),
-            # The deadline is asyncio's, over the whole request; httpx's own per-read
-            # timeouts would let a trickling answer live forever.
-            timeout=None,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-        )
+    def __init__(self, spec: HttpSpec) -> None:
+        self._spec = spec
+        self._http = spec.http
+        self._timeout = spec.deadline
+        # The deadline is asyncio's, over the whole request; httpx's own per-read
+        # timeouts would let a trickling answer live forever.
+        self._client = ShardedClient(spec.parallel_runs, headers=spec.http.headers, timeout=None)
 
     def _request_body(self, job: RunJob) -> Any:
         try:
-            return fill_template(self._http.body, job.input.text, job.input.metadata)
-        except MissingMetadata as missing:
-            raise _Failed(
-                "ConfigError",
-                f"runner.http.body uses {{metadata.{missing.args[0]}}} but this input has no "
-                f"metadata {missing.args[0]!r}",
-                retryable=False,
-            ) from None
+            return request_body(self._spec, job)
+        except RequestError as error:
+            raise _Failed("ConfigError", str(error), retryable=False) from None
 
     def _output(self, body: bytes) -> Any:
         text = body.decode("utf-8", "replace")
         if self._http.stream == "sse":
             return sse_text(text.splitlines())
+        if self._http.stream == "jsonl":
+            try:
+                return jsonl_output(text.splitlines(), self._http.response_path)
+            except (ValueError, MissingPath) as exc:
+                raise _Failed("ResponseError", str(exc), retryable=False) from None
         try:
             data = json.loads(text)
         except ValueError:
@@ -169,7 +301,7 @@ class HttpExecutor:
         async with self._client.stream(http.method, http.url, json=body) as response:
             span["status_code"] = response.status_code
             span["ttfb_ms"] = round((time.monotonic() - started) * 1000, 3)
-            answer = await _body(response)
+            answer = await _body(response, span, started)
             if response.status_code >= 400:
                 raise _status_failure(response, answer)
             return self._output(answer)
@@ -213,6 +345,7 @@ class HttpExecutor:
             duration * 1000,
             output,
             info,
+            callback_calls=captured(job, output) if status == "success" else [],
             spans=[span],
             started=started,
             retryable=retryable,

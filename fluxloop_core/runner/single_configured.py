@@ -2,19 +2,19 @@
 
 A Python target is imported as a run imports it (its working directory, ``.env`` values
 and ``environment_vars``); a command target's program is looked for, then started once
-(``jsonl``: one copy, stopped after its answer; ``per_run``: one start). An http target
-is refused by name for now.
+(``jsonl``: one copy, stopped after its answer; ``per_run``: one start); an http target
+gets one request, as a run of an experiment would send it.
 """
 
 from __future__ import annotations
 
 from fluxloop_core.config.loader import LoadedConfig
-from fluxloop_core.errors import UsageError
 from fluxloop_core.preflight import positions_of
 from fluxloop_core.preflight.problem import raise_first
 from fluxloop_core.preflight.target import target_problems
 from fluxloop_core.runner.command_executor import command_executor
 from fluxloop_core.runner.experiment import SingleResult, run_single, single_result
+from fluxloop_core.runner.http_executor import HttpExecutor, HttpSpec
 from fluxloop_core.runner.plan import command_spec, run_environment
 
 
@@ -22,14 +22,11 @@ def run_single_configured(loaded: LoadedConfig, input_text: str) -> SingleResult
     """Call ``loaded``'s target once with ``input_text``; a UserError (exit 2) for a
     target that cannot be called, the agent's failure as ``error``."""
     runner = loaded.config.runner
-    if runner.http is not None:
-        raise UsageError(
-            "run single with an http target (runner.http) is not supported yet",
-            file=loaded.path,
-            key="runner.http",
-            hint="Use run experiment with one input, or curl the endpoint.",
-        )
     with run_environment(loaded):
+        http = runner.http
+        if http is not None:
+            request = HttpSpec(http=http, parallel_runs=1, timeout=runner.timeout_seconds)
+            return single_result(lambda: HttpExecutor(request), input_text)
         if runner.command is None:
             return run_single(
                 runner.resolved_target, input_text, working_directory=runner.working_directory

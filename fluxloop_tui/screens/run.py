@@ -172,7 +172,7 @@ class RunScreen(Screen[None]):
         self.query_one("#run-title", Static).update(f"Run experiment: {config.name}")
         self.query_one("#collector", Checkbox).value = config.collector_url(loaded.env) is not None
         status.update(
-            f"{config.runner.resolved_target}: iterations {config.iterations}, parallel runs "
+            f"{config.runner.target_words}: iterations {config.iterations}, parallel runs "
             f"{config.parallel_runs}, executor {config.runner.executor}. "
             "Ctrl+S starts; Ctrl+X stops."
         )
@@ -206,7 +206,10 @@ class RunScreen(Screen[None]):
         app.start_session(ExperimentSession(loaded, options))
         # Out of the number fields, so the app's single-letter keys work while it runs.
         self.set_focus(main_widget(self))
-        self.query_one("#run-title", Static).update(f"Run experiment: {loaded.config.name}")
+        config = loaded.config
+        self.query_one("#run-title", Static).update(
+            f"Run experiment: {config.name} · {config.runner.target_words}"
+        )
         self.refresh_view()
 
     def action_stop(self) -> None:

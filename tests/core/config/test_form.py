@@ -115,3 +115,36 @@ def test_the_evaluation_section_is_in_the_form(tmp_path: Path) -> None:
         in check_form(graded, path, changes).by_field["evaluation.gate.min_pass_rate"]
     )
     assert check_form(TEXT, path, {"evaluation.gate.fail_on_flaky": True}).ok
+
+
+def test_the_http_target_keys_are_in_the_form(tmp_path: Path) -> None:
+    assert FIELDS["runner.http.method"].choices == ("POST", "PUT", "PATCH")
+    assert FIELDS["runner.http.stream"].choices == ("none", "sse", "jsonl")
+    assert FIELDS["runner.http.timeout_seconds"].kind == "float"
+    path = tmp_path / "setting.yaml"
+    web = TEXT.replace(
+        '  target: "examples.simple_agent:run"  # the agent\n',
+        '  http: {url: "http://127.0.0.1:8080/chat", response_path: reply.text}\n',
+    )
+    values = form_data(web, path).values
+    assert values["runner.http.url"] == "http://127.0.0.1:8080/chat"
+    assert values["runner.http.response_path"] == "reply.text"
+    assert values["runner.http.method"] == "POST"  # absent: the model's default
+    assert values["runner.target"] == ""
+    changed = form_changes(values, {**values, "runner.http.stream": "jsonl"})
+    assert changed == {"runner.http.stream": "jsonl"}
+    assert check_form(web, path, changed).ok
+
+
+def test_switching_to_an_http_target_in_the_form(tmp_path: Path) -> None:
+    path = tmp_path / "setting.yaml"
+    initial = form_data(TEXT, path).values
+    both = form_changes(initial, {**initial, "runner.http.url": "http://127.0.0.1:8080/x"})
+    # Beside the Python target, the url's field says to give one of the two.
+    assert "not both" in check_form(TEXT, path, both).by_field["runner.http.url"]
+    switched = form_changes(
+        initial, {**initial, "runner.target": "", "runner.http.url": "http://127.0.0.1:8080/x"}
+    )
+    assert check_form(TEXT, path, switched).ok
+    bad = form_changes(initial, {**initial, "runner.target": "", "runner.http.url": "ftp://x"})
+    assert "http:// or https://" in check_form(TEXT, path, bad).by_field["runner.http.url"]

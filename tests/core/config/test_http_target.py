@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fluxloop_core.config.http_target import (
+    MissingKwarg,
     MissingMetadata,
     MissingPath,
+    TemplateValues,
+    fill,
     fill_template,
     value_at,
 )
@@ -45,3 +48,16 @@ def test_value_at_walks_mappings_and_list_items() -> None:
         value_at(data, "choices.0.text")
     with pytest.raises(MissingPath, match=r"choices has no '1'"):
         value_at(data, "choices.1")
+
+
+def test_history_and_kwargs_placeholders() -> None:
+    history = ({"role": "user", "content": "a"}, {"role": "assistant", "content": "b"})
+    values = TemplateValues("hi", {}, {"data": {"n": 2}}, history)
+    filled = fill({"h": "{history}", "k": "{kwargs.data.n}", "t": "n={kwargs.data}"}, values)
+    assert filled == {"h": [dict(m) for m in history], "k": 2, "t": 'n={"n": 2}'}
+    # Outside a conversation the history is this message alone.
+    assert fill("{history}", TemplateValues("hi")) == [{"role": "user", "content": "hi"}]
+    with pytest.raises(MissingKwarg):
+        fill("{kwargs.data.x}", values)
+    with pytest.raises(MissingKwarg):
+        fill("{kwargs}", TemplateValues("hi"))  # no replay

@@ -241,16 +241,6 @@ def test_a_plain_function_without_history_param_is_refused(project: Project) -> 
     assert raised.value.line is not None
 
 
-def test_an_http_target_is_not_held_in_a_conversation_yet(project: Project) -> None:
-    text = setting().replace("  target: agent:run\n", '  http: {url: "http://127.0.0.1:9/chat"}\n')
-
-    with pytest.raises(UserError, match="not supported yet") as raised:
-        run_experiment(project.config(text), RunOptions(use_collector=False))
-
-    assert raised.value.key == "runner.http"
-    assert not (project.dir / "experiments").exists()
-
-
 def test_each_finished_turn_is_told_before_its_run_ends(project: Project) -> None:
     project.write("agent.py", HISTORY_AGENT)
     events: list[Any] = []

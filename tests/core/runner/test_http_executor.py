@@ -6,32 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent_server import (
-    agent_serving,
-    answer,
-    drop,
-    endless,
-    slow,
-    sse,
-)
+from agent_server import agent_serving, answer, drop, endless, jsonl, slow, sse
+from agent_server import http_setting as setting
 
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
 from fluxloop_core.runner.http_executor import retry_after_seconds, sse_text
 
 Project = Any  # the `project` fixture of conftest.py
-
-
-def setting(url: str, *http: str, extra: tuple[str, ...] = (), inputs: str = '["a", "b"]') -> str:
-    lines = [
-        "name: web",
-        "runner:",
-        "  http:",
-        f'    url: "{url}"',
-        *(f"    {line}" for line in http),
-        *extra,
-        f"base_inputs: {inputs}",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def run(project: Project, text: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -238,3 +219,41 @@ def test_server_sees_one_connection_reused(project: Project) -> None:
         _, traces = run(project, setting(agent.url, inputs='["a", "b", "c"]'))
 
     assert len(traces) == 3 and len(set(ports)) == 1
+
+
+def test_jsonl_stream_joins_each_lines_value_and_records_its_first_byte(project: Project) -> None:
+    lines = ['{"delta": {"text": "Hel"}}', '{"delta": {"text": "lo"}}', '{"usage": {"n": 2}}']
+    with agent_serving(jsonl(lines)) as agent:
+        text = setting(agent.url, "stream: jsonl", 'response_path: "delta.text"', inputs='["a"]')
+        _, traces = run(project, text)
+
+    (trace,) = traces
+    assert trace["status"] == "success", trace["error"]
+    assert trace["output"] == "Hello"
+    (span,) = trace["spans"]
+    assert span["ttfb_ms"] <= span["first_byte_ms"] <= span["duration_ms"]
+
+
+def test_jsonl_values_that_are_not_text_are_listed(project: Project) -> None:
+    with agent_serving(jsonl(['{"n": 1}', "", '{"n": [2]}'])) as agent:
+        text = setting(agent.url, "stream: jsonl", 'response_path: "n"', inputs='["a"]')
+        _, traces = run(project, text)
+
+    assert traces[0]["output"] == [1, [2]]
+
+
+def test_jsonl_with_a_line_that_is_not_json_or_no_value_fails_unretried(project: Project) -> None:
+    with agent_serving() as agent:
+        agent.script += [jsonl(['{"t": "a"}', "oops"]), jsonl(['{"other": 1}'])]
+        retried = ("  max_retries: 2", "  retry_delay: 0")
+        text = setting(
+            agent.url, "stream: jsonl", 'response_path: "t"', extra=retried, inputs='["a"]'
+        )
+        _, first = run(project, text)
+        _, second = run(project, text)
+
+    assert first[0]["status"] == "error"
+    assert "line 2 of the answer is not JSON" in first[0]["error"]["message"]
+    assert second[0]["status"] == "error"
+    assert "has no 't'" in second[0]["error"]["message"]
+    assert len(agent.requests) == 2  # neither was retried

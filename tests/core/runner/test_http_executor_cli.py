@@ -109,18 +109,12 @@ def test_status_check_warns_when_the_endpoint_refuses(project: Project) -> None:
         (
             '  http: {url: "http://127.0.0.1:9/x"}\n  executor: processes\n',
             "runner.executor",
-            "not supported yet with runner.http",
+            "executor processes is not used with runner.http: requests wait on the network",
         ),
         (
             '  http: {url: "http://127.0.0.1:9/x"}\n  python_path: /usr/bin/python3\n',
             "runner",
             "python_path is for Python targets",
-        ),
-        (
-            '  http: {url: "http://127.0.0.1:9/x"}\n'
-            "replay_args: {enabled: true, recording_file: r.jsonl}\n",
-            "",
-            "replay_args.enabled with runner.http is not supported yet",
         ),
     ],
     ids=[
@@ -132,7 +126,6 @@ def test_status_check_warns_when_the_endpoint_refuses(project: Project) -> None:
         "stream",
         "executor",
         "python_path",
-        "replay",
     ],
 )
 def test_config_mistakes_exit_2_naming_the_key(
@@ -149,10 +142,11 @@ def test_config_mistakes_exit_2_naming_the_key(
     assert not (project.dir / "experiments").exists()
 
 
-def test_executor_flag_is_refused_for_an_http_target(project: Project) -> None:
+def test_executor_flag_processes_is_refused_for_an_http_target(project: Project) -> None:
     write_setting(project, "http://127.0.0.1:9/x")
 
-    done = project.cli("run", "experiment", "--executor", "ray", "--no-collector")
+    done = project.cli("run", "experiment", "--executor", "processes", "--no-collector")
 
     assert done.returncode == EXIT_USAGE
-    assert "executor ray is not supported yet with runner.http" in done.stderr
+    assert "executor processes is not used with runner.http" in done.stderr
+    assert "executor ray to send them from a cluster's nodes" in done.stderr

@@ -56,14 +56,9 @@ def test_a_python_target_of_the_config_gets_its_environment(project: Project) ->
             ("hi",),
             "'no-such-program-x' of runner.command is not found",
         ),
-        (
-            'name: one\nrunner:\n  http: {url: "http://127.0.0.1:9/x"}\nbase_inputs: [x]\n',
-            ("hi",),
-            "run single with an http target (runner.http) is not supported yet",
-        ),
         (command_setting(), ("agent:run", "hi"), "a TARGET or the target of --config"),
     ],
-    ids=["missing-program", "http", "both"],
+    ids=["missing-program", "both"],
 )
 def test_mistakes_exit_2_saying_why(
     project: Project, setting: str, args: tuple[str, ...], words: str
