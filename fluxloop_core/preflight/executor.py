@@ -25,10 +25,20 @@ def executor_problems(
     # program is a process of its own, so worker processes would add processes that only
     # wait; this one already drives parallel_runs of them at once.
     driven_here = [
-        ("runner.http", runner.http, "requests wait on the network, not on Python"),
-        ("runner.command", runner.command, "its programs already run as processes of their own"),
+        (
+            "runner.http",
+            runner.http,
+            "requests wait on the network, not on Python",
+            ", or executor ray to send them from a cluster's nodes",
+        ),
+        (
+            "runner.command",
+            runner.command,
+            "its programs already run as processes of their own",
+            "",
+        ),
     ]
-    for key, given, why in driven_here:
+    for key, given, why, or_ray in driven_here:
         if given is not None and chosen == "processes":
             return [
                 Problem(
@@ -38,7 +48,7 @@ def executor_problems(
                     "CPU-bound Python agents",
                     key="runner.executor",
                     hint="Use executor local (the default) and raise parallel_runs for more "
-                    "at once, or executor ray to run them from a cluster's nodes.",
+                    f"at once{or_ray}.",
                     raises=UsageError,
                 )
             ]

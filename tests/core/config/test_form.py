@@ -141,7 +141,7 @@ def test_switching_to_an_http_target_in_the_form(tmp_path: Path) -> None:
     initial = form_data(TEXT, path).values
     both = form_changes(initial, {**initial, "runner.http.url": "http://127.0.0.1:8080/x"})
     # Beside the Python target, the url's field says to give one of the two.
-    assert "not both" in check_form(TEXT, path, both).by_field["runner.http.url"]
+    assert "not target and http" in check_form(TEXT, path, both).by_field["runner.http.url"]
     switched = form_changes(
         initial, {**initial, "runner.target": "", "runner.http.url": "http://127.0.0.1:8080/x"}
     )

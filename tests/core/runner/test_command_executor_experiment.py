@@ -115,7 +115,7 @@ def test_a_missing_program_stops_the_run_before_anything_is_written(project: Pro
     ("extra", "words"),
     [
         (["  executor: ray"], "executor ray is not supported yet with runner.command"),
-        (["  executor: processes"], "executor processes is not supported yet with runner.command"),
+        (["  executor: processes"], "executor processes is not used with runner.command"),
         (["  target: agent:run"], "not target and command"),
         (["  python_path: /usr/bin/python3"], "python_path is for Python targets"),
     ],
