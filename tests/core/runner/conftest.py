@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ray_cluster import RAY_TEST_ENV, Cluster, ray_cluster
 
 from fluxloop_core.config.loader import LoadedConfig, load_config
 
@@ -82,3 +83,21 @@ def project(tmp_path: Path) -> Iterator[Project]:
         module_file = getattr(sys.modules[name], "__file__", None) or ""
         if str(tmp_path) in module_file:
             del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def ray_environment() -> Iterator[None]:
+    """RAY_TEST_ENV for a module's tests, set before they import Ray (which reads some of
+    it once, at import) and taken away after them. Modules use it with
+    ``pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_environment")]``."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in RAY_TEST_ENV.items():
+            patch.setenv(name, value)
+        yield
+
+
+@pytest.fixture(scope="module")
+def cluster(ray_environment: None) -> Iterator[Cluster]:
+    """A local Ray cluster shared by a module's tests."""
+    with ray_cluster() as running:
+        yield running

@@ -8,7 +8,15 @@ import sys
 from typing import Any
 
 import pytest
-from test_conversation import HISTORY_AGENT, contents, middle_turn, run, setting
+from conversation_helpers import (
+    BRIEF,
+    COUNTING_AGENT,
+    HISTORY_AGENT,
+    contents,
+    middle_turn,
+    run,
+    setting,
+)
 
 from fluxloop_core.errors import UserError
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
@@ -16,29 +24,6 @@ from fluxloop_core.runner.experiment import RunOptions, run_experiment
 Project = Any  # the `project` fixture of conftest.py
 
 PROCESSES = {"executor": "processes"}
-
-# How many of its instances are alive, and what this instance heard.
-COUNTING_AGENT = """
-import os
-
-alive = 0
-
-class Bot:
-    def __init__(self):
-        global alive
-        alive += 1
-        self.seen = []
-
-    def __del__(self):
-        global alive
-        alive -= 1
-
-    def reply(self, text):
-        self.seen.append(text)
-        return f"{alive}:{os.getpid()}:" + "|".join(self.seen)
-"""
-
-BRIEF = ", ".join(f'{{input: "{word}", metadata: {{persona: brief}}}}' for word in "xyz")
 
 
 def test_a_class_method_keeps_one_instance_per_conversation_freed_at_its_end(

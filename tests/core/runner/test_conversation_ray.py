@@ -10,27 +10,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_conversation import HISTORY_AGENT, contents, run, setting
-from test_conversation_processes import BRIEF, COUNTING_AGENT
+from conversation_helpers import BRIEF, COUNTING_AGENT, HISTORY_AGENT, contents, run, setting
 
 if importlib.util.find_spec("ray") is None:
     pytest.skip("the [ray] extra is not installed", allow_module_level=True)
 
-from ray_cluster import Cluster, ray_cluster
+from ray_cluster import (
+    Cluster,
+    wait_for_no_processes,
+)
 
-# Ray's test environment for this module, and no actor left after each test.
-from test_ray_executor import _no_actor_left, _ray_environment  # noqa: F401
-
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_environment")]
 
 Project = Any  # the `project` fixture of conftest.py
 ON_RAY = "  executor: ray\n  ray: {num_actors: 2, batch_size: 1}\n"
 
 
-@pytest.fixture(scope="module")
-def cluster(_ray_environment: None) -> Iterator[Cluster]:  # noqa: F811
-    with ray_cluster() as running:
-        yield running
+@pytest.fixture(autouse=True)
+def _no_actor_left() -> Iterator[None]:
+    yield
+    assert wait_for_no_processes("ray::RunActor") == []
 
 
 def on_ray(text: str) -> str:

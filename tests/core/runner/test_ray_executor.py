@@ -22,10 +22,8 @@ from executor_helpers import (
     traces_under,
 )
 from ray_cluster import (
-    RAY_TEST_ENV,
     Cluster,
     free_port,
-    ray_cluster,
     ray_processes,
     wait_for_no_processes,
 )
@@ -37,26 +35,10 @@ from fluxloop_core.errors import TargetError
 from fluxloop_core.runner.events import RunnerEvent, RunStarted
 from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
 
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_environment")]
 
 Project = Any  # the `project` fixture of conftest.py
 ACTOR = "ray::RunActor"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _ray_environment() -> Iterator[None]:
-    """RAY_TEST_ENV for this module's tests, set before they import Ray (which reads some
-    of it once, at import) and taken away after them."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in RAY_TEST_ENV.items():
-            patch.setenv(name, value)
-        yield
-
-
-@pytest.fixture(scope="module")
-def cluster(_ray_environment: None) -> Iterator[Cluster]:
-    with ray_cluster() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

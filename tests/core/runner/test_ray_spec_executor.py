@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -16,32 +15,21 @@ from typing import Any
 import pytest
 from agent_server import agent_serving, answer, send_json
 from executor_helpers import comparable
-from ray_cluster import RAY_TEST_ENV, Cluster, ray_cluster, wait_for_no_processes
+from ray_cluster import (
+    Cluster,
+    wait_for_no_processes,
+)
 
 if importlib.util.find_spec("ray") is None:
     pytest.skip("the [ray] extra is not installed", allow_module_level=True)
 
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
 
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_environment")]
 
 Project = Any  # the `project` fixture of tests/core/runner/conftest.py
 ACTOR = "ray::SpecActor"
 TOKEN = "sk-agent-0123456789abcdef"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _ray_environment() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in RAY_TEST_ENV.items():
-            patch.setenv(name, value)
-        yield
-
-
-@pytest.fixture(scope="module")
-def cluster(_ray_environment: None) -> Iterator[Cluster]:
-    with ray_cluster() as running:
-        yield running
 
 
 def echo_or_400(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
