@@ -4,6 +4,8 @@ run under two executors, the same experiment must leave the same traces."""
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +148,17 @@ def stopped_after_a_run(loaded: LoadedConfig, options: RunOptions) -> Experiment
     assert result.summary.interrupted is True
     assert 1 <= result.summary.results.total_runs < result.summary.planned_runs
     return result
+
+
+def wait_for_lines(project: Any, minimum: int, process: subprocess.Popen[str]) -> Path:
+    """The experiment folder of ``project`` once its traces.jsonl holds ``minimum`` lines
+    (``process``, the CLI running it, must still be alive)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        for experiment in project.experiments():
+            traces = experiment / "traces.jsonl"
+            if traces.exists() and traces.read_bytes().count(b"\n") >= minimum:
+                return experiment
+        time.sleep(0.05)
+    raise AssertionError("no trace lines appeared")

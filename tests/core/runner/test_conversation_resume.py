@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import pytest
-from test_resume_interrupt import wait_for_lines
+from executor_helpers import wait_for_lines
 
 Project = Any  # the `project` fixture of conftest.py
 

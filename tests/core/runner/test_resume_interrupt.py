@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from executor_helpers import wait_for_lines
 
 from fluxloop_core.runner.events import ExperimentStarted, RunFinished, RunnerEvent
 from fluxloop_core.runner.experiment import CancelToken, RunOptions, run_experiment
@@ -34,18 +35,6 @@ base_inputs: ["a", "b", "c", "d"]
 iterations: 100
 parallel_runs: 2
 """
-
-
-def wait_for_lines(project: Project, minimum: int, process: subprocess.Popen[str]) -> Path:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        for experiment in project.experiments():
-            traces = experiment / "traces.jsonl"
-            if traces.exists() and traces.read_bytes().count(b"\n") >= minimum:
-                return experiment
-        time.sleep(0.05)
-    raise AssertionError("no trace lines appeared")
 
 
 def start(project: Project, *args: str) -> subprocess.Popen[str]:
