@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +27,16 @@ async def wait_until(pilot: Any, condition: Callable[[], object], seconds: float
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         await pilot.pause(0.05)
+
+
+def pressing(keys: Sequence[str]) -> Callable[[Any], Awaitable[None]]:
+    """A snapshot's ``run_before``: let the app settle, then press each of ``keys`` and let
+    it settle after each."""
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before

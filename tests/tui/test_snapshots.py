@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import settle
+from tui_helpers import pressing, settle
 
 from fluxloop_tui.app import FluxLoopApp
 
@@ -36,13 +36,7 @@ SCREENS: dict[str, list[str]] = {
 def test_screen(snap_compare: Any, project: Path, screen: str, size: tuple[int, int]) -> None:
     app = FluxLoopApp(project, project.parent.parent)
 
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=pressing(SCREENS[screen]))
 
 
 @pytest.mark.parametrize("screen", ["runs", "run_detail", "recording", "evaluation"])

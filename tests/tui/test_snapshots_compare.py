@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import make_app, settle
+from tui_helpers import make_app, pressing
 
 from fluxloop_tui.demo_compare import add_compare_experiments
 
@@ -27,10 +27,4 @@ def test_compare_screen(
     add_compare_experiments(project)
     app = make_app(project)
 
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=pressing(SCREENS[screen]))

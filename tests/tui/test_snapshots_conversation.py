@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import make_app, settle
+from tui_helpers import make_app, pressing
 
 from fluxloop_tui.demo_conversation import add_conversation_experiment
 
@@ -25,10 +25,4 @@ def test_conversation_screen(
     add_conversation_experiment(project)
     app = make_app(project)
 
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=pressing(SCREENS[screen]))
