@@ -291,10 +291,12 @@ class RunnerConfig(_Strict):
 
     @property
     def target_words(self) -> str:
-        """The target as people read it (redacted): ``module:function``, or ``METHOD url
-        (an HTTP endpoint)``."""
+        """The target as people read it (redacted): ``module:function``, ``METHOD url (an
+        HTTP endpoint)`` or ``program args (a jsonl program)``."""
         if self.http is not None:
             return f"{self.resolved_target} (an HTTP endpoint)"
+        if self.command is not None:
+            return f"{self.resolved_target} (a {self.protocol or 'jsonl'} program)"
         return self.resolved_target
 
 
