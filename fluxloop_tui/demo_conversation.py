@@ -4,15 +4,22 @@ so every other screen stays as it was.
 
 Run 0.0 is a scripted conversation the persona ended (a callback call and a tool span on
 its second agent turn); run 1.0 one whose agent raised on its second turn.
+:func:`conversations_in_progress` shows the run screen while three conversations run.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fluxloop_core.results.models import ErrorInfo, ExperimentSummary, TraceRecord
 from fluxloop_core.results.stats import Stats
+from fluxloop_core.runner.events import ExperimentStarted, TurnFinished
+from fluxloop_core.runner.experiment import RunOptions
+from fluxloop_tui.session import ExperimentSession
+
+if TYPE_CHECKING:
+    from fluxloop_tui.app import FluxLoopApp
 
 NAME = "chat_20250929_120000"
 STARTED = "2025-09-29T12:00:00"
@@ -130,3 +137,15 @@ def add_conversation_experiment(project: Path) -> Path:
     )
     (folder / "summary.json").write_text(summary.model_dump_json(indent=2))
     return folder
+
+
+def conversations_in_progress(app: FluxLoopApp, experiment_dir: Path) -> ExperimentSession:
+    """A session whose runner told of three conversations in progress (3, 1 and 2 of 6
+    turns taken), made the app's; nothing runs (``session.running`` is for the caller)."""
+    session = ExperimentSession(app.load_config(), RunOptions())
+    app.session = session
+    session.on_event(ExperimentStarted("demo", experiment_dir, 9, 3, 3, 3))
+    for run_id, turns in (("0.0", 3), ("1.0", 1), ("2.0", 2)):
+        for turn in range(1, turns + 1):
+            session.on_event(TurnFinished(run_id, turn, 6, "success"))
+    return session

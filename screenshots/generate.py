@@ -15,9 +15,9 @@ from textual.screen import Screen
 from fluxloop_tui.app import FluxLoopApp
 from fluxloop_tui.demo import build_demo_workspace
 from fluxloop_tui.demo_compare import add_compare_experiments
-from fluxloop_tui.demo_conversation import add_conversation_experiment
+from fluxloop_tui.demo_conversation import add_conversation_experiment, conversations_in_progress
 from fluxloop_tui.screens.config import ConflictScreen
-from fluxloop_tui.screens.run import ConfirmStop
+from fluxloop_tui.screens.run import ConfirmStop, RunScreen
 
 HERE = Path(__file__).parent
 SIZE = (120, 36)
@@ -59,9 +59,14 @@ DIALOGS: dict[str, tuple[str, Callable[[], Screen[bool]]]] = {
 
 
 async def shoot(
-    project: Path, name: str, keys: list[str], dialog: Callable[[], Screen[bool]] | None = None
+    project: Path,
+    name: str,
+    keys: list[str],
+    dialog: Callable[[], Screen[bool]] | None = None,
+    running: bool = False,
 ) -> None:
-    """Open the app, press ``keys`` (then open ``dialog``), save screenshots/<name>.svg."""
+    """Open the app, press ``keys`` (then open ``dialog``; with ``running``, show three
+    conversations in progress), save screenshots/<name>.svg."""
     app = FluxLoopApp(project, project.parent.parent)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -73,7 +78,14 @@ async def shoot(
         if dialog is not None:
             app.push_screen(dialog())
             await pilot.pause()
+        if running:
+            session = conversations_in_progress(app, project / "experiments" / "exp")
+            assert isinstance(app.screen, RunScreen)
+            app.screen.refresh_view()
+            await pilot.pause()
         app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+        if running:
+            session.running = False  # painted as running; nothing to stop at exit
 
 
 def main() -> None:
@@ -97,6 +109,8 @@ def main() -> None:
         for name, keys in CONVERSATION_SCREENS.items():
             asyncio.run(shoot(project, name, keys))
             print(f"screenshots/{name}.svg")
+        asyncio.run(shoot(project, "run_conversations", ["x"], running=True))
+        print("screenshots/run_conversations.svg")
 
 
 if __name__ == "__main__":

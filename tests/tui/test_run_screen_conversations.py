@@ -9,26 +9,14 @@ from typing import Any
 from textual.widgets import Static
 from tui_helpers import make_app, settle
 
-from fluxloop_core.runner.events import ExperimentStarted, RunFailed, RunFinished, TurnFinished
-from fluxloop_core.runner.experiment import RunOptions
+from fluxloop_core.runner.events import RunFailed, RunFinished, TurnFinished
 from fluxloop_tui.app import FluxLoopApp
+from fluxloop_tui.demo_conversation import conversations_in_progress
 from fluxloop_tui.screens.run import RunScreen
-from fluxloop_tui.session import ExperimentSession
 
 
 def status(app: FluxLoopApp) -> str:
     return str(app.screen.query_one("#run-status", Static).render())
-
-
-def feed(app: FluxLoopApp, experiment_dir: Path) -> ExperimentSession:
-    """A session whose runner thread told of three conversations in progress."""
-    session = ExperimentSession(app.load_config(), RunOptions())
-    app.session = session
-    session.on_event(ExperimentStarted("demo", experiment_dir, 9, 3, 3, 3))
-    for run_id, turns in (("0.0", 3), ("1.0", 1), ("2.0", 2)):
-        for turn in range(1, turns + 1):
-            session.on_event(TurnFinished(run_id, turn, 6, "success"))
-    return session
 
 
 def test_turns_in_progress_show_and_leave_when_their_conversation_ends(project: Path) -> None:
@@ -38,7 +26,7 @@ def test_turns_in_progress_show_and_leave_when_their_conversation_ends(project: 
             await pilot.press("x")
             await settle(pilot)
             assert isinstance(app.screen, RunScreen)
-            session = feed(app, project / "experiments" / "exp")
+            session = conversations_in_progress(app, project / "experiments" / "exp")
             app.screen.refresh_view()
             assert "turns: 0.0 3/6  1.0 1/6  2.0 2/6" in status(app).splitlines()[1]
 
@@ -63,7 +51,7 @@ def test_snapshot_of_conversations_in_progress(snap_compare: Any, project: Path)
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
-        feed(pilot.app, project / "experiments" / "exp")
+        conversations_in_progress(pilot.app, project / "experiments" / "exp")
         pilot.app.screen.refresh_view()
         await pilot.pause()
         pilot.app.session.running = False  # painted as running; nothing to stop at exit
