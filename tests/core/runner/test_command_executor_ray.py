@@ -126,6 +126,33 @@ def test_a_program_missing_on_the_nodes_stops_the_experiment_naming_it(
     assert wait_for_no_processes(ACTOR) == []
 
 
+def test_a_conversation_on_ray_sends_its_history_each_turn(
+    project: Project, cluster: Cluster
+) -> None:
+    project.write("agent.py", (AGENTS / "agent.py").read_text())
+    argv, tag = tagged(sys.executable, "agent.py")
+    text = setting(argv, "ray", "jsonl", ["hi"]) + (
+        "conversation: {enabled: true, max_turns: 4}\n"
+        'personas: [{name: brief, follow_ups: [["ok"], ["bye"]]}]\n'
+    )
+
+    result = run_experiment(
+        project.config(text), RunOptions(use_collector=False, ray_address=cluster.address)
+    )
+
+    for trace in project.traces(result.experiment_dir):
+        assert [t["content"] for t in trace["turns"]] == [
+            "hi",
+            "echo: hi [1 messages]",
+            "ok",
+            "echo: ok [3 messages]",
+            "bye",
+            "echo: bye [5 messages]",
+        ]
+    assert wait_for_no_processes(ACTOR) == []
+    assert wait_for_no_processes(tag) == []
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_per_run_on_ray_replays_without_the_dotenv_values(
     project: Project, cluster: Cluster
