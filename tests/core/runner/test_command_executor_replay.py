@@ -93,6 +93,26 @@ def test_callables_mapped_to_capture_stay_out_and_record_the_answer(
     assert call["args"] == [trace["output"]]
 
 
+def test_a_replayed_conversation_writes_each_turn_into_the_recorded_kwargs(
+    project: Project,
+) -> None:
+    one_call(project, {"data": {"content": "old"}})
+    text = setting(PYTHON_AGENT, replay="override_param_path: data.content") + (
+        "conversation: {enabled: true, max_turns: 2}\n"
+        'personas: [{name: brief, follow_ups: [["ok"]]}]\n'
+    )  # no history_param: the request line carries the history
+
+    result = run_experiment(project.config(text), RunOptions(use_collector=False))
+
+    (trace,) = project.traces(result.experiment_dir)
+    assert [t["content"] for t in trace["turns"]] == [
+        "new text",
+        'echo: new text [1 messages] {"data":{"content":"new text"}}',
+        "ok",
+        'echo: ok [3 messages] {"data":{"content":"ok"}}',
+    ]
+
+
 SEND = ("app:handle", {"data": {"content": ""}, "send": "<callable:send>"})
 
 
