@@ -55,6 +55,9 @@ class CommandSpec:
     """Added to this process's environment: the .env files' and ``environment_vars``."""
     timeout_seconds: float = 300.0
     parallel_runs: int = 1
+    override_path: str | None = None
+    """``replay_args.override_param_path``: where a replayed run's input goes in the
+    recorded kwargs its request line carries."""
 
     def environment(self) -> dict[str, str]:
         """The program's environment."""

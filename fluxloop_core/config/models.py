@@ -290,6 +290,17 @@ class RunnerConfig(_Strict):
         return self.target
 
     @property
+    def remote_key(self) -> str | None:
+        """``runner.http`` or ``runner.command`` when the agent is not imported (reached
+        over HTTP, or a program): recorded callables cannot reach it, and it has no Python
+        name to pick its calls from a recording; None for a Python target."""
+        if self.http is not None:
+            return "runner.http"
+        if self.command is not None:
+            return "runner.command"
+        return None
+
+    @property
     def target_words(self) -> str:
         """The target as people read it (redacted): ``module:function``, ``METHOD url (an
         HTTP endpoint)`` or ``program args (a jsonl program)``."""
@@ -310,7 +321,8 @@ class ReplayArgsConfig(_Strict):
     callable_providers: dict[str, str] = Field(
         default_factory=dict,
         description='recorded callable parameter -> "builtin:collector.send", '
-        '"builtin:collector.error" or "module:function" ("capture" for runner.http)',
+        '"builtin:collector.error" or "module:function" ("capture" for runner.http '
+        "and runner.command)",
     )
     override_param_path: str | None = Field(
         default=None,
@@ -488,11 +500,6 @@ class ExperimentConfig(_Strict):
                 "runner.http.body uses {kwargs...}, the arguments of a recorded call, but "
                 "replay_args.enabled is false (enable replay, or take {kwargs...} out of "
                 "the body)"
-            )
-        if self.runner.command is not None and self.replay_args.enabled:
-            raise ValueError(
-                "replay_args.enabled with runner.command is not supported yet: replay needs "
-                "a Python target (set replay_args.enabled: false, or use runner.target)"
             )
         return self
 

@@ -77,11 +77,12 @@ def conversation_problems(
 
 def _replay_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
     """A replayed conversation writes each later turn's message at the override path and
-    the history at ``history_param``: both must be named."""
+    the history at ``history_param``: both must be named (a command target's request line
+    carries the history of its own)."""
     config = loaded.config
     section = section_key(positions)
     problems: list[Problem] = []
-    if config.conversation.history_param is None:
+    if config.conversation.history_param is None and config.runner.command is None:
         problems.append(
             at_key(
                 loaded,

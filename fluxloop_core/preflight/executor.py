@@ -35,7 +35,7 @@ def executor_problems(
             "runner.command",
             runner.command,
             "its programs already run as processes of their own",
-            "",
+            ", or executor ray to run them on a cluster's nodes",
         ),
     ]
     for key, given, why, or_ray in driven_here:
@@ -52,16 +52,6 @@ def executor_problems(
                     raises=UsageError,
                 )
             ]
-    if runner.command is not None and chosen == "ray":
-        return [
-            Problem(
-                kind="config",
-                message="executor ray is not supported yet with runner.command",
-                key="runner.executor",
-                hint="Use executor local (the default) for a command target.",
-                raises=UsageError,
-            )
-        ]
     if chosen != "ray":
         return []
     problems = []

@@ -11,10 +11,12 @@ from fluxloop_core.target_probe import PROVIDERS_KEY
 BUILTIN_PROVIDERS: tuple[str, ...] = ("builtin:collector.send", "builtin:collector.error")
 PROVIDER_HINT = f"Use {' or '.join(BUILTIN_PROVIDERS)}, or module:function for your own."
 CAPTURE = "capture"
-"""The provider of a callable that cannot cross HTTP: the agent's answer is its one call."""
+"""The provider of a callable that cannot reach an agent that is not imported
+(``runner.http``, ``runner.command``): the agent's answer is its one call."""
 CAPTURE_HINT = (
-    "A callable cannot be sent over HTTP: map it to capture (the agent's answer is "
-    'recorded as its call), e.g. callable_providers: {send: "capture"}.'
+    "A callable cannot be sent to an agent behind runner.http or runner.command: map it "
+    "to capture (the agent's answer is recorded as its call), e.g. callable_providers: "
+    '{send: "capture"}.'
 )
 
 
@@ -39,20 +41,20 @@ def custom_providers(specs: dict[str, str]) -> dict[str, str]:
 
 def shape_problems(loaded: LoadedConfig, positions: Positions) -> list[Problem]:
     """A problem for each provider that is neither a known builtin nor module:function
-    (``capture`` instead, and only it, for a target reached over HTTP)."""
-    over_http = loaded.config.runner.http is not None
+    (``capture`` instead, and only it, for a target that is not imported)."""
+    remote = loaded.config.runner.remote_key
     problems = []
     for name, spec in loaded.config.replay_args.callable_providers.items():
-        hint = CAPTURE_HINT if over_http else PROVIDER_HINT
+        hint = CAPTURE_HINT if remote else PROVIDER_HINT
         why: str | None
-        if over_http:
+        if remote:
             why = (
                 None
                 if spec == CAPTURE
-                else f"{spec!r} cannot be called by an agent behind runner.http"
+                else f"{spec!r} cannot be called by an agent behind {remote}"
             )
         elif spec == CAPTURE:
-            why = "capture is for targets reached over HTTP (runner.http)"
+            why = "capture is for targets that are not imported (runner.http, runner.command)"
         else:
             why = provider_shape_problem(spec)
         if why is not None:
@@ -68,7 +70,7 @@ def missing_problems(
     missing = missing_providers(calls, loaded.config.replay_args.callable_providers)
     if not missing:
         return []
-    provider = CAPTURE if loaded.config.runner.http is not None else "builtin:collector.send"
+    provider = CAPTURE if loaded.config.runner.remote_key else "builtin:collector.send"
     lines = "\n".join(f'      {name}: "{provider}"' for name in missing)
     return [
         at_key(

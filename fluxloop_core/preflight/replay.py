@@ -44,8 +44,10 @@ def target_calls(loaded: LoadedConfig, positions: Positions) -> TargetCalls:
         )
         return TargetCalls(problems=[problem])
     runner = loaded.config.runner
-    # An agent behind HTTP has no Python name: it replays the one function recorded.
-    target = runner.resolved_target if runner.http is None else None
+    # An agent behind HTTP or a program has no Python name: it replays the one function
+    # recorded.
+    remote = runner.remote_key
+    target = runner.resolved_target if remote is None else None
     try:
         recording = read_recording(recording_file, target=target)
     except UserError as error:
@@ -58,8 +60,8 @@ def target_calls(loaded: LoadedConfig, positions: Positions) -> TargetCalls:
             "recording",
             RECORDING_KEY,
             f"{recording_file} holds calls of {len(recorded)} functions "
-            f"({', '.join(recorded)}): an HTTP target replays the calls of one",
-            "Record (or keep) one function's calls in the file, the one behind the endpoint.",
+            f"({', '.join(recorded)}): a {remote} target replays the calls of one",
+            "Record (or keep) one function's calls in the file, the one the agent stands for.",
         )
         return TargetCalls(problems=[problem])
     found = TargetCalls(

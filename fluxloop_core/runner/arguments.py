@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fluxloop_core.paths import set_path
 from fluxloop_core.runner.binding import Replay
 from fluxloop_core.runner.executor import RunJob
 
@@ -29,3 +30,18 @@ def arguments_of(
     if history is not None and len(history) > 1 and history_param is not None:
         kwargs[history_param] = history
     return [], kwargs
+
+
+def sent_kwargs(job: RunJob, override_path: str | None) -> dict[str, Any] | None:
+    """The recorded call's kwargs as sent to an agent that is not imported (``runner.http``
+    body, ``runner.command`` request line): the input (this turn's message) at
+    ``override_path``, callables left out (they were mapped to ``capture``); None when
+    ``job`` replays nothing."""
+    if job.call is None:
+        return None
+    kwargs = job.call.copy_kwargs()
+    for name in job.callables:
+        kwargs.pop(name, None)
+    if override_path:
+        set_path(kwargs, override_path, job.input.text)
+    return kwargs

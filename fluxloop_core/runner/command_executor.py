@@ -43,6 +43,7 @@ from fluxloop_core.runner.command_process import (
     exit_words,
 )
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
+from fluxloop_core.runner.providers import captured
 
 
 class _Failed(Exception):
@@ -92,6 +93,9 @@ class _CommandExecutor:
     async def _run(self, job: RunJob) -> Answer:
         raise NotImplementedError
 
+    def _line(self, job: RunJob) -> bytes:
+        return request_line(job, self._spec.override_path)
+
     async def attempt(self, job: RunJob) -> Attempt:
         """Run ``job`` once; the agent's failures and the deadline become its status."""
         started = time.monotonic()
@@ -127,6 +131,7 @@ class _CommandExecutor:
             spans=[*outcome.spans, span],
             started=started,
             retryable=outcome.retryable,
+            callback_calls=captured(job, outcome.output) if outcome.status == "success" else [],
         )
 
     def drop_queued(self) -> None:
@@ -140,12 +145,12 @@ async def _start(spec: CommandSpec) -> AgentProcess:
         raise _Failed("StartError", str(failed), retryable=False) from None
 
 
-async def _send(process: Process, job: RunJob, *, close: bool) -> bool:
-    """Write ``job``'s request line to the program (then close its stdin, when asked);
-    False when the program has closed its end."""
+async def _send(process: Process, line: bytes, *, close: bool) -> bool:
+    """Write a request ``line`` to the program (then close its stdin, when asked); False
+    when the program has closed its end."""
     assert process.stdin is not None
     try:
-        process.stdin.write(request_line(job))
+        process.stdin.write(line)
         await process.stdin.drain()
         if close:
             process.stdin.close()
@@ -208,7 +213,7 @@ class JsonlExecutor(_CommandExecutor):
         process = agent.process
         assert process.stdout is not None
         try:
-            sent = await _send(process, job, close=False)
+            sent = await _send(process, self._line(job), close=False)
             line = await process.stdout.readline() if sent else b""
         except ValueError:  # the stream's limit: a line longer than MAX_LINE_BYTES
             agent.kill()
@@ -257,7 +262,7 @@ class PerRunExecutor(_CommandExecutor):
         process = agent.process
         assert process.stdout is not None
         # A program that reads nothing may exit first: its stdout still counts.
-        await _send(process, job, close=True)
+        await _send(process, self._line(job), close=True)
         chunks = bytearray()
         while chunk := await process.stdout.read(READ_CHUNK):
             chunks += chunk

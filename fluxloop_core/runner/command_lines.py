@@ -3,7 +3,8 @@
 A request is one JSON object on one line::
 
     {"v": 1, "run_id": "3.0", "input": "Hello", "metadata": {...},
-     "kwargs": null, "history": [{"role": "user", "content": "Hello"}] | null}
+     "kwargs": {...recorded, replaying} | null,
+     "history": [{"role": "user", "content": "Hello"}] | null}
 
 and the answer is one JSON object on one line::
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fluxloop_core.results.models import ErrorInfo
+from fluxloop_core.runner.arguments import sent_kwargs
 from fluxloop_core.runner.executor import RunJob
 
 SCHEMA_VERSION = 1
@@ -51,14 +53,15 @@ class Answer:
     spans: list[dict[str, Any]] = field(default_factory=list)
 
 
-def request_line(job: RunJob) -> bytes:
-    """``job`` as one request line (newline-terminated UTF-8)."""
+def request_line(job: RunJob, override_path: str | None = None) -> bytes:
+    """``job`` as one request line (newline-terminated UTF-8); replaying, ``kwargs`` are
+    the recorded call's with the input at ``override_path``."""
     request = {
         "v": SCHEMA_VERSION,
         "run_id": job.run_id,
         "input": job.input.text,
         "metadata": job.input.metadata,
-        "kwargs": None,
+        "kwargs": sent_kwargs(job, override_path),
         "history": list(job.history) if job.history is not None else None,
     }
     # default=str: metadata from YAML may hold dates; an agent reads them as text. ASCII

@@ -81,13 +81,16 @@ class PlanDescription:
 
 
 def _where_runs_go(plan: ExperimentPlan) -> str:
+    ray = f"Ray at {plan.ray_address}" if plan.ray_address else "a local Ray started for it"
     if plan.config.runner.command is not None:
+        on_ray = plan.executor == "ray"
+        where = f"the actors of {ray}" if on_ray else "this process"
         if plan.command_spec().protocol == "per_run":
-            return "this process: the program started once per run (per_run)"
+            return f"{where}: the program started once per run (per_run)"
         copies = counted(plan.parallel_runs, "long-lived copy", "long-lived copies")
-        return f"this process: {copies} of the program (jsonl)"
+        return f"{where}: {copies} of the program{' in all' if on_ray else ''} (jsonl)"
     if plan.executor == "ray":
-        return f"Ray at {plan.ray_address}" if plan.ray_address else "a local Ray started for it"
+        return ray
     python = plan.worker_python
     if python is not None:
         return f"{plan.executor} executor: worker processes of {python}"

@@ -37,6 +37,7 @@ from fluxloop_core.results.writer import ExperimentWriter, new_experiment_dir
 from fluxloop_core.runner import sdk
 from fluxloop_core.runner.binding import RunInput
 from fluxloop_core.runner.command_executor import command_executor
+from fluxloop_core.runner.command_shipped import ShippedCommand
 from fluxloop_core.runner.conversation import ConversationExecutor
 from fluxloop_core.runner.events import EventSink, ExperimentFinished, ExperimentStarted
 from fluxloop_core.runner.executor import Attempt, Executor, RunJob
@@ -144,7 +145,7 @@ def _turn_executor(plan: ExperimentPlan) -> Executor:
     """The one place that chooses where attempts run. ``executor: processes`` and
     ``runner.python_path`` both run in worker processes; ``executor: ray`` on a Ray
     cluster; ``runner.http`` sends requests from this process, or from Ray actors;
-    ``runner.command`` talks to programs it starts."""
+    ``runner.command`` talks to programs it starts, here or on Ray actors."""
     runner = plan.config.runner
     if runner.http is not None:
         if plan.executor == "ray":
@@ -153,6 +154,10 @@ def _turn_executor(plan: ExperimentPlan) -> Executor:
             return RaySpecExecutor(plan, lambda share: HttpSpec.of(plan, share))
         return HttpExecutor(HttpSpec.of(plan))
     if runner.command is not None:
+        if plan.executor == "ray":
+            from fluxloop_core.runner.ray_spec_executor import RaySpecExecutor
+
+            return RaySpecExecutor(plan, lambda share: ShippedCommand.of(plan, share))
         return command_executor(plan.command_spec())
     if plan.executor == "ray":
         # Imported here only: Ray is an optional extra and costs a second to import.

@@ -21,7 +21,6 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +36,12 @@ from fluxloop_core.config.http_target import (
     value_at,
 )
 from fluxloop_core.generation.client import MAX_REDIRECTS
-from fluxloop_core.paths import set_path
-from fluxloop_core.preflight.providers import CAPTURE
 from fluxloop_core.redaction import redact
-from fluxloop_core.results.models import CallbackCall, ErrorInfo, RunStatus
+from fluxloop_core.results.models import ErrorInfo, RunStatus
+from fluxloop_core.runner.arguments import sent_kwargs
 from fluxloop_core.runner.executor import Attempt, RunJob
 from fluxloop_core.runner.http_pool import ShardedClient
-from fluxloop_core.runner.sdk import to_jsonable
+from fluxloop_core.runner.providers import captured
 
 if TYPE_CHECKING:
     from fluxloop_core.runner.plan import ExperimentPlan
@@ -202,13 +200,7 @@ def request_body(spec: HttpSpec, job: RunJob) -> Any:
     set. In a conversation the body key ``history_param`` receives the history.
     Raises :class:`RequestError`."""
     http = spec.http
-    kwargs: dict[str, Any] | None = None
-    if spec.replay and job.call is not None:
-        kwargs = job.call.copy_kwargs()
-        for name in job.callables:
-            kwargs.pop(name, None)
-        if spec.override_path:
-            set_path(kwargs, spec.override_path, job.input.text)
+    kwargs = sent_kwargs(job, spec.override_path) if spec.replay else None
     values = TemplateValues(job.input.text, job.input.metadata, kwargs, job.history)
     try:
         if kwargs is not None and "body" not in http.model_fields_set:
@@ -233,18 +225,6 @@ def request_body(spec: HttpSpec, job: RunJob) -> Any:
             )
         body = {**body, spec.history_param: [dict(m) for m in job.history]}
     return body
-
-
-def captured(job: RunJob, output: Any) -> list[CallbackCall]:
-    """The calls of a replayed run's callables (each mapped to ``capture``): one each,
-    the agent's answer as its argument."""
-    when = datetime.now(UTC).isoformat()
-    return [
-        CallbackCall(
-            parameter=name, provider=CAPTURE, args=[to_jsonable(output)], kwargs={}, timestamp=when
-        )
-        for name in job.callables
-    ]
 
 
 class RequestError(ValueError):

@@ -215,7 +215,7 @@ class ExperimentPlan:
 def command_spec(loaded: LoadedConfig, parallel_runs: int) -> CommandSpec:
     """How to start ``loaded``'s ``runner.command`` program, ``parallel_runs`` runs at a
     time, as plain data."""
-    runner = loaded.config.runner
+    runner, replay = loaded.config.runner, loaded.config.replay_args
     assert runner.command is not None
     return CommandSpec(
         argv=tuple(runner.command),
@@ -224,6 +224,7 @@ def command_spec(loaded: LoadedConfig, parallel_runs: int) -> CommandSpec:
         variables=run_variables(loaded),
         timeout_seconds=runner.timeout_seconds,
         parallel_runs=parallel_runs,
+        override_path=replay.override_param_path if replay.enabled else None,
     )
 
 

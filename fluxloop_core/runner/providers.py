@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fluxloop_core.errors import ConfigError
-from fluxloop_core.preflight.providers import PROVIDER_HINT, custom_providers
+from fluxloop_core.preflight.providers import CAPTURE, PROVIDER_HINT, custom_providers
 from fluxloop_core.results.models import CallbackCall
+from fluxloop_core.runner.executor import RunJob
 from fluxloop_core.runner.sdk import MARKER_ATTR, to_jsonable
 from fluxloop_core.target_probe import PROVIDERS_KEY, resolve_provider
 
@@ -122,3 +123,15 @@ def load_providers(specs: dict[str, str], *, import_custom: bool = True) -> Prov
             raise ConfigError(why, key=f"{PROVIDERS_KEY}.{name}", hint=PROVIDER_HINT)
         functions[name] = function
     return Providers(specs=dict(specs), functions=functions)
+
+
+def captured(job: RunJob, output: Any) -> list[CallbackCall]:
+    """The calls of the callables of a run replayed by an agent that is not imported (each
+    mapped to ``capture``): one each, the agent's answer as its argument."""
+    when = datetime.now(UTC).isoformat()
+    return [
+        CallbackCall(
+            parameter=name, provider=CAPTURE, args=[to_jsonable(output)], kwargs={}, timestamp=when
+        )
+        for name in job.callables
+    ]

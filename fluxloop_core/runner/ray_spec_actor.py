@@ -1,9 +1,10 @@
-"""The Ray actor of targets that are not imported (``runner.http``): it builds its
-executor from a spec and runs attempts on it.
+"""The Ray actor of targets that are not imported (``runner.http``, ``runner.command``):
+it builds its executor from a spec and runs attempts on it.
 
 A spec is plain, picklable data with a ``build()`` that returns an
 :class:`~fluxloop_core.runner.executor.Executor` (:class:`~fluxloop_core.runner.
-http_executor.HttpSpec` builds the HTTP executor), so another target kind plugs in by
+http_executor.HttpSpec` builds the HTTP executor, :class:`~fluxloop_core.runner.
+command_shipped.ShippedCommand` a command target's), so another target kind plugs in by
 giving its own spec — the actor and the driver stay as they are. The actor is async: Ray
 runs its calls on one event loop, the executor's (its connection pool is bound to it), up
 to the actor's share of ``parallel_runs`` at once.

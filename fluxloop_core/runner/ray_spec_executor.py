@@ -1,5 +1,6 @@
-"""``executor: ray`` for targets that are not imported (``runner.http``): the actors
-(:mod:`~fluxloop_core.runner.ray_spec_actor`) send the requests.
+"""``executor: ray`` for targets that are not imported: the actors
+(:mod:`~fluxloop_core.runner.ray_spec_actor`) send the requests (``runner.http``) or run
+the programs (``runner.command``).
 
 Joining the cluster, shipping, Ctrl-C and shutting down are :class:`RayExecutor`'s; what
 differs is what runs on the actors — an executor each builds from a spec (plain data),
@@ -68,8 +69,9 @@ class RaySpecExecutor(RayExecutor):
             raise TargetError(
                 f"the Ray actors could not prepare {runner.resolved_target}: {problem}",
                 key="runner.executor",
-                hint="Install fluxloop's dependencies (pydantic, httpx) on the cluster's "
-                "nodes, or use executor local.",
+                hint="Install what the actors need on the cluster's nodes (fluxloop's "
+                "dependencies pydantic and httpx; a command target's program), or use "
+                "executor local.",
             )
         return slots
 

@@ -31,6 +31,9 @@ function answer(request) {
   if (request.history !== null && request.history !== undefined) {
     output += ` [${request.history.length} messages]`;
   }
+  if (request.kwargs !== null && request.kwargs !== undefined) {
+    output += ` ${JSON.stringify(request.kwargs)}`;
+  }
   return JSON.stringify({
     v: 1,
     output,

@@ -5,7 +5,8 @@
 the behaviour: ``die`` exits 3 after writing to stderr (with $AGENT_TOKEN), ``hang`` never answers,
 ``garbage`` prints a line that is not JSON, ``huge`` prints a 17 MiB line, ``version``
 answers with schema version 2, ``error`` answers an error, ``plain`` prints plain text,
-``pid`` answers its process id; anything else is echoed with usage and a tool span.
+``pid`` answers its process id; anything else is echoed (with the replayed kwargs as
+compact JSON) with usage and a tool span.
 """
 
 import json
@@ -42,6 +43,8 @@ def answer(request: dict) -> dict | None:
     output = f"echo: {text}"
     if history is not None:
         output += f" [{len(history)} messages]"
+    if request.get("kwargs") is not None:
+        output += " " + json.dumps(request["kwargs"], separators=(",", ":"))
     return {
         "v": 1,
         "output": output,

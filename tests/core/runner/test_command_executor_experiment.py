@@ -93,6 +93,20 @@ def test_dry_run_and_status_tell_the_program(project: Project) -> None:
     assert target["message"].endswith(f"program found at {sys.executable}")
 
 
+def test_dry_run_tells_programs_on_ray_actors(project: Project) -> None:
+    project.write("setting.yaml", setting(PYTHON_AGENT, "  executor: ray"))
+    dry = project.cli(
+        "run", "experiment", "--dry-run", "--json", "--ray-address", "127.0.0.1:9"
+    )  # nothing is contacted: the address is only told
+    assert dry.returncode == 0, dry.stderr
+    said = json.loads(dry.stdout)["runs_in"]
+    assert (
+        said
+        == "the actors of Ray at 127.0.0.1:9: 2 long-lived copies of the program in all (jsonl)"
+    )
+    assert project.experiments() == []
+
+
 def test_a_missing_program_stops_the_run_before_anything_is_written(project: Project) -> None:
     project.write("setting.yaml", setting(["no-such-agent-program", "x"]))
     for args in (
@@ -114,8 +128,8 @@ def test_a_missing_program_stops_the_run_before_anything_is_written(project: Pro
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        (["  executor: ray"], "executor ray is not supported yet with runner.command"),
         (["  executor: processes"], "executor processes is not used with runner.command"),
+        (["  executor: processes"], "or executor ray to run them on a cluster's nodes"),
         (["  target: agent:run"], "not target and command"),
         (["  python_path: /usr/bin/python3"], "python_path is for Python targets"),
     ],

@@ -132,7 +132,7 @@ def test_capture_is_refused_for_a_python_target(project: Project) -> None:
     done = project.cli("run", "experiment", "--no-collector")
 
     assert done.returncode == EXIT_USAGE, done.stderr
-    assert "capture is for targets reached over HTTP" in done.stderr
+    assert "capture is for targets that are not imported" in done.stderr
 
 
 def test_a_recording_of_two_functions_is_refused_naming_both(project: Project) -> None:
