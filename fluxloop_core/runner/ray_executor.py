@@ -101,6 +101,21 @@ def shares(parallel_runs: int, actors: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(actors)]
 
 
+def start_problem(slots: list[_Slot]) -> str | None:
+    """Wait for new actors to be ready; what the first that cannot run says (all of them
+    killed then), or None."""
+    try:
+        problems = ray.get([slot.actor.ready.remote() for slot in slots], timeout=START_SECONDS)
+    except (RayError, TimeoutError) as exc:  # the runtime environment, a dead actor
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        problems = [f"the actors did not start: {first}"]
+    problem = next((p for p in problems if p), None)
+    if problem is not None:
+        for slot in slots:
+            ray.kill(slot.actor)
+    return problem
+
+
 class RayExecutor:
     """Runs attempts on Ray actors; connects (or starts a local Ray) when made."""
 
@@ -190,15 +205,8 @@ class RayExecutor:
             _Slot(new_actor(share), share + self._batch_size)
             for share in shares(plan.parallel_runs, count)
         ]
-        try:
-            problems = ray.get([slot.actor.ready.remote() for slot in slots], timeout=START_SECONDS)
-        except (RayError, TimeoutError) as exc:  # the runtime environment, a dead actor
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            problems = [f"the actors did not start: {first}"]
-        problem = next((p for p in problems if p), None)
+        problem = start_problem(slots)
         if problem is not None:
-            for slot in slots:
-                ray.kill(slot.actor)
             raise TargetError(
                 f"the Ray actors could not load {runner.resolved_target}: {problem}",
                 key="runner.target",

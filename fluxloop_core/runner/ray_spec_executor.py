@@ -23,12 +23,12 @@ from fluxloop_core.results.models import ErrorInfo
 from fluxloop_core.runner.executor import Attempt, RunJob, timeout_info
 from fluxloop_core.runner.plan import ExperimentPlan
 from fluxloop_core.runner.ray_executor import (
-    START_SECONDS,
     STUCK_MARGIN_SECONDS,
     RayExecutor,
     _death_reason,
     _Slot,
     shares,
+    start_problem,
 )
 from fluxloop_core.runner.ray_spec_actor import ExecutorSpec, SpecActor
 
@@ -57,15 +57,8 @@ class RaySpecExecutor(RayExecutor):
 
         self._new_actor = new_actor
         slots = [_Slot(new_actor(share), share) for share in shares(plan.parallel_runs, count)]
-        try:
-            problems = ray.get([slot.actor.ready.remote() for slot in slots], timeout=START_SECONDS)
-        except (RayError, TimeoutError) as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            problems = [f"the actors did not start: {first}"]
-        problem = next((p for p in problems if p), None)
+        problem = start_problem(slots)
         if problem is not None:
-            for slot in slots:
-                ray.kill(slot.actor)
             raise TargetError(
                 f"the Ray actors could not prepare {runner.resolved_target}: {problem}",
                 key="runner.executor",

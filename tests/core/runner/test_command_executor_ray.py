@@ -12,13 +12,12 @@ import json
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from executor_helpers import comparable
-from ray_cluster import RAY_TEST_ENV, Cluster, ray_cluster, wait_for_no_processes
+from ray_cluster import Cluster, wait_for_no_processes
 from replay_helpers import write_recording
 
 if importlib.util.find_spec("ray") is None:
@@ -28,26 +27,12 @@ from fluxloop_core.errors import TargetError
 from fluxloop_core.exit_codes import EXIT_USAGE
 from fluxloop_core.runner.experiment import RunOptions, run_experiment
 
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_environment")]
 
 Project = Any  # the `project` fixture of tests/core/runner/conftest.py
 ACTOR = "ray::SpecActor"
 AGENTS = Path(__file__).resolve().parents[2] / "command_agents"
 TOKEN = "sk-agent-0123456789abcdef"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _ray_environment() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in RAY_TEST_ENV.items():
-            patch.setenv(name, value)
-        yield
-
-
-@pytest.fixture(scope="module")
-def cluster(_ray_environment: None) -> Iterator[Cluster]:
-    with ray_cluster() as running:
-        yield running
 
 
 def setting(argv: list[str], executor: str, protocol: str, inputs: list[str]) -> str:
