@@ -24,9 +24,10 @@ sys.modules.pop("textual", None)
 import fluxloop_core
 names = [m.name for m in pkgutil.walk_packages(fluxloop_core.__path__, "fluxloop_core.")]
 names.remove("fluxloop_core.__main__")
+needs_ray = {"fluxloop_core.runner.ray_executor", "fluxloop_core.runner.ray_spec_executor"}
 for name in names:
-    if name == "fluxloop_core.runner.ray_executor" and importlib.util.find_spec("ray") is None:
-        continue  # the [ray] extra is optional; with it, this module imports too
+    if name in needs_ray and importlib.util.find_spec("ray") is None:
+        continue  # the [ray] extra is optional; with it, these modules import too
     importlib.import_module(name)
 print(len(names))
 """

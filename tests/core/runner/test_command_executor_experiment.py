@@ -4,6 +4,7 @@ told by ``--dry-run``, ``status check`` and ``config validate``."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -93,6 +94,7 @@ def test_dry_run_and_status_tell_the_program(project: Project) -> None:
     assert target["message"].endswith(f"program found at {sys.executable}")
 
 
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the [ray] extra")
 def test_dry_run_tells_programs_on_ray_actors(project: Project) -> None:
     project.write("setting.yaml", setting(PYTHON_AGENT, "  executor: ray"))
     dry = project.cli(
