@@ -48,6 +48,7 @@ def conversation_problems(
     problems.extend(simulator_problems(loaded, positions, section_key(positions)))
     if config.replay_args.enabled:
         problems.extend(_replay_problems(loaded, positions))
+    problems.extend(http_history_problems(loaded, positions, config.conversation.history_param))
     if persona is not None and persona not in names:
         problems.append(
             problem(

@@ -25,7 +25,6 @@ from fluxloop_core.preflight import check_run, positions_of
 from fluxloop_core.preflight.conversation import (
     conversation_problems,
     history_problems,
-    http_history_problems,
     section_key,
 )
 from fluxloop_core.preflight.executor import executor_problems
@@ -328,8 +327,6 @@ def _prepare(loaded: LoadedConfig, options: RunOptions) -> ExperimentPlan:
             keeps_no_history = plan.history_param is None and plan.target.owner is None
             if plan.conversation is not None and keeps_no_history:
                 raise_first(history_problems(loaded, positions_of(loaded)))
-        if runner.http is not None and plan.conversation is not None:
-            raise_first(http_history_problems(loaded, positions_of(loaded), plan.history_param))
         if replay.enabled:
             assert replay.recording_file is not None  # the config model requires it
             plan.replay = replay_of(replay.recording_file, ready.calls, replay.override_param_path)

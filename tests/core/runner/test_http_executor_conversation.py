@@ -81,6 +81,16 @@ def test_a_conversation_the_agent_cannot_see_is_refused(project: Project) -> Non
     assert not (project.dir / "experiments").exists()
 
 
+def test_config_validate_names_a_conversation_the_agent_cannot_see(project: Project) -> None:
+    project.write("setting.yaml", setting("http://127.0.0.1:9/chat", "", ""))
+
+    done = project.cli("config", "validate", "--config", "setting.yaml")
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "conversation.history_param" in said and '"{history}"' in said
+
+
 def test_a_failed_middle_turn_ends_the_conversation_as_an_error(project: Project) -> None:
     with agent_serving(counting) as agent:
         agent.script.append(counting)
