@@ -507,6 +507,11 @@ class LLMJudgeEvaluator(_Strict):
         default_factory=dict, description="free notes (0.2.x's sample_response); not sent"
     )
     on: Selector = "output"
+    scope: Scope = Field(
+        default="last",
+        description="conversations: the turns the judge reads, as for checks (any, every: "
+        "one judgement per agent turn; transcript: the whole conversation as {output})",
+    )
 
 
 def _pick_evaluator(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:

@@ -84,16 +84,22 @@ class ScopedCheck(Check):
             views = turn_views(run)
         except UnreadableTurns as exc:
             return self.error(str(exc))
-        outcomes = [self.inner(view) for view in views]
-        if not outcomes:
+        if not views:
             return self.fail("the conversation has no agent turn")
+        # Turns are graded one by one and no further than the verdict needs: an LLM judge
+        # costs a call a turn.
         if self.scope == "every":
-            for number, outcome in enumerate(outcomes, 1):
+            for number, view in enumerate(views, 1):
+                outcome = self.inner(view)
                 if not outcome.passed:
                     return self._at(number, outcome)
             return self.passing
-        if any(outcome.passed for outcome in outcomes):
-            return self.passing
+        outcomes: list[CheckOutcome] = []
+        for view in views:
+            outcome = self.inner(view)
+            if outcome.passed:
+                return self.passing
+            outcomes.append(outcome)
         errored = next((o for o in outcomes if o.grading_error), None)
         if errored is not None:
             return self.error(f"no agent turn passed; {errored.reason}")
@@ -147,4 +153,9 @@ def compile_scoped(spec: s.CheckBase, *, key: str, working_directory: Path | Non
         check: Check = TurnCountCheck(spec)
     else:
         check = compile_check(spec, key=key, working_directory=working_directory)
-    return check if spec.scope == "last" else ScopedCheck(check, spec.scope)
+    return scoped(check, spec.scope)
+
+
+def scoped(check: Check, scope: s.Scope) -> Check:
+    """``check`` graded on the turns ``scope`` names (``last``: as it is)."""
+    return check if scope == "last" else ScopedCheck(check, scope)

@@ -27,7 +27,7 @@ from fluxloop_core.config.loader import format_key_path
 from fluxloop_core.evaluation import spec as s
 from fluxloop_core.evaluation.checks import Check, CheckOutcome, SuccessCheck
 from fluxloop_core.evaluation.reading import RunView, TemplateError
-from fluxloop_core.evaluation.turns import compile_scoped
+from fluxloop_core.evaluation.turns import compile_scoped, scoped
 from fluxloop_core.results.models import TraceRecord
 
 CHECKS_GROUP = "checks"
@@ -355,7 +355,7 @@ def compile_plan(
             for check in checks:
                 check.rename(f"{evaluator.name}.{check.name}")
         else:
-            checks = [judge(evaluator, format_key_path(where))]
+            checks = [scoped(judge(evaluator, format_key_path(where)), evaluator.scope)]
         _unique(checks, taken)
         groups.append(_Group(evaluator.name, evaluator.weight, tuple(checks)))
     per_input: dict[int, list[Check]] = {}

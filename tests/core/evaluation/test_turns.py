@@ -3,12 +3,14 @@ on runs built by hand (a real conversation: tests/core/runner/test_conversation_
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from eval_helpers import record
 
 from fluxloop_core.errors import ConfigError
+from fluxloop_core.evaluation.judge import judge_factory
 from fluxloop_core.evaluation.reading import RunView
 from fluxloop_core.evaluation.spec import checks_of, validate_evaluation
 from fluxloop_core.evaluation.turns import compile_scoped
@@ -176,3 +178,28 @@ def test_scoped_checks_on_an_errored_conversation_follow_their_inner_check() -> 
     # contains skips errored runs; success on every turn names the failing one.
     assert [o.name for o in verdict.outcomes] == ["success"]
     assert verdict.outcomes[0].reason == "agent turn 2: error"
+
+
+def test_an_llm_judge_reads_the_turns_its_scope_names() -> None:
+    sent: list[str] = []
+
+    def endpoint(messages: list[dict[str, str]]) -> str:
+        content = messages[1]["content"]
+        sent.append(content)
+        return json.dumps({"passed": "rude" not in content, "score": 1, "reason": "tone"})
+
+    def judged(scope: str) -> tuple[bool, str | None]:
+        sent.clear()
+        evaluator = {"name": "tone", "type": "llm_judge", "prompt_template": "{output}"}
+        spec = validate_evaluation({"evaluators": [{**evaluator, "scope": scope}]})
+        plan = compile_plan(spec, judge=judge_factory(endpoint))
+        (outcome,) = plan.grade(conversation("hello", "rude reply", "bye")).outcomes
+        return outcome.passed, outcome.reason
+
+    # The last reply alone: one judgement, which passes.
+    assert judged("last")[0] is True and sent == ["bye"]
+    # Every agent turn: one judgement each, the failing turn named.
+    assert judged("every") == (False, "agent turn 2: tone") and sent == ["hello", "rude reply"]
+    # The whole conversation in one judgement.
+    assert judged("transcript")[0] is False and len(sent) == 1
+    assert all(text in sent[0] for text in ("u0", "hello", "u1", "rude reply", "u2", "bye"))
