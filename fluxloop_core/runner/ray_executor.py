@@ -101,6 +101,13 @@ def shares(parallel_runs: int, actors: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(actors)]
 
 
+def actor_count(plan: ExperimentPlan) -> int:
+    """How many actors run ``plan``: ``runner.ray.num_actors``, else one per CPU of the
+    cluster, never more than ``parallel_runs``."""
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    return min(plan.parallel_runs, plan.config.runner.ray.num_actors or max(cpus, 1))
+
+
 def start_problem(slots: list[_Slot]) -> str | None:
     """Wait for new actors to be ready; what the first that cannot run says (all of them
     killed then), or None."""
@@ -185,8 +192,7 @@ class RayExecutor:
 
     def _start_actors(self, plan: ExperimentPlan) -> list[_Slot]:
         runner = plan.config.runner
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        count = min(plan.parallel_runs, runner.ray.num_actors or max(cpus, 1))
+        count = actor_count(plan)
         specs = plan.providers.specs if plan.providers else {}
         remote = ray.remote(RunActor)
         target = runner.resolved_target

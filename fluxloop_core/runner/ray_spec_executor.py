@@ -27,6 +27,7 @@ from fluxloop_core.runner.ray_executor import (
     RayExecutor,
     _death_reason,
     _Slot,
+    actor_count,
     shares,
     start_problem,
 )
@@ -44,8 +45,7 @@ class RaySpecExecutor(RayExecutor):
 
     def _start_actors(self, plan: ExperimentPlan) -> list[_Slot]:
         runner = plan.config.runner
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        count = min(plan.parallel_runs, runner.ray.num_actors or max(cpus, 1))
+        count = actor_count(plan)
         remote = ray.remote(SpecActor)
 
         def new_actor(share: int) -> Any:
